@@ -1,0 +1,56 @@
+"""Home Office reference data: drug offence codes and groups, offence names, outcome types.
+
+Loaded from ``data/home_office.toml`` (editable data, not code). Used by the request parser
+(offence groups), the engine (population filter) and the table (offence labels, outcome order).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class HomeOffice:
+    """Reference tables from the Home Office counting rules and outcomes framework."""
+
+    offence_groups: dict[str, tuple[str, ...]]
+    offence_names: dict[str, str]
+    outcome_types: dict[str, str]
+    outcome_labels: dict[str, str]
+
+    def offence_name(self, code: str) -> str:
+        """The Home Office name of an offence code, e.g. '92E Possession of cannabis'."""
+        name = self.offence_names.get(code.upper())
+        return f"{code.upper()} {name}" if name else code.upper()
+
+    def outcome_rank(self, label: str, ho_outcome: str | None) -> tuple[int, int, str]:
+        """A sort key putting outcomes in Home Office outcome-number order.
+
+        Uses the extract's own ``ho_outcome`` when present, else the built-in label map;
+        outcomes with no known number sort after, alphabetically.
+        """
+        code = (ho_outcome or "").strip().upper() or self.outcome_labels.get(
+            label.strip().upper(), ""
+        )
+        match = re.fullmatch(r"(\d+)([A-Z]?)", code)
+        if not match:
+            return (1, 0, label.upper())
+        number = int(match.group(1)) * 10 + (ord(match.group(2)) - 64 if match.group(2) else 0)
+        return (0, number, label.upper())
+
+
+@lru_cache(maxsize=1)
+def home_office() -> HomeOffice:
+    """The built-in reference tables."""
+    text = resources.files("foidesk").joinpath("data/home_office.toml").read_text("utf-8")
+    raw = tomllib.loads(text)
+    return HomeOffice(
+        offence_groups={k: tuple(v) for k, v in raw["offence_groups"].items()},
+        offence_names=dict(raw["offence_names"]),
+        outcome_types=dict(raw["outcome_types"]),
+        outcome_labels={k.upper(): v for k, v in raw["outcome_labels"].items()},
+    )
