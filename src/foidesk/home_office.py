@@ -18,6 +18,7 @@ class HomeOffice:
     """Reference tables from the Home Office counting rules and outcomes framework."""
 
     offence_groups: dict[str, tuple[str, ...]]
+    offence_group_labels: dict[str, str]
     offence_names: dict[str, str]
     outcome_types: dict[str, str]
     outcome_labels: dict[str, str]
@@ -50,6 +51,7 @@ def home_office() -> HomeOffice:
     raw = tomllib.loads(text)
     return HomeOffice(
         offence_groups={k: tuple(v) for k, v in raw["offence_groups"].items()},
+        offence_group_labels=dict(raw.get("offence_group_labels", {})),
         offence_names=dict(raw["offence_names"]),
         outcome_types=dict(raw["outcome_types"]),
         outcome_labels={k.upper(): v for k, v in raw["outcome_labels"].items()},

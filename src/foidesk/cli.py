@@ -1,0 +1,242 @@
+"""The ``foidesk`` command line: thin wrappers over the library functions.
+
+stdout carries the command's result only (the table, the due date, JSON lines); progress,
+summaries, paths and warnings go to stderr. A ``FoideskError`` becomes one line on stderr and
+exit status 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from foidesk import __version__
+from foidesk.errors import FoideskError
+
+app = typer.Typer(
+    name="foidesk",
+    help=(
+        "Answer Freedom of Information data requests over police crime records' free text: "
+        "count the crimes that mention each platform, per year, offence and outcome, and "
+        "write the table, the response letter and an audit trail."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_state = {"debug": False}
+
+
+class OutputFormat(StrEnum):
+    """Formats ``answer`` can print on stdout."""
+
+    text = "text"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"foidesk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_version),
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _parse_date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FoideskError(f"{name}: expected a date like 2019-04-26, got {value!r}") from None
+
+
+@app.command()
+def answer(
+    request: Annotated[Path, typer.Argument(help="The request file (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="The case folder to write.")],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Format of the table printed on stdout.")
+    ] = OutputFormat.text,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Engine: duckdb (embedded, the default).")
+    ] = "duckdb",
+    letter_date: Annotated[
+        str | None,
+        typer.Option("--letter-date", help="Date on the letter (YYYY-MM-DD); default today."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
+) -> None:
+    """Answer a request: print the table on stdout and write the case folder.
+
+    OUT/public/ gets the table (text, CSV, Markdown, HTML, XLSX), coverage.csv, method.md and
+    letter.md: aggregates only. OUT/internal/ gets evidence.parquet (every hit with its crime,
+    field, span and rule) and audit.json.
+    """
+    from foidesk.answer import answer as run_answer
+    from foidesk.render import RENDERERS
+
+    when = _parse_date(letter_date, "--letter-date") if letter_date else None
+    started = time.perf_counter()
+    result = run_answer(request, out, engine, when, quiet=quiet)
+    sys.stdout.write(RENDERERS[fmt.value](result.table))
+    sys.stdout.flush()
+    if not quiet:
+        _summary(result, time.perf_counter() - started)
+
+
+def _summary(result: object, seconds: float) -> None:
+    from foidesk.answer import Answer
+
+    assert isinstance(result, Answer)
+    counts = result.audit["counts"]
+    err.print(
+        f"Searched {counts['population']:,} crimes ({counts['copies_searched']:,} record copies) "
+        f"of {counts['rows_read']:,} rows read; {counts['crimes_with_hits']:,} crimes mention "
+        f"a platform; {counts['evidence_rows']:,} hits in evidence."
+    )
+    for system, line in result.coverage.totals().items():
+        err.print(
+            f"  {system}: {line.records_searched:,} records searched, "
+            f"{line.records_with_hits:,} with a mention"
+        )
+    err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
+    err.print(f"Case folder: {result.folders['public'].parent} ({seconds:.1f} s)")
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the synthetic data and the case.")
+    ] = Path("foidesk-demo"),
+    rows: Annotated[int, typer.Option("--rows", min=1000, help="Synthetic rows.")] = 200_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2019,
+) -> None:
+    """Make the synthetic two-system data set and answer FOI2019/02832 on it.
+
+    Writes OUT/data/ (legacy.csv, athena.csv, labels.csv, foi2019-02832.toml) and the case
+    folder OUT/case/; prints the table on stdout.
+    """
+    from foidesk.answer import answer as run_answer
+    from foidesk.render import RENDERERS
+    from foidesk.synth import make_synthetic
+
+    started = time.perf_counter()
+    err.print(f"Making {rows:,} synthetic crime records in {out / 'data'} ...")
+    data = make_synthetic(rows, out / "data", seed=seed)
+    result = run_answer(data.request_path, out / "case", "duckdb", date(2019, 6, 3))
+    sys.stdout.write(RENDERERS["text"](result.table))
+    sys.stdout.flush()
+    _summary(result, time.perf_counter() - started)
+    err.print(f"Letter: {result.folders['public'] / 'letter.md'}")
+
+
+@app.command()
+def match(
+    file: Annotated[
+        Path, typer.Argument(help="JSON lines with id and text, or CSV / Parquet with those.")
+    ],
+    lexicon: Annotated[
+        str, typer.Option("--lexicon", help="Built-in lexicon name or a lexicon file.")
+    ] = "social-media",
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="A platform to search for (repeat); default: the six."),
+    ] = None,
+) -> None:
+    """Find platform mentions in texts; print one JSON line per input, in input order.
+
+    Each line: {"id", "platforms": [...], "hits": [{"platform", "field", "start", "end",
+    "text", "rule"}]}; start and end are character offsets into that field's text.
+    """
+    from foidesk.lexicon import load_lexicon
+    from foidesk.matcher import Matcher
+    from foidesk.matchfile import match_file
+
+    lex = load_lexicon(lexicon, base=Path.cwd())
+    matcher = Matcher(lex, list(lex.select(term or None)))
+    match_file(file, matcher, sys.stdout)
+
+
+@app.command()
+def deadline(
+    received: Annotated[str, typer.Argument(help="Date the request was received (YYYY-MM-DD).")],
+    clarified: Annotated[
+        str | None,
+        typer.Option("--clarified", help="Date a clarification arrived: the clock restarts."),
+    ] = None,
+) -> None:
+    """Print the FOIA s.10 due date (ISO) on stdout; the holidays skipped go to stderr.
+
+    20 working days; day 1 is the first working day after receipt; weekends and the bank
+    holidays of any UK nation are not working days.
+    """
+    from foidesk.deadline import due_date
+
+    got = _parse_date(received, "RECEIVED")
+    clar = _parse_date(clarified, "--clarified") if clarified else None
+    if clar is not None and clar < got:
+        raise FoideskError(f"--clarified: {clar} is before the request was received ({got})")
+    result = due_date(got, clar)
+    print(result.due.isoformat())
+    for day, name in result.skipped_holidays:
+        err.print(f"skipped {day.isoformat()} {name}")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the data set to.")],
+    rows: Annotated[int, typer.Option("--rows", min=1, help="Total rows across both systems.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2019,
+) -> None:
+    """Make a synthetic two-system data set with its labels and a request file.
+
+    legacy.csv (to 22 May 2018), athena.csv (from 23 May 2018, with migrated records),
+    labels.csv (true platforms per crime, for demos and benchmarks only) and
+    foi2019-02832.toml.
+    """
+    from foidesk.synth import make_synthetic
+
+    started = time.perf_counter()
+    result = make_synthetic(rows, out, seed=seed)
+    err.print(
+        f"Wrote {result.legacy_rows:,} legacy and {result.athena_rows:,} athena rows "
+        f"({result.migrated:,} migrated) to {out} in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def main() -> None:
+    """Entry point: run the app, turning user errors into one line on stderr."""
+    try:
+        app()
+    except FoideskError as exc:
+        if _state["debug"]:
+            raise
+        sys.stderr.write(f"foidesk: error: {exc}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("foidesk: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

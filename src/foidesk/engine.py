@@ -1,0 +1,96 @@
+"""What every engine returns, and the small interface engines sit behind.
+
+An engine moves data: it reads the sources, filters the population, streams the text through
+the shared ``Matcher`` and returns record-level results (``EngineResult``, internal only) plus
+aggregate coverage. It does no counting of its own beyond that: ``table.py`` counts distinct
+crimes per cell from ``crime_hits``, the same for every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from foidesk.matcher import Matcher
+from foidesk.request import Request
+
+# One row per (crime in the population, platform it mentions), with the winning copy's fields.
+CRIME_HITS_SCHEMA = pa.schema(
+    [
+        ("crime_ref", pa.string()),
+        ("system", pa.string()),
+        ("recorded_date", pa.date32()),
+        ("period", pa.int32()),
+        ("offence", pa.string()),
+        ("ho_code", pa.string()),
+        ("outcome", pa.string()),
+        ("ho_outcome", pa.string()),
+        ("platform", pa.string()),
+    ]
+)
+
+# One row per hit: the evidence behind every count (internal/evidence.parquet).
+EVIDENCE_SCHEMA = pa.schema(
+    [
+        ("crime_ref", pa.string()),
+        ("system", pa.string()),
+        ("year", pa.int32()),
+        ("platform", pa.string()),
+        ("field", pa.string()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("text", pa.string()),
+        ("rule", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """Records searched and records with a hit, for one system and one period (aggregate)."""
+
+    system: str
+    period: int
+    records_searched: int
+    records_with_hits: int
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """What was read from one source (for the audit and the method statement)."""
+
+    path: str
+    system: str
+    format: str
+    sha256: str
+    size_bytes: int
+    rows_read: int
+    text_fields: tuple[str, ...]
+    copies_searched: int
+    data_quality_from: str | None
+    population_after_dq_date: int
+
+
+@dataclass
+class EngineResult:
+    """Record-level results of one run: internal only, never handed to the public writers."""
+
+    crime_hits: pa.Table
+    evidence: pa.Table
+    coverage: list[CoverageRow]
+    overlaps: dict[str, int]  # "Legacy+Athena" -> crimes in the population held by both
+    sources: list[SourceReport]
+    stages: dict[str, int] = field(default_factory=dict)
+    engine: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """An engine answers a request with a matcher; see ``engine_duckdb.DuckDBEngine``."""
+
+    name: str
+
+    def run(self, request: Request, matcher: Matcher) -> EngineResult:
+        """Read, filter, match and return record-level results."""
+        ...

@@ -1,0 +1,271 @@
+"""The embedded engine: DuckDB reads and filters, the shared matcher finds the mentions.
+
+Flow: each source into a DuckDB table (``sources.py``); one ``winners`` table keeps, per
+crime_ref, the copy from the latest source in the request (it supplies date, offence and
+outcome); the population is the winners inside the date window, in the offence codes, with
+status recorded. The text of every copy of a population crime (both systems' notes for a
+migrated crime) is streamed in Arrow record batches through the matcher. Hits come back to
+DuckDB to be joined to the winners' fields and to compute per-system coverage.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pyarrow as pa
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from foidesk.engine import (
+    CRIME_HITS_SCHEMA,
+    EVIDENCE_SCHEMA,
+    CoverageRow,
+    EngineResult,
+    SourceReport,
+)
+from foidesk.errors import FoideskError
+from foidesk.matcher import Matcher
+from foidesk.periods import period_key_sql
+from foidesk.request import Request
+from foidesk.sources import LoadedSource, _ident, _sql_str, first_row, load_source
+
+BATCH_ROWS = 65_536
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Progress]:
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} records"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
+    with progress:
+        yield progress
+
+
+class DuckDBEngine:
+    """Embedded engine: one machine, streaming through DuckDB with a memory limit."""
+
+    name = "duckdb"
+
+    def __init__(self, memory_limit: str = "4GB", threads: int | None = None, quiet: bool = False):
+        self.memory_limit = memory_limit
+        self.threads = threads or os.cpu_count() or 1
+        self.quiet = quiet
+
+    def run(self, request: Request, matcher: Matcher) -> EngineResult:
+        """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
+        with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
+            con = duckdb.connect(config={"threads": self.threads})
+            con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
+            con.execute(f"SET temp_directory = {_sql_str(tmp)}")
+            con.execute("SET preserve_insertion_order = true")
+            try:
+                return self._run(con, request, matcher)
+            finally:
+                con.close()
+
+    def _run(
+        self, con: duckdb.DuckDBPyConnection, request: Request, matcher: Matcher
+    ) -> EngineResult:
+        loaded = [load_source(con, i, spec) for i, spec in enumerate(request.sources)]
+        for src in loaded:
+            has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
+            if not has_codes or has_codes[0] == 0:
+                raise FoideskError(
+                    f"{src.spec.path}: no ho_code values: the population "
+                    f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
+                )
+        stages: dict[str, int] = {"rows_read": sum(s.rows_read for s in loaded)}
+        con.execute(
+            "CREATE TABLE all_meta AS "
+            + " UNION ALL ".join(
+                f"SELECT {s.index} AS source_idx, {_sql_str(s.spec.system)} AS system, "
+                f"rowid AS record_no, crime_ref, recorded_date, offence, ho_code, outcome, "
+                f"ho_outcome, status FROM {s.table}"
+                for s in loaded
+            )
+        )
+        con.execute(
+            """
+            CREATE TABLE winners AS
+            SELECT * EXCLUDE (rk) FROM (
+                SELECT *,
+                    row_number() OVER (
+                        PARTITION BY crime_ref ORDER BY source_idx DESC, record_no DESC
+                    ) AS rk,
+                    count(DISTINCT source_idx) OVER (PARTITION BY crime_ref) AS n_sources,
+                    count(*) OVER (PARTITION BY crime_ref) AS n_copies
+                FROM all_meta
+            ) WHERE rk = 1
+            """
+        )
+        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
+        window = (
+            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
+            f"AND DATE {_sql_str(request.date_to.isoformat())}"
+        )
+        period = period_key_sql("recorded_date", request.columns)
+        con.execute(
+            f"CREATE TABLE population AS SELECT *, {period} AS period FROM winners "
+            f"WHERE {window} AND ho_code IN ({codes}) AND status = 'recorded'"
+        )
+        stage_row = first_row(
+            con,
+            f"""
+            SELECT count(*),
+                count(*) FILTER (WHERE n_sources > 1),
+                count(*) FILTER (WHERE n_copies > n_sources),
+                count(*) FILTER (WHERE {window}),
+                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})),
+                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})
+                    AND status = 'cancelled'),
+                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})
+                    AND status = 'transferred')
+            FROM winners
+            """,
+        )
+        assert stage_row is not None
+        stages.update(
+            distinct_crimes=int(stage_row[0]),
+            crimes_in_more_than_one_source=int(stage_row[1]),
+            crime_refs_repeated_within_a_source=int(stage_row[2]),
+            in_date_window=int(stage_row[3]),
+            in_window_and_offences=int(stage_row[4]),
+            excluded_cancelled=int(stage_row[5]),
+            excluded_transferred=int(stage_row[6]),
+        )
+        population_row = first_row(con, "SELECT count(*) FROM population")
+        stages["population"] = int(population_row[0]) if population_row else 0
+
+        evidence, copies = self._scan(con, loaded, matcher)
+        stages["copies_searched"] = sum(copies.values())
+        stages["hits"] = evidence.num_rows
+        con.register("evidence_raw", evidence)
+        con.execute(
+            """
+            CREATE TABLE hit_crimes AS
+            SELECT DISTINCT e.crime_ref, e.platform FROM evidence_raw e
+            """
+        )
+        crime_hits = con.sql(
+            """
+            SELECT p.crime_ref, p.system, p.recorded_date, CAST(p.period AS INTEGER) AS period,
+                p.offence, p.ho_code, p.outcome, p.ho_outcome, h.platform
+            FROM population p JOIN hit_crimes h USING (crime_ref)
+            ORDER BY p.crime_ref, h.platform
+            """
+        ).to_arrow_table()
+        crime_hits = crime_hits.cast(CRIME_HITS_SCHEMA)
+        stages["crimes_with_hits"] = len(set(crime_hits.column("crime_ref").to_pylist()))
+        evidence_out = con.sql(
+            """
+            SELECT e.crime_ref, e.system, CAST(year(p.recorded_date) AS INTEGER) AS year,
+                e.platform, e.field, e.start, e."end", e.text, e.rule
+            FROM evidence_raw e JOIN population p USING (crime_ref)
+            ORDER BY e.crime_ref, e.system, e.field, e.start, e.platform
+            """
+        ).to_arrow_table()
+        coverage = [
+            CoverageRow(str(r[0]), int(r[1]), int(r[2]), int(r[3]))
+            for r in con.execute(
+                """
+                SELECT p.system, p.period, count(*),
+                    count(*) FILTER (WHERE p.crime_ref IN (SELECT crime_ref FROM hit_crimes))
+                FROM population p GROUP BY ALL ORDER BY ALL
+                """
+            ).fetchall()
+        ]
+        overlap_counts: dict[str, int] = {}
+        for systems, _ in con.execute(
+            """
+            SELECT string_agg(DISTINCT system, ' and ' ORDER BY system) AS systems, crime_ref
+            FROM all_meta WHERE crime_ref IN (SELECT crime_ref FROM population)
+            GROUP BY crime_ref HAVING count(DISTINCT source_idx) > 1
+            """
+        ).fetchall():
+            overlap_counts[str(systems)] = overlap_counts.get(str(systems), 0) + 1
+        reports = []
+        for src in loaded:
+            dq = src.spec.data_quality_from
+            after = 0
+            if dq is not None:
+                row = first_row(
+                    con,
+                    "SELECT count(*) FROM population WHERE system = ? AND recorded_date >= ?",
+                    [src.spec.system, dq],
+                )
+                after = int(row[0]) if row else 0
+            reports.append(
+                SourceReport(
+                    path=str(src.spec.path),
+                    system=src.spec.system,
+                    format=src.spec.format,
+                    sha256=src.sha256,
+                    size_bytes=src.size_bytes,
+                    rows_read=src.rows_read,
+                    text_fields=src.text_fields,
+                    copies_searched=copies[src.index],
+                    data_quality_from=dq.isoformat() if dq else None,
+                    population_after_dq_date=after,
+                )
+            )
+        return EngineResult(
+            crime_hits=crime_hits,
+            evidence=evidence_out.cast(EVIDENCE_SCHEMA),
+            coverage=coverage,
+            overlaps=overlap_counts,
+            sources=reports,
+            stages=stages,
+            engine={"name": self.name, "duckdb": duckdb.__version__, "threads": self.threads},
+        )
+
+    def _scan(
+        self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
+    ) -> tuple[pa.Table, dict[int, int]]:
+        """Stream the text of every copy of every population crime through the matcher."""
+        columns: dict[str, list[object]] = {name: [] for name in EVIDENCE_SCHEMA.names}
+        copies: dict[int, int] = {}
+        totals = {}
+        for src in loaded:
+            row = first_row(
+                con,
+                f"SELECT count(*) FROM {src.table} "
+                f"WHERE crime_ref IN (SELECT crime_ref FROM population)",
+            )
+            totals[src.index] = int(row[0]) if row else 0
+        with _progress(sum(totals.values()), self.quiet) as progress:
+            task = progress.add_task("Searching free text", total=sum(totals.values()))
+            for src in loaded:
+                fields = ", ".join(_ident(f) for f in src.text_fields)
+                reader = con.sql(
+                    f"SELECT crime_ref, {fields} FROM {src.table} "
+                    f"WHERE crime_ref IN (SELECT crime_ref FROM population)"
+                ).to_arrow_reader(BATCH_ROWS)
+                copies[src.index] = 0
+                for batch in reader:
+                    refs = batch.column(0)
+                    for field in src.text_fields:
+                        hits = matcher.match_array(batch.column(field), field)
+                        for hit in hits:
+                            columns["crime_ref"].append(refs[hit.row].as_py())
+                            columns["system"].append(src.spec.system)
+                            columns["year"].append(None)
+                            columns["platform"].append(hit.platform)
+                            columns["field"].append(hit.field)
+                            columns["start"].append(hit.start)
+                            columns["end"].append(hit.end)
+                            columns["text"].append(hit.matched)
+                            columns["rule"].append(hit.rule)
+                    copies[src.index] += batch.num_rows
+                    progress.advance(task, batch.num_rows)
+        return pa.table(columns, schema=EVIDENCE_SCHEMA), copies

@@ -1,0 +1,121 @@
+"""``foidesk match``: run the matcher over a file of texts and emit one JSON line per input.
+
+Input is JSON lines (``{"id": ..., "text": ...}``, more fields as ``text_*``), CSV or Parquet
+with an ``id`` column and ``text`` / ``text_*`` columns. Output keeps the input order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from foidesk.errors import FoideskError
+from foidesk.matcher import Hit, Matcher
+
+CHUNK = 10_000
+
+
+def _text_fields(names: list[str]) -> list[str]:
+    return [n for n in names if n == "text" or n.startswith("text_")]
+
+
+def _jsonl_batches(path: Path) -> Iterator[pa.Table]:
+    rows: list[dict[str, Any]] = []
+    fields: list[str] = []
+    with path.open(encoding="utf-8-sig") as f:
+        for line_no, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FoideskError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(obj, dict) or "id" not in obj:
+                raise FoideskError(f"{path}: line {line_no}: needs an object with an 'id' key")
+            names = _text_fields(list(obj))
+            if not names:
+                raise FoideskError(f"{path}: line {line_no}: no 'text' key")
+            for name in names:
+                if obj[name] is not None and not isinstance(obj[name], str):
+                    raise FoideskError(f"{path}: line {line_no}: {name} must be a string")
+                if name not in fields:
+                    fields.append(name)
+            rows.append(obj)
+            if len(rows) >= CHUNK:
+                yield _rows_table(rows, fields)
+                rows = []
+    if rows:
+        yield _rows_table(rows, fields)
+
+
+def _rows_table(rows: list[dict[str, Any]], fields: list[str]) -> pa.Table:
+    data: dict[str, Any] = {"id": pa.array([json.dumps(r["id"]) for r in rows])}
+    for name in fields:
+        data[name] = pa.array([r.get(name) for r in rows], type=pa.string())
+    return pa.table(data)
+
+
+def _table_batches(path: Path) -> Iterator[pa.Table]:
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            table = pq.read_table(path)
+        else:
+            opts = pacsv.ConvertOptions(strings_can_be_null=False, auto_dict_encode=False)
+            read = pacsv.ReadOptions(block_size=1 << 24)
+            table = pacsv.read_csv(path, read_options=read, convert_options=opts)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FoideskError(f"{path}: cannot be read: {exc}") from exc
+    if "id" not in table.column_names:
+        raise FoideskError(f"{path}: missing column 'id'")
+    fields = _text_fields(table.column_names)
+    if not fields:
+        raise FoideskError(f"{path}: missing column 'text'")
+    ids = pa.array([json.dumps(v) for v in table.column("id").to_pylist()])
+    table = pa.table({"id": ids, **{f: table.column(f).cast(pa.large_string()) for f in fields}})
+    for batch in table.to_batches(CHUNK):
+        yield pa.Table.from_batches([batch])
+
+
+def match_file(path: Path, matcher: Matcher, out: TextIO) -> int:
+    """Write one JSON line per input record to ``out``; returns the number of records."""
+    if not path.is_file():
+        raise FoideskError(f"{path}: file not found")
+    batches = (
+        _jsonl_batches(path)
+        if path.suffix.lower() in (".jsonl", ".json", ".ndjson")
+        else (_table_batches(path))
+    )
+    count = 0
+    for table in batches:
+        per_row: dict[int, list[Hit]] = {}
+        for name in table.column_names[1:]:
+            for hit in matcher.match_array(table.column(name), name):
+                per_row.setdefault(hit.row, []).append(hit)
+        ids = table.column("id").to_pylist()
+        for i, raw_id in enumerate(ids):
+            hits = per_row.get(i, [])
+            found = {h.platform for h in hits}
+            record = {
+                "id": json.loads(raw_id),
+                "platforms": [p for p in matcher.platform_names if p in found],
+                "hits": [
+                    {
+                        "platform": h.platform,
+                        "field": h.field,
+                        "start": h.start,
+                        "end": h.end,
+                        "text": h.matched,
+                        "rule": h.rule,
+                    }
+                    for h in hits
+                ],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += len(ids)
+    return count

@@ -1,0 +1,70 @@
+"""XLSX workbook: one visible sheet with the formatted table and its notes.
+
+Written with XlsxWriter, which writes cell values only: no pivot table, no pivot cache, no
+hidden sheet, no source rows. Document properties are fixed so the file does not carry the
+user's name or the time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from foidesk.table import FoiTable
+
+
+def write_xlsx(table: FoiTable, path: Path) -> None:
+    """Write the table to ``path``."""
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.set_properties(
+        {
+            "title": table.title,
+            "author": "foidesk",
+            "company": "",
+            "created": datetime(2000, 1, 1),
+            "comments": "Aggregate figures only",
+        }
+    )
+    sheet = workbook.add_worksheet("Table")
+    bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "font_size": 12})
+    header = workbook.add_format({"bold": True, "bottom": 1, "bg_color": "#DDE4EE"})
+    number_header = workbook.add_format(
+        {"bold": True, "bottom": 1, "bg_color": "#DDE4EE", "align": "right"}
+    )
+    level_formats = [
+        workbook.add_format({"bold": True, "bg_color": "#EEF2F7"}),
+        workbook.add_format({"indent": 1}),
+        workbook.add_format({"indent": 2}),
+        workbook.add_format({"indent": 3}),
+    ]
+    total = workbook.add_format({"bold": True, "top": 2})
+    sheet.write(0, 0, table.title, title)
+    sheet.write(2, 0, table.heading, header)
+    for i, period in enumerate(table.periods):
+        sheet.write(2, 1 + i, period.marked_label, number_header)
+    sheet.write(2, 1 + len(table.periods), "Grand Total", number_header)
+    r = 3
+    width = len(table.heading)
+    for row in (*table.rows, table.grand_total):
+        if row.level == "total":
+            label, fmt = "Grand Total", total
+        else:
+            label = row.labels[-1]
+            fmt = level_formats[min(len(row.labels), len(level_formats)) - 1]
+        width = max(width, len(label) + 2 * (len(row.labels) - 1))
+        sheet.write_string(r, 0, label, fmt)
+        for i, count in enumerate((*row.counts, row.total)):
+            sheet.write_number(r, 1 + i, count, total if row.level == "total" else None)
+        r += 1
+    r += 1
+    for note in table.footnotes:
+        sheet.write_string(r, 0, note)
+        r += 1
+    sheet.set_column(0, 0, min(width + 2, 100))
+    sheet.set_column(1, 1 + len(table.periods), 11)
+    sheet.freeze_panes(3, 1)
+    del bold
+    workbook.close()

@@ -1,0 +1,245 @@
+"""Reading standard-extract sources (CSV or Parquet) into DuckDB, with their sha256.
+
+Each source becomes one DuckDB table ``src_<i>`` holding the canonical columns (``rowid`` is
+the record's position in the file). CSV is read as text with a fixed dialect (no sniffing) and
+dates are parsed only with the explicit formats below, never guessed per file and never MM/DD.
+The sha256 of the file is computed in a thread while DuckDB reads it, so hashing costs no
+second pass of wall time. Rows that cannot be used stop the run with the file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+
+from foidesk.errors import FoideskError
+from foidesk.request import SourceSpec
+
+REQUIRED = ("crime_ref", "recorded_date", "offence")
+OPTIONAL = ("ho_code", "outcome", "ho_outcome", "status", "system")
+STATUSES = {"": "recorded", "recorded": "recorded", "cancelled": "cancelled"}
+STATUSES |= {"canceled": "cancelled", "transferred": "transferred"}
+# Accepted date formats (DESIGN.md section 3): ISO and day-first UK dates, with optional time.
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
+DATE_FORMATS_HELP = "YYYY-MM-DD or DD/MM/YYYY, optionally with a time"
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """A source read into DuckDB table ``table``."""
+
+    index: int
+    spec: SourceSpec
+    table: str
+    text_fields: tuple[str, ...]
+    rows_read: int
+    sha256: str
+    size_bytes: int
+
+
+class _Hasher(threading.Thread):
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.digest = ""
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            h = hashlib.sha256()
+            with self.path.open("rb") as f:
+                while chunk := f.read(4 << 20):
+                    h.update(chunk)  # releases the GIL for large chunks
+            self.digest = h.hexdigest()
+        except BaseException as exc:  # reported by the caller
+            self.error = exc
+
+
+def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
+    """The first row of a query, or None; the result is read to the end (DuckDB 2.0 refuses
+    new work on a connection with an unfinished result)."""
+    rows = con.execute(query, params).fetchall() if params else con.execute(query).fetchall()
+    return rows[0] if rows else None
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), None)
+    except UnicodeDecodeError as exc:
+        raise FoideskError(f"{path}: line 1: not UTF-8 text ({exc.reason})") from exc
+    if not header:
+        raise FoideskError(f"{path}: the file is empty (no header line)")
+    return header
+
+
+def _physical_line(path: Path, record_index: int) -> int:
+    """The physical line where data record ``record_index`` (0-based) starts; header is line 1."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        line = reader.line_num + 1
+        for i, _row in enumerate(reader):
+            if i == record_index:
+                return line
+            line = reader.line_num + 1
+    return line
+
+
+def _canonical_columns(path: Path, names: list[str]) -> dict[str, str]:
+    """Map canonical name -> column name in the file (names compared trimmed, lower case)."""
+    mapping: dict[str, str] = {}
+    for name in names:
+        canon = name.strip().lower()
+        if canon in mapping:
+            raise FoideskError(f"{path}: column {canon!r} appears twice in the header")
+        mapping[canon] = name
+    missing = [c for c in REQUIRED if c not in mapping]
+    if missing:
+        raise FoideskError(
+            f"{path}: missing required column {missing[0]!r} "
+            f"(a standard extract needs {', '.join(REQUIRED)})"
+        )
+    return mapping
+
+
+def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
+    """Read one source into DuckDB table ``src_<index>`` and validate it."""
+    hasher = _Hasher(spec.path)
+    hasher.start()
+    if spec.format == "csv":
+        names = _csv_header(spec.path)
+        columns = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+        scan = (
+            f"read_csv({_sql_str(str(spec.path))}, header = true, auto_detect = false, "
+            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+            f"strict_mode = true, encoding = 'utf-8')"
+        )
+        date_types: dict[str, str] = {}
+    else:
+        try:
+            schema = pq.read_schema(spec.path)
+        except Exception as exc:
+            raise FoideskError(f"{spec.path}: not a readable Parquet file ({exc})") from exc
+        names = list(schema.names)
+        scan = f"read_parquet({_sql_str(str(spec.path))})"
+        date_types = {n: str(schema.field(n).type) for n in names}
+    mapping = _canonical_columns(spec.path, names)
+    text_fields = tuple(c for c in mapping if c == "text" or c.startswith("text_"))
+    if not text_fields:
+        raise FoideskError(
+            f"{spec.path}: no free-text column (a column named 'text' or 'text_<name>')"
+        )
+
+    def col(canon: str) -> str:
+        if canon not in mapping:
+            return "NULL::VARCHAR"
+        return f"CAST({_ident(mapping[canon])} AS VARCHAR)"
+
+    raw_date = _ident(mapping["recorded_date"])
+    dtype = date_types.get(mapping["recorded_date"], "string")
+    if dtype.startswith(("date", "timestamp")):
+        date_expr = f"CAST({raw_date} AS DATE)"
+    else:
+        formats = "[" + ", ".join(_sql_str(f) for f in DATE_FORMATS) + "]"
+        date_expr = f"CAST(try_strptime(trim(CAST({raw_date} AS VARCHAR)), {formats}) AS DATE)"
+    table = f"src_{index}"
+    select = [
+        f"nullif(trim({col('crime_ref')}), '') AS crime_ref",
+        f"{date_expr} AS recorded_date",
+        f"{col('recorded_date')} AS recorded_date_raw",
+        f"nullif(trim({col('offence')}), '') AS offence",
+        f"upper(replace(nullif(trim({col('ho_code')}), ''), ' ', '')) AS ho_code",
+        f"nullif(trim({col('outcome')}), '') AS outcome",
+        f"upper(nullif(trim({col('ho_outcome')}), '')) AS ho_outcome",
+        f"lower(coalesce(trim({col('status')}), '')) AS status",
+    ]
+    select += [f"{col(f)} AS {_ident(f)}" for f in text_fields]
+    try:
+        con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(select)} FROM {scan}")
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0]
+        raise FoideskError(
+            f"{spec.path}: cannot be read as {spec.format.upper()}: {message}"
+        ) from exc
+    hasher.join()
+    if hasher.error is not None:
+        raise FoideskError(f"{spec.path}: cannot be read: {hasher.error}")
+    _validate(con, table, spec)
+    row = first_row(con, f"SELECT count(*) FROM {table}")
+    return LoadedSource(
+        index=index,
+        spec=spec,
+        table=table,
+        text_fields=text_fields,
+        rows_read=int(row[0]) if row else 0,
+        sha256=hasher.digest,
+        size_bytes=spec.path.stat().st_size,
+    )
+
+
+def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> None:
+    checks = [
+        ("crime_ref", "crime_ref IS NULL", "crime_ref is empty"),
+        ("offence", "offence IS NULL", "offence is empty"),
+        (
+            "recorded_date",
+            "recorded_date IS NULL",
+            "recorded_date {value} is not a date (" + DATE_FORMATS_HELP + ")",
+        ),
+        (
+            "status",
+            "status NOT IN (" + ", ".join(_sql_str(s) for s in STATUSES) + ")",
+            "status {value} is not one of recorded, cancelled, transferred (or blank)",
+        ),
+    ]
+    for field, condition, message in checks:
+        raw_field = "recorded_date_raw" if field == "recorded_date" else field
+        query = (
+            f"SELECT rowid, {raw_field}, count(*) OVER () FROM {table} "
+            f"WHERE {condition} ORDER BY rowid LIMIT 1"
+        )
+        bad: Any = first_row(con, query)
+        if bad is None:
+            continue
+        record, value, count = int(bad[0]), bad[1], int(bad[2])
+        where = (
+            f"line {_physical_line(spec.path, record)}"
+            if spec.format == "csv"
+            else f"row {record + 1}"
+        )
+        more = f" ({count} rows have this problem)" if count > 1 else ""
+        text = message.format(value=repr(value))
+        raise FoideskError(f"{spec.path}: {where}: {field}: {text}{more}")
+    con.execute(
+        f"UPDATE {table} SET status = CASE status "
+        + " ".join(f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in STATUSES.items())
+        + " END"
+    )
