@@ -11,10 +11,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
-
-import hyperscan
 
 from foidesk import __version__
 from foidesk.case import InternalRecord, write_case
@@ -90,7 +89,11 @@ def answer(
     )
     deadline = due_date(request.received, request.clarified)
     audit: dict[str, Any] = {
-        "tool": {"name": "foidesk", "version": __version__, "hyperscan": hyperscan.__version__},
+        "tool": {
+            "name": "foidesk",
+            "version": __version__,
+            "hyperscan": package_version("hyperscan"),
+        },
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "request": {
             "path": str(request.path),

@@ -82,7 +82,7 @@ def method_statement(
                 else "calendar years"
             ),
             period_noun="financial year" if request.columns == "financial_year" else "year",
-        coverage_markdown=coverage.to_markdown(),
+            coverage_markdown=coverage.to_markdown(),
         )
     )
 

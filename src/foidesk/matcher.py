@@ -125,7 +125,8 @@ class Matcher:
         def on_match(rule_id: int, start: int, end: int, flags: int, context: Any) -> None:
             found.append((rule_id, start, end))
 
-        self._db.scan(memoryview(joined), match_event_handler=on_match, scratch=self._scratch())
+        buffer: Any = memoryview(joined)  # type: ignore[arg-type]  # numpy arrays are buffers
+        self._db.scan(buffer, match_event_handler=on_match, scratch=self._scratch())
         if not found:
             return []
         cand = np.array(found, dtype=np.int64)

@@ -237,7 +237,7 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> N
         )
         more = f" ({count} rows have this problem)" if count > 1 else ""
         text = message.format(value=repr(value))
-        raise FoideskError(f"{spec.path}: {where}: {field}: {text}{more}")
+        raise FoideskError(f"{spec.path}: {where}: {text}{more}")
     con.execute(
         f"UPDATE {table} SET status = CASE status "
         + " ".join(f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in STATUSES.items())

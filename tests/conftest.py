@@ -1,0 +1,106 @@
+"""Shared helpers: write small hand-written extracts and request files, run the CLI."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEED = Path(__file__).parent / "data" / "seed"
+COLUMNS = [
+    "crime_ref",
+    "recorded_date",
+    "offence",
+    "ho_code",
+    "outcome",
+    "ho_outcome",
+    "status",
+    "text_mo",
+    "text_summary",
+]
+CANNABIS = "(B) STATE BASED: DRUGS - CLASS B CANNABIS - POSSESSION OF A CONTROLLED DRUG"
+COCAINE = "(B) STATE BASED: POSSESSION OF A CONTROLLED DRUG - CLASS A COCAINE"
+
+
+def crime(ref: str, when: str, text: str = "", **fields: str) -> dict[str, str]:
+    """One extract row with sensible defaults (a cannabis possession, CAUTION)."""
+    row = {
+        "crime_ref": ref,
+        "recorded_date": when,
+        "offence": CANNABIS,
+        "ho_code": "92E",
+        "outcome": "CAUTION",
+        "ho_outcome": "3",
+        "status": "",
+        "text_mo": text,
+        "text_summary": "",
+    }
+    row.update(fields)
+    return row
+
+
+def write_extract(path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> Path:
+    """Write a standard-extract CSV."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_request(
+    folder: Path,
+    sources: list[tuple[str, str]],
+    *,
+    date_from: str = "2015-01-01",
+    date_to: str = "2019-04-30",
+    offences: str = '["drugs"]',
+    rows: str = '["outcome", "offence", "platform"]',
+    columns: str = "year",
+    offence_label: str = "force",
+    extra: str = "",
+) -> Path:
+    """Write a request file naming ``sources`` as (file name, system) pairs."""
+    text = f"""reference = "FOI-TEST/1"
+received = 2019-04-26
+request = "Drug offences mentioning social media."
+{extra}
+[population]
+from = {date_from}
+to = {date_to}
+offences = {offences}
+
+[search]
+terms = ["Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat"]
+
+[table]
+rows = {rows}
+columns = "{columns}"
+offence_label = "{offence_label}"
+"""
+    for path, system in sources:
+        text += f'\n[[source]]\npath = "{path}"\nsystem = "{system}"\n'
+    out = folder / "request.toml"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def run_cli(*args: Any, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m foidesk`` with the arguments; capture stdout and stderr."""
+    return subprocess.run(
+        [sys.executable, "-m", "foidesk", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def seed_request() -> Path:
+    """The hand-written two-system extract that reproduces the seed letter's figures."""
+    return SEED / "request.toml"
