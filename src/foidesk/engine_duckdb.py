@@ -87,7 +87,7 @@ class DuckDBEngine:
                 )
         stages: dict[str, int] = {"rows_read": sum(s.rows_read for s in loaded)}
         con.execute(
-            "CREATE TABLE all_meta AS "
+            "CREATE VIEW all_meta AS "
             + " UNION ALL ".join(
                 f"SELECT {s.index} AS source_idx, {_sql_str(s.spec.system)} AS system, "
                 f"rowid AS record_no, crime_ref, recorded_date, offence, ho_code, outcome, "
