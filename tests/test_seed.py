@@ -212,3 +212,22 @@ def test_text_table_does_not_depend_on_terminal_width(tmp_path: Path, seed_reque
         outs.append(proc.stdout)
     assert outs[0] == outs[1]
     assert "Grand Total" in outs[0]
+
+
+def test_xlsx_holds_the_same_cells_as_the_csv(tmp_path: Path, seed_request: Path) -> None:
+    import openpyxl
+
+    result = answer(seed_request, tmp_path / "case", quiet=True)
+    public = result.folders["public"]
+    workbook = openpyxl.load_workbook(public / "table.xlsx")
+    assert workbook.sheetnames == ["Table"]
+    sheet = workbook["Table"]
+    assert sheet.sheet_state == "visible"
+    assert sheet.cell(1, 1).value == result.table.title
+    grid = _grid((public / "table.csv").read_text())
+    years = [p.label for p in result.table.periods]
+    for i, row in enumerate(grid):
+        cells = [sheet.cell(4 + i, c + 1).value for c in range(len(years) + 2)]
+        label = row["platform"] or row["offence"] or row["outcome"] or "Grand Total"
+        assert cells[0] == label
+        assert cells[1:] == [int(row[y]) for y in years] + [int(row["Grand Total"])]

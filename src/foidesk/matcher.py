@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 import hyperscan
@@ -143,31 +145,37 @@ class Matcher:
             row = int(rows[k])
             if row != current_row:
                 if by_row:
-                    hits.extend(self._resolve_row(array, current_row, row_starts, by_row, field))
+                    hits.extend(
+                        self._resolve_row(joined, current_row, row_starts, row_ends, by_row, field)
+                    )
                 current_row, by_row = row, []
             by_row.append((int(cand[k, 0]), int(cand[k, 1]), int(cand[k, 2])))
         if by_row:
-            hits.extend(self._resolve_row(array, current_row, row_starts, by_row, field))
+            hits.extend(self._resolve_row(joined, current_row, row_starts, row_ends, by_row, field))
         return hits
 
     def _resolve_row(
         self,
-        array: pa.Array,
+        joined: np.ndarray,
         row: int,
         row_starts: np.ndarray,
+        row_ends: np.ndarray,
         candidates: Iterable[tuple[int, int, int]],
         field: str,
     ) -> list[Hit]:
-        text: str = array[row].as_py()
-        raw = text.encode("utf-8")
-        ascii_only = len(raw) == len(text)
+        """Check boundaries on the decoded row, convert to character offsets, collapse."""
         base = int(row_starts[row])
+        raw = joined[base : int(row_ends[row])].tobytes()
+        text = raw.decode("utf-8")
+        char_of: Callable[[int], int]
+        if len(raw) == len(text):  # ASCII: byte offsets are character offsets
+            char_of = int
+        else:  # byte offset -> index of the character starting there
+            starts = [i for i, b in enumerate(raw) if b & 0xC0 != 0x80]
+            char_of = partial(bisect_left, starts)
         valid: list[_Candidate] = []
         for rule_id, bstart, bend in set(candidates):
-            s, e = bstart - base, bend - base
-            if not ascii_only:
-                s = len(raw[:s].decode("utf-8", errors="strict"))
-                e = s + len(raw[bstart - base : bend - base].decode("utf-8", errors="strict"))
+            s, e = char_of(bstart - base), char_of(bend - base)
             if s > 0 and _is_word_char(text[s - 1]):
                 continue
             if e < len(text) and _is_word_char(text[e]):
