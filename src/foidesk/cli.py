@@ -162,11 +162,18 @@ def match(
         list[str] | None,
         typer.Option("--term", help="A platform to search for (repeat); default: the six."),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Readable output: each hit with its rule, signal and context."
+        ),
+    ] = False,
 ) -> None:
     """Find platform mentions in texts; print one JSON line per input, in input order.
 
     Each line: {"id", "platforms": [...], "hits": [{"platform", "field", "start", "end",
     "text", "rule"}]}; start and end are character offsets into that field's text.
+    Short-form hits (FB, insta, ...) also carry "signal": what let them count.
     """
     from foidesk.lexicon import load_lexicon
     from foidesk.matcher import Matcher
@@ -174,7 +181,36 @@ def match(
 
     lex = load_lexicon(lexicon, base=Path.cwd())
     matcher = Matcher(lex, list(lex.select(term or None)))
-    match_file(file, matcher, sys.stdout)
+    match_file(file, matcher, sys.stdout, explain=explain)
+
+
+@app.command()
+def evaluate(
+    labelled: Annotated[
+        Path,
+        typer.Argument(help="Hand-labelled notes: JSON lines with id, text and platforms."),
+    ],
+    lexicon: Annotated[
+        str, typer.Option("--lexicon", help="Built-in lexicon name or a lexicon file.")
+    ] = "social-media",
+    errors: Annotated[
+        bool, typer.Option("--errors/--no-errors", help="List every error with its text.")
+    ] = True,
+) -> None:
+    """Measure the lexicon's recall, precision and F1 on hand-labelled notes.
+
+    Per platform and overall, beside the naive search forces describe (a case-insensitive
+    whole-word match of the six names), then every case the lexicon gets wrong, with its text
+    and hits. Measure on hand-written notes only, never on the synthetic generator's labels.
+    """
+    from foidesk.evaluate import evaluate as run_evaluate
+    from foidesk.evaluate import render_report
+    from foidesk.lexicon import load_lexicon
+    from foidesk.matcher import Matcher
+
+    lex = load_lexicon(lexicon, base=Path.cwd())
+    report = run_evaluate(labelled, Matcher(lex))
+    sys.stdout.write(render_report(report, show_errors=errors))
 
 
 @app.command()

@@ -43,6 +43,7 @@ EVIDENCE_SCHEMA = pa.schema(
         ("end", pa.int32()),
         ("text", pa.string()),
         ("rule", pa.string()),
+        ("signal", pa.string()),
     ]
 )
 

@@ -170,7 +170,7 @@ class DuckDBEngine:
         evidence_out = con.sql(
             """
             SELECT e.crime_ref, e.system, CAST(year(p.recorded_date) AS INTEGER) AS year,
-                e.platform, e.field, e.start, e."end", e.text, e.rule
+                e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal
             FROM evidence_raw e JOIN population p USING (crime_ref)
             ORDER BY e.crime_ref, e.system, e.field, e.start, e.platform
             """
@@ -266,6 +266,7 @@ class DuckDBEngine:
                             columns["end"].append(hit.end)
                             columns["text"].append(hit.matched)
                             columns["rule"].append(hit.rule)
+                            columns["signal"].append(hit.signal)
                     copies[src.index] += batch.num_rows
                     progress.advance(task, batch.num_rows)
         return pa.table(columns, schema=EVIDENCE_SCHEMA), copies

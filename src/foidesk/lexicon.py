@@ -1,9 +1,18 @@
 """Lexicons: the data that says what counts as a mention of each platform.
 
-A lexicon is a TOML file (built-in ones live in ``lexicons/``): platforms, each with named
-rules whose patterns are Hyperscan regular expressions with ``{TOKEN}`` placeholders. This
-module loads and validates the file; ``matcher.py`` compiles it. Requests name a lexicon by
-built-in name or by path.
+A lexicon is a TOML file (built-in ones live in ``lexicons/``; see docs/lexicon.md):
+
+- ``[tokens]``: ``{NAME}`` placeholders expanded in patterns (Unicode spaces, apostrophes).
+- ``[signals]``: the words that let a short form count (``before`` / ``after`` it).
+- ``[[platform]]`` with ``[[platform.rule]]``: named Hyperscan patterns; a rule with
+  ``needs_signal = true`` (a short form such as FB or insta) counts only with a signal beside
+  it, an @handle, or in a list with another counted platform.
+- ``[[exclusion]]``: named patterns (police terms, places, homographs); a hit that overlaps an
+  exclusion's span is dropped.
+
+A force's own lexicon says ``extends = "social-media"`` (or a path) and adds platforms, rules,
+exclusions and signal words, or switches rules off with ``[disable] rules = [...]``. This
+module loads, merges and validates; ``matcher.py`` compiles the result.
 """
 
 from __future__ import annotations
@@ -11,13 +20,26 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from foidesk.errors import FoideskError
 
 _TOKEN = re.compile(r"\{([A-Z_]+)\}")
+_TOP_KEYS = {
+    "name",
+    "version",
+    "description",
+    "extends",
+    "tokens",
+    "signals",
+    "platform",
+    "exclusion",
+    "disable",
+}
+_RULE_KEYS = {"name", "pattern", "needs_signal", "before", "after", "note"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +49,17 @@ class Rule:
     name: str
     platform: str
     pattern: str  # expanded: tokens replaced, ready for Hyperscan
+    needs_signal: bool = False
+    before: frozenset[str] = frozenset()  # extra signal words for this rule
+    after: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A span that is not a mention (police term, place, homograph, boilerplate)."""
+
+    name: str
+    pattern: str
 
 
 @dataclass(frozen=True)
@@ -40,14 +73,36 @@ class Platform:
 
 
 @dataclass(frozen=True)
+class LexiconFile:
+    """One file a lexicon was read from (a user lexicon has its base too), for the audit."""
+
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
-    """A loaded lexicon with the sha256 of its file (recorded in the audit)."""
+    """A loaded (and merged) lexicon."""
 
     name: str
     version: str
-    source: str
-    sha256: str
+    files: tuple[LexiconFile, ...]
     platforms: tuple[Platform, ...]
+    exclusions: tuple[Exclusion, ...] = ()
+    before: frozenset[str] = frozenset()
+    after: frozenset[str] = frozenset()
+    disabled: tuple[str, ...] = field(default=())
+    tokens: tuple[tuple[str, str], ...] = ()  # inherited by lexicons that extend this one
+
+    @property
+    def source(self) -> str:
+        """The file the lexicon was read from (the user's, for a user lexicon)."""
+        return self.files[-1].source
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of that file."""
+        return self.files[-1].sha256
 
     def platform(self, term: str) -> Platform:
         """The platform a request term names, matched without regard to case or spaces."""
@@ -77,16 +132,21 @@ def _canon(term: str) -> str:
 def builtin_lexicons() -> list[str]:
     """Names of the lexicons shipped with foidesk."""
     folder = resources.files("foidesk").joinpath("lexicons")
-    return sorted(
-        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
-    )
+    names = (p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(n.removesuffix(".toml") for n in names)
 
 
 def load_lexicon(name_or_path: str, base: Path | None = None) -> Lexicon:
     """Load a built-in lexicon by name, or a lexicon file by path (relative to ``base``)."""
+    return _load(name_or_path, base, depth=0)
+
+
+def _load(name_or_path: str, base: Path | None, depth: int) -> Lexicon:
+    if depth > 4:
+        raise FoideskError(f"lexicon {name_or_path}: 'extends' goes more than 4 files deep")
     if name_or_path in builtin_lexicons():
         resource = resources.files("foidesk").joinpath(f"lexicons/{name_or_path}.toml")
-        return parse_lexicon(resource.read_bytes(), f"built-in:{name_or_path}")
+        return parse_lexicon(resource.read_bytes(), f"built-in:{name_or_path}", None, depth)
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
         path = base / path
@@ -95,52 +155,123 @@ def load_lexicon(name_or_path: str, base: Path | None = None) -> Lexicon:
         raise FoideskError(
             f"lexicon '{name_or_path}' is neither a built-in lexicon ({known}) nor a file"
         )
-    return parse_lexicon(path.read_bytes(), str(path))
+    return parse_lexicon(path.read_bytes(), str(path), path.parent, depth)
 
 
-def parse_lexicon(data: bytes, source: str) -> Lexicon:
-    """Parse and validate lexicon TOML; every problem names the file and the key."""
+def _words(source: str, key: str, value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FoideskError(f"{source}: {key} must be a list of words")
+    return frozenset(v.lower() for v in value)
+
+
+def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: int = 0) -> Lexicon:
+    """Parse and validate lexicon TOML (merging onto its base); problems name file and key."""
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FoideskError(f"{source}: not a valid lexicon TOML file: {exc}") from exc
-    tokens = raw.get("tokens", {})
-    if not isinstance(tokens, dict):
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise FoideskError(f"{source}: unknown key {sorted(unknown)[0]!r}")
+    me = LexiconFile(source, hashlib.sha256(data).hexdigest())
+    parent: Lexicon | None = None
+    if "extends" in raw:
+        parent = _load(str(raw["extends"]), folder, depth + 1)
+    own_tokens = raw.get("tokens", {})
+    if not isinstance(own_tokens, dict):
         raise FoideskError(f"{source}: [tokens] must be a table")
-    platforms: list[Platform] = []
-    seen_rules: set[str] = set()
+    tokens = (dict(parent.tokens) if parent else {}) | own_tokens
+    signals = raw.get("signals", {})
+    before = _words(source, "signals.before", signals.get("before"))
+    after = _words(source, "signals.after", signals.get("after"))
+
+    platforms: dict[str, Platform] = {p.name: p for p in parent.platforms} if parent else {}
+    rule_names = {r.name for p in platforms.values() for r in p.rules}
     for i, entry in enumerate(raw.get("platform", [])):
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             raise FoideskError(f"{source}: platform[{i}].name is missing")
-        rules: list[Rule] = []
+        rules = []
         for j, rule in enumerate(entry.get("rule", [])):
-            key = f"{source}: platform {name} rule[{j}]"
-            rule_name, pattern = rule.get("name"), rule.get("pattern")
-            if not isinstance(rule_name, str) or not isinstance(pattern, str):
-                raise FoideskError(f"{key}: needs a string 'name' and 'pattern'")
-            if rule_name in seen_rules:
-                raise FoideskError(f"{key}: rule name '{rule_name}' is used twice")
-            seen_rules.add(rule_name)
-            rules.append(Rule(rule_name, name, _expand(pattern, tokens, f"{key} ({rule_name})")))
-        if not rules:
+            rules.append(_rule(source, name, j, rule, tokens, rule_names))
+        old = platforms.get(name)
+        if old is None and not rules:
             raise FoideskError(f"{source}: platform {name} has no rules")
-        platforms.append(
-            Platform(
-                name,
-                bool(entry.get("default", False)),
-                tuple(rules),
-                str(entry.get("variants", "")),
-            )
+        platforms[name] = Platform(
+            name,
+            bool(entry.get("default", old.default if old else False)),
+            (old.rules if old else ()) + tuple(rules),
+            str(entry.get("variants", old.variants if old else "")),
         )
+
+    exclusions = list(parent.exclusions) if parent else []
+    names = {e.name for e in exclusions} | rule_names
+    for i, entry in enumerate(raw.get("exclusion", [])):
+        key = f"{source}: exclusion[{i}]"
+        name, pattern = entry.get("name"), entry.get("pattern")
+        if not isinstance(name, str) or not isinstance(pattern, str):
+            raise FoideskError(f"{key}: needs a string 'name' and 'pattern'")
+        if name in names:
+            raise FoideskError(f"{key}: name '{name}' is used twice")
+        names.add(name)
+        exclusions.append(Exclusion(name, _expand(pattern, tokens, f"{key} ({name})")))
+
+    disabled = list(parent.disabled) if parent else []
+    for name in raw.get("disable", {}).get("rules", []):
+        if name not in names:
+            raise FoideskError(f"{source}: disable.rules: no rule or exclusion named '{name}'")
+        disabled.append(name)
+    if disabled:
+        gone = set(disabled)
+        platforms = {
+            k: Platform(
+                p.name, p.default, tuple(r for r in p.rules if r.name not in gone), p.variants
+            )
+            for k, p in platforms.items()
+        }
+        exclusions = [e for e in exclusions if e.name not in gone]
     if not platforms:
         raise FoideskError(f"{source}: the lexicon has no [[platform]] entries")
     return Lexicon(
-        name=str(raw.get("name", source)),
-        version=str(raw.get("version", "")),
-        source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
-        platforms=tuple(platforms),
+        name=str(raw.get("name", parent.name if parent else source)),
+        version=str(raw.get("version", parent.version if parent else "")),
+        files=(parent.files if parent else ()) + (me,),
+        platforms=tuple(platforms.values()),
+        exclusions=tuple(exclusions),
+        before=(parent.before if parent else frozenset()) | before,
+        after=(parent.after if parent else frozenset()) | after,
+        disabled=tuple(disabled),
+        tokens=tuple(sorted(tokens.items())),
+    )
+
+
+def _rule(
+    source: str,
+    platform: str,
+    index: int,
+    rule: dict[str, Any],
+    tokens: dict[str, str],
+    seen: set[str],
+) -> Rule:
+    key = f"{source}: platform {platform} rule[{index}]"
+    unknown = set(rule) - _RULE_KEYS
+    if unknown:
+        raise FoideskError(f"{key}: unknown key {sorted(unknown)[0]!r}")
+    name, pattern = rule.get("name"), rule.get("pattern")
+    if not isinstance(name, str) or not isinstance(pattern, str):
+        raise FoideskError(f"{key}: needs a string 'name' and 'pattern'")
+    if name in seen:
+        raise FoideskError(f"{key}: rule name '{name}' is used twice")
+    seen.add(name)
+    return Rule(
+        name=name,
+        platform=platform,
+        pattern=_expand(pattern, tokens, f"{key} ({name})"),
+        needs_signal=bool(rule.get("needs_signal", False)),
+        before=_words(key, "before", rule.get("before")),
+        after=_words(key, "after", rule.get("after")),
     )
 
 

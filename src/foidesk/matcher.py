@@ -1,17 +1,25 @@
 """The matcher: the one place that decides what is a mention. Every engine calls it.
 
-A lexicon (``lexicon.py``) is compiled once to a Hyperscan block-mode database. A batch of
-Arrow strings is copied into one buffer with a 0xFF byte between rows (0xFF never occurs in
-UTF-8, so no pattern can match across it), scanned once, and each candidate is mapped back to
-its row with a binary search over the row starts. Candidates that cross a separator or fall in
-a null slot are dropped. Then, on the decoded characters of only the rows that had candidates,
-the word boundaries are checked (the characters either side must not be letters, digits, marks
-or underscore, so "Caféfacebook" and "snapped" are not mentions), byte offsets become Python
-character offsets, and overlapping candidates of one platform collapse to the longest.
+A lexicon (``lexicon.py``) is compiled once to a Hyperscan block-mode database holding every
+platform's rules and every exclusion. A batch of Arrow strings is copied into one buffer with a
+0xFF byte between rows (0xFF never occurs in UTF-8, so no pattern can match across it), scanned
+once, and each candidate is mapped back to its row with a binary search over the row starts.
+Candidates that cross a separator or fall in a null slot are dropped.
+
+Then, on the decoded characters of only the rows that had candidates (Hyperscan has no
+lookbehind and its ``\\b`` is ASCII-only, so it only finds candidates):
+
+1. byte offsets become Python character offsets, and the characters either side must not be
+   letters, digits, marks or underscore ("Caféfacebook" and "snapped" are not mentions);
+2. a candidate overlapping an exclusion's span (police terms, places, homographs) is dropped;
+3. a short form (``needs_signal``) counts only with a signal word just before or after it, an
+   @handle after it, or in a list ("via FB, Snap and WA") with a counted mention;
+4. overlapping candidates of one platform collapse to the longest.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from bisect import bisect_left
@@ -25,9 +33,16 @@ import numpy as np
 import pyarrow as pa
 
 from foidesk.errors import FoideskError
-from foidesk.lexicon import Lexicon, Platform, Rule
+from foidesk.lexicon import Exclusion, Lexicon, Platform, Rule
 
 SEPARATOR = 0xFF
+# the word just before a short form: only spaces or an opening bracket/quote in between
+_BEFORE = re.compile(r"([^\W_]+)[\s(\[\"'“‘]{1,3}$")
+# the word (or @handle) just after: spaces, a colon, a dash or an opening bracket in between
+_AFTER = re.compile(r"^[\s:(\[\-–]{0,3}(@?[^\W_][\w.]*)")
+# what may stand between two items of a list of platforms
+_LIST_GAP = re.compile(r"^\s*(?:,|/|&|\+|,?\s*(?:and|or|&|\+)|,?\s*and/or)?\s*$", re.IGNORECASE)
+_CONTEXT = 40
 
 
 class Hit(NamedTuple):
@@ -40,6 +55,7 @@ class Hit(NamedTuple):
     end: int
     matched: str
     rule: str
+    signal: str = ""  # for short forms: what let it count, e.g. "before:on", "list"
 
 
 @dataclass
@@ -47,6 +63,7 @@ class _Candidate:
     start: int
     end: int
     rule: Rule
+    signal: str = ""
 
 
 def _is_word_char(ch: str) -> bool:
@@ -56,32 +73,41 @@ def _is_word_char(ch: str) -> bool:
 
 
 class Matcher:
-    """A compiled lexicon for a chosen set of platforms. Thread-safe (one scratch per thread)."""
+    """A compiled lexicon; reports the chosen platforms. Thread-safe (one scratch a thread).
+
+    Every platform of the lexicon is compiled, not only the chosen ones, so that a platform
+    that was not asked for still anchors a list ("Telegram, IG and WA").
+    """
 
     def __init__(self, lexicon: Lexicon, platforms: Sequence[Platform] | None = None) -> None:
         self.lexicon = lexicon
         self.platforms: tuple[Platform, ...] = (
             tuple(platforms) if platforms else lexicon.select(None)
         )
-        self.rules: list[Rule] = [rule for p in self.platforms for rule in p.rules]
+        self._wanted = {p.name for p in self.platforms}
+        self.rules: list[Rule] = [rule for p in lexicon.platforms for rule in p.rules]
+        self.exclusions: list[Exclusion] = list(lexicon.exclusions)
+        patterns = [r.pattern for r in self.rules] + [e.pattern for e in self.exclusions]
+        names = [r.name for r in self.rules] + [e.name for e in self.exclusions]
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SOM_LEFTMOST
         try:
             self._db.compile(
-                expressions=[rule.pattern.encode("utf-8") for rule in self.rules],
-                ids=list(range(len(self.rules))),
-                elements=len(self.rules),
-                flags=[flags] * len(self.rules),
+                expressions=[p.encode("utf-8") for p in patterns],
+                ids=list(range(len(patterns))),
+                elements=len(patterns),
+                flags=[flags] * len(patterns),
             )
-        except hyperscan.error as exc:  # the message names the pattern index
+        except hyperscan.error as exc:
             raise FoideskError(
                 f"lexicon {lexicon.source}: a pattern does not compile: {exc}"
+                f"{_which_pattern(patterns, names, flags)}"
             ) from exc
         self._local = threading.local()
 
     @property
     def platform_names(self) -> list[str]:
-        """Canonical names of the platforms searched, in lexicon order."""
+        """Canonical names of the platforms reported, in the order they were chosen."""
         return [p.name for p in self.platforms]
 
     def _scratch(self) -> Any:
@@ -163,7 +189,7 @@ class Matcher:
         candidates: Iterable[tuple[int, int, int]],
         field: str,
     ) -> list[Hit]:
-        """Check boundaries on the decoded row, convert to character offsets, collapse."""
+        """Boundaries, exclusions, signals and lists on the decoded row; then collapse."""
         base = int(row_starts[row])
         raw = joined[base : int(row_ends[row])].tobytes()
         text = raw.decode("utf-8")
@@ -173,18 +199,106 @@ class Matcher:
         else:  # byte offset -> index of the character starting there
             starts = [i for i, b in enumerate(raw) if b & 0xC0 != 0x80]
             char_of = partial(bisect_left, starts)
-        valid: list[_Candidate] = []
-        for rule_id, bstart, bend in set(candidates):
+        n_rules = len(self.rules)
+        found: list[_Candidate] = []
+        excluded: list[tuple[int, int]] = []
+        for pattern_id, bstart, bend in set(candidates):
             s, e = char_of(bstart - base), char_of(bend - base)
             if s > 0 and _is_word_char(text[s - 1]):
                 continue
             if e < len(text) and _is_word_char(text[e]):
                 continue
-            valid.append(_Candidate(s, e, self.rules[rule_id]))
+            if pattern_id < n_rules:
+                found.append(_Candidate(s, e, self.rules[pattern_id]))
+            else:
+                excluded.append((s, e))
+        if excluded:
+            found = [c for c in found if not any(s < c.end and c.start < e for s, e in excluded)]
+        accepted = self._signals(text, found)
         return [
-            Hit(row, field, c.rule.platform, c.start, c.end, text[c.start : c.end], c.rule.name)
-            for c in _longest(valid)
+            Hit(
+                row,
+                field,
+                c.rule.platform,
+                c.start,
+                c.end,
+                text[c.start : c.end],
+                c.rule.name,
+                c.signal,
+            )
+            for c in _longest(accepted)
+            if c.rule.platform in self._wanted
         ]
+
+    def _signals(self, text: str, found: list[_Candidate]) -> list[_Candidate]:
+        """Keep full names; keep short forms with a signal, or in a list with a kept mention."""
+        accepted: list[_Candidate] = []
+        pending: list[_Candidate] = []
+        for cand in found:
+            if not cand.rule.needs_signal:
+                accepted.append(cand)
+                continue
+            cand.signal = self._signal_of(text, cand)
+            (accepted if cand.signal else pending).append(cand)
+        changed = bool(pending)
+        while changed:
+            changed = False
+            for cand in list(pending):
+                if any(_listed(text, other, cand) for other in accepted):
+                    cand.signal = "list"
+                    accepted.append(cand)
+                    pending.remove(cand)
+                    changed = True
+        # a list of three or more platforms' short forms needs no anchor ("FB, IG and WA");
+        # two alone do not count ("TT and IG" are also police units)
+        groups: list[list[_Candidate]] = []
+        for cand in sorted(pending, key=lambda c: c.start):
+            if groups and _listed(text, groups[-1][-1], cand):
+                groups[-1].append(cand)
+            else:
+                groups.append([cand])
+        for group in groups:
+            if len({c.rule.platform for c in group}) >= 3:
+                for cand in group:
+                    cand.signal = "list"
+                    accepted.append(cand)
+        accepted.sort(key=lambda c: c.start)
+        return accepted
+
+    def _signal_of(self, text: str, cand: _Candidate) -> str:
+        before = _BEFORE.search(text[max(0, cand.start - _CONTEXT) : cand.start])
+        if before:
+            word = before.group(1).lower()
+            if word in self.lexicon.before or word in cand.rule.before:
+                return f"before:{word}"
+        after = _AFTER.match(text[cand.end : cand.end + _CONTEXT])
+        if after:
+            word = after.group(1).lower().rstrip(".")
+            if word.startswith("@") and len(word) > 1:
+                return "after:@handle"
+            if word in self.lexicon.after or word in cand.rule.after:
+                return f"after:{word}"
+        return ""
+
+
+def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
+    """Two mentions of different platforms next to each other in a list ("FB, Snap and WA")."""
+    if a.rule.platform == b.rule.platform:
+        return False
+    left, right = (a, b) if a.end <= b.start else (b, a)
+    return left.end <= right.start and bool(_LIST_GAP.match(text[left.end : right.start]))
+
+
+def _which_pattern(patterns: list[str], names: list[str], flags: int) -> str:
+    """Name the first pattern that does not compile on its own."""
+    for pattern, name in zip(patterns, names, strict=True):
+        try:
+            hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK).compile(
+                expressions=[pattern.encode("utf-8")], ids=[0], elements=1, flags=[flags]
+            )
+        except hyperscan.error:
+            return f" (rule '{name}': {pattern})"
+    return ""
 
 
 def _longest(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -82,8 +82,26 @@ def _table_batches(path: Path) -> Iterator[pa.Table]:
         yield pa.Table.from_batches([batch])
 
 
-def match_file(path: Path, matcher: Matcher, out: TextIO) -> int:
-    """Write one JSON line per input record to ``out``; returns the number of records."""
+EXPLAIN_WINDOW = 40
+
+
+def explain_hit(hit: Hit, text: str, window: int = EXPLAIN_WINDOW) -> str:
+    """One hit as a readable line with its rule, signal and a context window."""
+    left = text[max(0, hit.start - window) : hit.start]
+    right = text[hit.end : hit.end + window]
+    lead = "…" if hit.start > window else ""
+    tail = "…" if hit.end + window < len(text) else ""
+    context = f"{lead}{left}«{hit.matched}»{right}{tail}".replace("\n", " ")
+    signal = f" ({hit.signal})" if hit.signal else ""
+    return (
+        f"  {hit.platform:<9} {hit.field}[{hit.start}:{hit.end}] rule {hit.rule}{signal}\n"
+        f"            {context}"
+    )
+
+
+def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False) -> int:
+    """Write one JSON line per input record to ``out`` (or, with ``explain``, each record's
+    hits as readable lines with context); returns the number of records."""
     if not path.is_file():
         raise FoideskError(f"{path}: file not found")
     batches = (
@@ -100,6 +118,13 @@ def match_file(path: Path, matcher: Matcher, out: TextIO) -> int:
         ids = table.column("id").to_pylist()
         for i, raw_id in enumerate(ids):
             hits = per_row.get(i, [])
+            if explain:
+                names = ", ".join(sorted({h.platform for h in hits})) or "no mention"
+                out.write(f"{json.loads(raw_id)}: {names}\n")
+                for hit in hits:
+                    text = table.column(hit.field)[i].as_py()
+                    out.write(explain_hit(hit, text) + "\n")
+                continue
             found = {h.platform for h in hits}
             record = {
                 "id": json.loads(raw_id),
@@ -112,6 +137,7 @@ def match_file(path: Path, matcher: Matcher, out: TextIO) -> int:
                         "end": h.end,
                         "text": h.matched,
                         "rule": h.rule,
+                        **({"signal": h.signal} if h.signal else {}),
                     }
                     for h in hits
                 ],

@@ -1,0 +1,224 @@
+"""Every rule and every exclusion of the built-in lexicon, with positive and negative cases.
+
+``test_every_rule_and_exclusion_has_cases`` fails when a rule or exclusion is added to the
+lexicon without cases here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from foidesk.lexicon import load_lexicon
+from foidesk.matcher import Matcher
+
+LEXICON = load_lexicon("social-media")
+MATCHER = Matcher(LEXICON, list(LEXICON.platforms))
+
+# rule -> (text, the matched text it must produce)
+POSITIVE: dict[str, list[tuple[str, str]]] = {
+    "facebook.name": [("msgs on Face-book", "Face-book"), ("Facebook Marketplace", "Facebook")],
+    "facebook.misspelling": [("his facebok page", "facebok"), ("on faceboook", "faceboook")],
+    "facebook.url": [("see m.facebook.com/x", "m.facebook.com"), ("fb.me/abc", "fb.me")],
+    "facebook.short": [("FB messenger", "FB"), ("posted to FB", "FB")],
+    "twitter.name": [("on TWITTER", "TWITTER")],
+    "twitter.misspelling": [("a twiter account", "twiter")],
+    "twitter.derived": [("he retweeted it", "retweeted"), ("a tweet", "tweet")],
+    "twitter.x": [("on X (formerly Twitter)", "X (formerly Twitter)"), ("Twitter/X", "Twitter/X")],
+    "twitter.url": [("x.com/handle", "x.com"), ("https://twitter.com/a", "https://twitter.com")],
+    "whatsapp.name": [("What’s App", "What’s App"), ("Whats'app", "Whats'app")],
+    "whatsapp.misspelling": [("on watsapp", "watsapp"), ("whatsap msg", "whatsap")],
+    "whatsapp.url": [("wa.me/447700900123", "wa.me"), ("chat.whatsapp.com/x", "chat.whatsapp.com")],
+    "whatsapp.short": [("WA group", "WA"), ("a WA voice note", "WA")],
+    "instagram.name": [("Insta gram", "Insta gram"), ("instagrammed it", "instagrammed")],
+    "instagram.misspelling": [("instagramm", "instagramm"), ("instergram", "instergram")],
+    "instagram.url": [("instagram.com/u", "instagram.com"), ("instagr.am/p", "instagr.am")],
+    "instagram.short": [("her insta story", "insta"), ("posted to insta", "insta")],
+    "instagram.short-ig": [("IG: @jay_99", "IG"), ("his IG account", "IG")],
+    "tiktok.name": [("Tik Tok", "Tik Tok"), ("a TikToker", "TikToker")],
+    "tiktok.misspelling": [("tiktock vid", "tiktock"), ("on tictok", "tictok")],
+    "tiktok.url": [("vm.tiktok.com/ZM", "vm.tiktok.com"), ("tiktok.com/@a", "tiktok.com")],
+    "tiktok.short": [("his TT account", "TT"), ("on TT", "TT")],
+    "snapchat.name": [("snap-chat", "snap-chat"), ("he snapchatted her", "snapchatted")],
+    "snapchat.misspelling": [("snapchatt", "snapchatt"), ("snpachat", "snpachat")],
+    "snapchat.url": [("snapchat.com/add/x", "snapchat.com")],
+    "snapchat.short": [("via Snap", "Snap"), ("snap map", "snap"), ("added him on snap", "snap")],
+    "telegram.name": [("a Telegram channel", "Telegram")],
+    "telegram.url": [("t.me/deals", "t.me")],
+    "signal.app": [("Signal app", "Signal app")],
+    "signal.url": [("signal.me/#p", "signal.me")],
+    "wickr.name": [("Wickr Me", "Wickr Me")],
+    "kik.name": [("on Kik", "Kik")],
+    "yubo.name": [("Yubo", "Yubo")],
+    "discord.app": [("a Discord server", "Discord server")],
+    "discord.url": [("discord.gg/x", "discord.gg")],
+    "discord.short": [("on Discord", "Discord")],
+    "youtube.name": [("You Tube", "You Tube")],
+    "youtube.url": [("youtu.be/x", "youtu.be")],
+    "threads.app": [("Threads app", "Threads app")],
+    "threads.url": [("threads.net/@x", "threads.net")],
+}
+
+# rule -> texts where the rule's platform must NOT be found
+NEGATIVE: dict[str, list[str]] = {
+    "facebook.name": ["Caféfacebook", "his face. Book of names", "face, book", "facebooker's"],
+    "facebook.misspelling": ["face boko"],
+    "facebook.url": ["notfacebook.com"],
+    "facebook.short": ["FB", "ref WA/FB/0231", "the F.B.I. called"],
+    "twitter.name": ["twittering", "birds twitter at dawn"],
+    "twitter.misspelling": ["twitery"],
+    "twitter.derived": ["the birds were tweeting", "tweeter speakers", "Tweety Pie"],
+    "twitter.x": ["Mr X said", "posted on X", "Xbox"],
+    "twitter.url": ["dropbox.com", "fedex.com", "netflix.com"],
+    "whatsapp.name": ["what's apparent", "whatsoever", "what's appropriate"],
+    "whatsapp.misspelling": ["what's ape"],
+    "whatsapp.url": ["kiwa.me"],
+    "whatsapp.short": ["WA1 2AB", "Seattle, WA 98101", "WA"],
+    "instagram.name": ["Instagramophone"],
+    "instagram.misspelling": ["instagrammatic"],
+    "instagram.url": ["myinstagram.company"],
+    "instagram.short": ["instalment", "insta", "an insta-worthy meal"],
+    "instagram.short-ig": ["IG checks negative", "PNC, PND and IG checks", "Intel from IG"],
+    "tiktok.name": ["tick tock of the clock"],
+    "tiktok.misspelling": ["tick-tock"],
+    "tiktok.url": ["mytiktok.community"],
+    "tiktok.short": ["TT unit deployed", "Audi TT", "ARV, TT and dog unit"],
+    "snapchat.name": ["snapped", "snapchatty"],
+    "snapchat.misspelling": ["snapcats"],
+    "snapchat.url": ["mysnapchat.community"],
+    "snapchat.short": ["cold snap", "a snap decision", "he will snap", "sent a snap", "snapped"],
+    "telegram.name": ["telegrams"],
+    "telegram.url": ["at.me"],
+    "signal.app": ["traffic signal"],
+    "signal.url": ["signal.orgs"],
+    "wickr.name": ["wicker basket"],
+    "kik.name": ["kick"],
+    "yubo.name": ["yubon"],
+    "discord.app": ["family discord"],
+    "discord.url": ["discord.gov"],
+    "discord.short": ["there was discord"],
+    "youtube.name": ["you tubed"],
+    "youtube.url": ["myyoutube.company"],
+    "threads.app": ["loose threads"],
+    "threads.url": ["threads.network"],
+}
+
+# exclusion -> (a text the exclusion removes a candidate from, the platform it would have been)
+EXCLUSIONS: dict[str, list[tuple[str, str]]] = {
+    "police.special-constable": [("via SC 4512", "Snapchat")],
+    "police.tactical-team": [("on TT unit", "TikTok"), ("his TT officers", "TikTok")],
+    "police.intelligence-gateway": [("on IG checks", "Instagram"), ("his IG record", "Instagram")],
+    "police.intelligence-gateway-named": [("Checks on IG (Intelligence Gateway)", "Instagram")],
+    "police.intelligence-gateway-intel": [("Intel from IG account", "Instagram")],
+    "police.fire-brigade": [("via FB attended", "Facebook")],
+    "police.fbi": [("his F.B.I. file", "Facebook")],
+    "place.wa-postcode": [("on WA1 2AB", "WhatsApp")],
+    "place.us-state-wa": [("a Spokane, WA group of dealers", "WhatsApp")],
+    "homograph.cold-snap": [("Met Office cold snap map", "Snapchat")],
+    "homograph.snap-decision": [("his snap decision", "Snapchat")],
+    "homograph.tick-tock": [("the clock went tik tok", "TikTok")],
+    "homograph.birds-twittering": [("birds tweeted", "Twitter"), ("sparrows twitter", "Twitter")],
+}
+
+
+# exclusions no built-in rule needs today: they guard a force's own short forms ("SC" for
+# Snapchat, a "WA\d" rule) and the text they cover never counts even without them
+GUARDS = {"police.special-constable", "place.wa-postcode"}
+
+
+def test_every_rule_and_exclusion_has_cases() -> None:
+    rules = {r.name for p in LEXICON.platforms for r in p.rules}
+    assert rules == set(POSITIVE) == set(NEGATIVE)
+    assert {e.name for e in LEXICON.exclusions} == set(EXCLUSIONS)
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "matched"), [(r, t, m) for r, cases in POSITIVE.items() for t, m in cases]
+)
+def test_rule_positive(rule: str, text: str, matched: str) -> None:
+    hits = MATCHER.match_text(text)
+    assert (rule, matched) in [(h.rule, h.matched) for h in hits], hits
+
+
+@pytest.mark.parametrize(("rule", "text"), [(r, t) for r, texts in NEGATIVE.items() for t in texts])
+def test_rule_negative(rule: str, text: str) -> None:
+    platform = rule.split(".")[0]
+    hits = MATCHER.match_text(text)
+    assert [h for h in hits if h.platform.lower() == platform] == []
+
+
+@pytest.mark.parametrize(
+    ("exclusion", "text", "platform"),
+    [(e, t, p) for e, cases in EXCLUSIONS.items() for t, p in cases],
+)
+def test_exclusion(exclusion: str, text: str, platform: str) -> None:
+    assert [h for h in MATCHER.match_text(text) if h.platform == platform] == []
+    # without the exclusion the same text would count (so the exclusion is what removed it)
+    lexicon = load_lexicon("social-media")
+    without = Matcher(
+        lexicon.__class__(
+            **{
+                **lexicon.__dict__,
+                "exclusions": tuple(e for e in lexicon.exclusions if e.name != exclusion),
+            }
+        ),
+        list(lexicon.platforms),
+    )
+    if exclusion not in GUARDS:
+        assert [h.platform for h in without.match_text(text)].count(platform) >= 1
+
+
+def test_short_form_span_covers_the_short_form_only() -> None:
+    text = "contacted via FB messenger and her insta story"
+    hits = MATCHER.match_text(text)
+    assert [(h.matched, h.signal) for h in hits] == [("FB", "before:via"), ("insta", "before:her")]
+    assert [text[h.start : h.end] for h in hits] == ["FB", "insta"]
+
+
+def test_lists_of_platforms() -> None:
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(h.platform, h.signal) for h in MATCHER.match_text(text)]
+
+    assert found("via FB, Snap and WA") == [
+        ("Facebook", "before:via"),
+        ("Snapchat", "list"),
+        ("WhatsApp", "list"),
+    ]
+    assert found("Telegram, IG and WA") == [
+        ("Telegram", ""),
+        ("Instagram", "list"),
+        ("WhatsApp", "list"),
+    ]
+    assert [p for p, _ in found("FB, IG and WA")] == ["Facebook", "Instagram", "WhatsApp"]
+    assert found("TT and IG attended") == []  # two short forms alone: police units
+    assert found("ARV, TT and dog unit") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "platforms"),
+    [
+        ("on What\u2019s App", ["WhatsApp"]),  # curly apostrophe
+        ("on Snap\u00a0chat", ["Snapchat"]),  # non-breaking space
+        ("on Face\u200bbook", ["Facebook"]),  # zero-width space
+        ("on Insta\u200dgram", ["Instagram"]),  # zero-width joiner
+        ("éFacebook", []),  # accented letter touching the name
+        ("Facebookè", []),
+        ("café Facebook", ["Facebook"]),
+        ("😀Snapchat and Instagram📸", ["Snapchat", "Instagram"]),  # emoji touching
+        ("snap\u200bped", []),
+        ("instal\u200bments", []),
+    ],
+)
+def test_unicode(text: str, platforms: list[str]) -> None:
+    hits = MATCHER.match_text(text)
+    assert [h.platform for h in hits] == platforms
+    for h in hits:
+        assert text[h.start : h.end] == h.matched
+
+
+def test_a_mention_split_across_two_fields_does_not_count() -> None:
+    import pyarrow as pa
+
+    assert MATCHER.match_array(pa.array(["contacted through Face"]), "text_mo") == []
+    assert MATCHER.match_array(pa.array(["book by the suspect"]), "text_summary") == []
+    # a short form with a signal in its own field still counts there
+    assert MATCHER.match_array(pa.array(["contacted via Snap"]), "text_mo")[0].signal
