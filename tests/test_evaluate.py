@@ -1,0 +1,94 @@
+"""``foidesk evaluate`` on a small corpus with figures worked out by hand, and the corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from foidesk.evaluate import evaluate, naive_search
+from foidesk.lexicon import load_lexicon
+from foidesk.matcher import Matcher
+from tests.conftest import run_cli
+
+MENTIONS = Path(__file__).parent / "data" / "mentions"
+CASES = [
+    # lexicon finds Snapchat (TP); naive misses the split name (FN)
+    {"id": "a", "text": "contacted on snap chat", "platforms": ["Snapchat"]},
+    # both find Facebook (TP)
+    {"id": "b", "text": "on Facebook", "platforms": ["Facebook"]},
+    # labelled WhatsApp, nobody finds "W/App" (FN for both)
+    {"id": "c", "text": "sent over W/App", "platforms": ["WhatsApp"]},
+    # a trap: nothing labelled, nothing found (no counts)
+    {"id": "d", "text": "he snapped in the cold snap", "platforms": []},
+    # labelled nothing, both find Twitter (FP for both): a label the lexicon disagrees with
+    {"id": "e", "text": "the Twitter of it all", "platforms": []},
+    # two platforms, lexicon gets both (2 TP); naive gets Instagram only (1 TP, 1 FN)
+    {"id": "f", "text": "via FB and Instagram", "platforms": ["Facebook", "Instagram"]},
+]
+
+
+def _write(tmp_path: Path) -> Path:
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in CASES) + "\n", encoding="utf-8")
+    return path
+
+
+def test_known_figures(tmp_path: Path) -> None:
+    report = evaluate(_write(tmp_path), Matcher(load_lexicon("social-media")))
+    lex, naive = report.lexicon, report.naive
+    # lexicon: TP a, b, f, f = 4; FP e = 1; FN c = 1
+    assert (sum(lex.tp.values()), sum(lex.fp.values()), sum(lex.fn.values())) == (4, 1, 1)
+    assert tuple(round(x, 4) for x in lex.prf()) == (0.8, 0.8, 0.8)
+    # naive: TP b, f(Instagram) = 2; FP e = 1; FN a, c, f(Facebook) = 3
+    assert (sum(naive.tp.values()), sum(naive.fp.values()), sum(naive.fn.values())) == (2, 1, 3)
+    precision, recall, f1 = naive.prf()
+    assert (round(precision, 4), round(recall, 4), round(f1, 4)) == (0.6667, 0.4, 0.5)
+    assert lex.prf("Snapchat") == (1.0, 1.0, 1.0)
+    assert naive.prf("Snapchat")[1] == 0.0
+    assert [e.case.id for e in report.errors] == ["c", "e"]
+
+
+def test_command_prints_scores_and_errors(tmp_path: Path) -> None:
+    proc = run_cli("evaluate", _write(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    overall = next(line for line in proc.stdout.splitlines() if line.startswith("overall"))
+    numbers = [float(x) for x in re.findall(r"\d+\.\d+", overall)]
+    assert numbers[:3] == [0.8, 0.8, 0.8]  # lexicon P R F1
+    assert numbers[3:6] == [0.667, 0.4, 0.5]  # naive P R F1
+    assert "errors: 2" in proc.stdout
+    assert "'sent over W/App'" in proc.stdout  # every error with its text
+    assert "missed ['WhatsApp']" in proc.stdout
+
+
+def test_bad_labels_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": 1, "text": "x", "platforms": ["Myspace"]}\n', encoding="utf-8")
+    proc = run_cli("evaluate", path)
+    assert proc.returncode == 2 and "bad.jsonl: line 1: platforms must be" in proc.stderr
+
+
+def test_naive_search_is_whole_word_and_case_insensitive() -> None:
+    assert naive_search({"text": "FACEBOOK, twitter"}) == {"Facebook", "Twitter"}
+    assert naive_search({"text": "Face book, snapchatted, Caféfacebook"}) == set()
+
+
+def test_heldout_corpus_is_unchanged() -> None:
+    readme = (MENTIONS / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(r"`heldout.jsonl` sha256: `([0-9a-f]{64})`", readme)
+    assert recorded, "the README records the held-out file's sha256"
+    digest = hashlib.sha256((MENTIONS / "heldout.jsonl").read_bytes()).hexdigest()
+    assert digest == recorded.group(1)
+
+
+def test_corpus_size_and_balance() -> None:
+    matcher = Matcher(load_lexicon("social-media"))
+    for name, minimum in (("heldout.jsonl", 300), ("tuning.jsonl", 200)):
+        report = evaluate(MENTIONS / name, matcher)
+        assert report.cases >= minimum
+    cases = [json.loads(x) for f in ("heldout.jsonl", "tuning.jsonl")
+             for x in (MENTIONS / f).read_text(encoding="utf-8").splitlines()]
+    assert len(cases) >= 400
+    without = sum(1 for c in cases if not c["platforms"])
+    assert 0.4 < without / len(cases) < 0.6
