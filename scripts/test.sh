@@ -9,9 +9,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 echo "== ruff check"
-.venv/bin/ruff check src tests
+.venv/bin/ruff check src tests scripts
 echo "== ruff format --check"
-.venv/bin/ruff format --check src tests
+.venv/bin/ruff format --check src tests scripts
 echo "== mypy"
 .venv/bin/mypy src
 echo "== pytest"

@@ -87,8 +87,11 @@ def test_corpus_size_and_balance() -> None:
     for name, minimum in (("heldout.jsonl", 300), ("tuning.jsonl", 200)):
         report = evaluate(MENTIONS / name, matcher)
         assert report.cases >= minimum
-    cases = [json.loads(x) for f in ("heldout.jsonl", "tuning.jsonl")
-             for x in (MENTIONS / f).read_text(encoding="utf-8").splitlines()]
+    cases = [
+        json.loads(x)
+        for f in ("heldout.jsonl", "tuning.jsonl")
+        for x in (MENTIONS / f).read_text(encoding="utf-8").splitlines()
+    ]
     assert len(cases) >= 400
     without = sum(1 for c in cases if not c["platforms"])
     assert 0.4 < without / len(cases) < 0.6

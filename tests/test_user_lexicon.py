@@ -89,8 +89,7 @@ def test_records_both_files(lexicon_file: Path) -> None:
         ('extends = "nope"', "neither a built-in lexicon"),
         ('extends = "social-media"\n[disable]\nrules = ["x.y"]', "no rule or exclusion named"),
         (
-            'extends = "social-media"\n[[exclusion]]\nname = "homograph.cold-snap"\n'
-            'pattern = "x"',
+            'extends = "social-media"\n[[exclusion]]\nname = "homograph.cold-snap"\npattern = "x"',
             "is used twice",
         ),
         ('extends = "social-media"\ncolour = 1', "unknown key 'colour'"),
@@ -115,7 +114,7 @@ def test_pattern_that_does_not_compile_is_named(tmp_path: Path) -> None:
         'name = "broken.rule"\npattern = "(unclosed"\n',
         encoding="utf-8",
     )
-    with pytest.raises(FoideskError, match="broken.rule"):
+    with pytest.raises(FoideskError, match=r"broken\.rule"):
         Matcher(load_lexicon(str(path)))
 
 

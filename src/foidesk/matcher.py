@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -76,7 +75,11 @@ class _Candidate:
 def _is_word_char(ch: str) -> bool:
     if ch.isalnum() or ch == "_":
         return True
-    return unicodedata.category(ch)[0] in "LNM"
+    return ch > "\x7f" and unicodedata.category(ch)[0] in "LNM"
+
+
+def _chars_before(raw: bytes, offset: int) -> int:
+    return len(raw[:offset].decode("utf-8"))
 
 
 class Matcher:
@@ -96,20 +99,13 @@ class Matcher:
         self.exclusions: list[Exclusion] = list(lexicon.exclusions)
         patterns = [r.pattern for r in self.rules] + [e.pattern for e in self.exclusions]
         names = [r.name for r in self.rules] + [e.name for e in self.exclusions]
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = hyperscan.HS_FLAG_CASELESS
-        try:
-            self._db.compile(
-                expressions=[p.encode("utf-8") for p in patterns],
-                ids=list(range(len(patterns))),
-                elements=len(patterns),
-                flags=[flags] * len(patterns),
-            )
-        except hyperscan.error as exc:
-            raise FoideskError(
-                f"lexicon {lexicon.source}: a pattern does not compile: {exc}"
-                f"{_which_pattern(patterns, names, flags)}"
-            ) from exc
+        n_rules = len(self.rules)
+        self._rules_db = _compile(patterns[:n_rules], names[:n_rules], lexicon.source)
+        self._exclusions_db = (
+            _compile(patterns[n_rules:], names[n_rules:], lexicon.source)
+            if self.exclusions
+            else None
+        )
         # the same patterns, anchored at the end, to find each candidate's leftmost start
         try:
             self._starts = [
@@ -126,12 +122,14 @@ class Matcher:
         """Canonical names of the platforms reported, in the order they were chosen."""
         return [p.name for p in self.platforms]
 
-    def _scratch(self) -> Any:
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = hyperscan.Scratch(self._db)
-            self._local.scratch = scratch
-        return scratch
+    def _scratch(self, db: Any) -> Any:
+        """This thread's scratch space for ``db`` (Hyperscan needs one per thread)."""
+        scratches = getattr(self._local, "scratches", None)
+        if scratches is None:
+            scratches = self._local.scratches = {}
+        if id(db) not in scratches:
+            scratches[id(db)] = hyperscan.Scratch(db)
+        return scratches[id(db)]
 
     def match_text(self, text: str | None, field: str = "text") -> list[Hit]:
         """Hits in one string (row 0)."""
@@ -148,80 +146,77 @@ class Matcher:
             return hits
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())
-        n = len(array)
-        if n == 0 or array.null_count == n:
+        ids, rows, ends = self._candidates(self._rules_db, array)
+        if not ids.size:
             return []
-        offsets_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-        buffers = array.buffers()
-        offsets = np.frombuffer(buffers[1], dtype=offsets_type)[array.offset : array.offset + n + 1]
-        offsets = offsets.astype(np.int64)
-        if buffers[2] is None or offsets[-1] == offsets[0]:
-            return []
-        rel = offsets - offsets[0]
-        joined = _join_rows(array)
-        row_index = np.arange(n, dtype=np.int64)
-        row_starts = rel[:-1] + row_index
-        row_ends = rel[1:] + row_index
-
-        found: list[tuple[int, int, int]] = []
-
-        def on_match(rule_id: int, start: int, end: int, flags: int, context: Any) -> None:
-            found.append((rule_id, start, end))
-
-        buffer: Any = memoryview(joined)  # type: ignore[arg-type]  # numpy arrays are buffers
-        self._db.scan(buffer, match_event_handler=on_match, scratch=self._scratch())
-        if not found:
-            return []
-        cand = np.array(found, dtype=np.int64)
-        rows = np.searchsorted(row_starts, cand[:, 2] - 1, side="right") - 1
-        inside = cand[:, 2] <= row_ends[rows]
-        if array.null_count:
-            inside &= array.is_valid().to_numpy(zero_copy_only=False)[rows]
-        # a row whose only candidates are exclusions (every "SC 4512") has nothing to exclude
-        inside &= np.isin(rows, rows[cand[:, 0] < len(self.rules)])
-        cand, rows = cand[inside], rows[inside]
-        order = np.lexsort((cand[:, 2], rows))
+        if self._exclusions_db is not None:
+            # exclusions are scanned for only in the rows that have a candidate mention: most
+            # of their matches ("SC 4512" in every other note) sit in rows with none
+            with_rules = np.unique(rows)
+            excl_ids, excl_rows, excl_ends = self._candidates(
+                self._exclusions_db, array.take(pa.array(with_rules))
+            )
+            ids = np.concatenate([ids, excl_ids + len(self.rules)])
+            rows = np.concatenate([rows, with_rules[excl_rows]])
+            ends = np.concatenate([ends, excl_ends])
+        offsets = _offsets(array)
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+        order = np.lexsort((ends, rows))
         hits = []
         current_row = -1
-        by_row: list[tuple[int, int, int]] = []
-        for (pattern_id, start, end), row in zip(
-            cand[order].tolist(), rows[order].tolist(), strict=True
+        by_row: list[tuple[int, int]] = []
+        for pattern_id, row, end in zip(
+            ids[order].tolist(), rows[order].tolist(), ends[order].tolist(), strict=True
         ):
             if row != current_row:
                 if by_row:
-                    hits.extend(
-                        self._resolve_row(joined, current_row, row_starts, row_ends, by_row, field)
-                    )
+                    raw = data[offsets[current_row] : offsets[current_row + 1]].tobytes()
+                    hits.extend(self._resolve_row(raw, current_row, by_row, field))
                 current_row, by_row = row, []
-            by_row.append((pattern_id, start, end))
-        if by_row:
-            hits.extend(self._resolve_row(joined, current_row, row_starts, row_ends, by_row, field))
+            by_row.append((pattern_id, end))
+        raw = data[offsets[current_row] : offsets[current_row + 1]].tobytes()
+        hits.extend(self._resolve_row(raw, current_row, by_row, field))
         return hits
 
+    def _candidates(self, db: Any, array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scan once: (pattern id, row, end offset in the row's bytes) of every candidate."""
+        empty = np.zeros(0, dtype=np.int64)
+        n = len(array)
+        if n == 0 or array.null_count == n or array.buffers()[2] is None:
+            return empty, empty, empty
+        rel = _offsets(array)
+        rel = rel - rel[0]
+        row_starts = rel[:-1] + np.arange(n, dtype=np.int64)
+        found: list[tuple[int, int]] = []
+
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: Any) -> None:
+            found.append((pattern_id, end))
+
+        buffer: Any = memoryview(_join_rows(array))  # type: ignore[arg-type]
+        db.scan(buffer, match_event_handler=on_match, scratch=self._scratch(db))
+        if not found:
+            return empty, empty, empty
+        cand = np.array(found, dtype=np.int64)
+        rows = np.searchsorted(row_starts, cand[:, 1] - 1, side="right") - 1
+        ends = cand[:, 1] - row_starts[rows]
+        keep = ends <= (rel[1:] - rel[:-1])[rows]  # a match can't run into the separator
+        if array.null_count:
+            keep &= array.is_valid().to_numpy(zero_copy_only=False)[rows]
+        return cand[keep, 0], rows[keep], ends[keep]
+
     def _resolve_row(
-        self,
-        joined: np.ndarray,
-        row: int,
-        row_starts: np.ndarray,
-        row_ends: np.ndarray,
-        candidates: Iterable[tuple[int, int, int]],
-        field: str,
+        self, raw: bytes, row: int, candidates: Iterable[tuple[int, int]], field: str
     ) -> list[Hit]:
         """Boundaries, exclusions, signals and lists on the decoded row; then collapse."""
-        base = int(row_starts[row])
-        raw = joined[base : int(row_ends[row])].tobytes()
         text = raw.decode("utf-8")
-        char_of: Callable[[int], int]
-        if len(raw) == len(text):  # ASCII: byte offsets are character offsets
-            char_of = int
-        else:  # byte offset -> index of the character starting there
-            starts = [i for i, b in enumerate(raw) if b & 0xC0 != 0x80]
-            char_of = partial(bisect_left, starts)
+        # byte offset -> character offset: the same in ASCII, else count by decoding (in C)
+        char_of: Callable[[int], int] = (
+            int if len(raw) == len(text) else partial(_chars_before, raw)
+        )
         n_rules = len(self.rules)
         found: list[_Candidate] = []
         excluded: list[tuple[int, int]] = []
-        for pattern_id, _, bend in set(candidates):
-            end = bend - base
+        for pattern_id, end in set(candidates):
             located = self._starts[pattern_id].search(raw, max(0, end - START_WINDOW), end)
             if located is None:  # the match began before this row: it crossed a separator
                 continue
@@ -320,6 +315,35 @@ def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
         return False
     left, right = (a, b) if a.end <= b.start else (b, a)
     return left.end <= right.start and bool(_LIST_GAP.match(text[left.end : right.start]))
+
+
+FLAGS = hyperscan.HS_FLAG_CASELESS
+
+
+def _compile(patterns: list[str], names: list[str], source: str) -> Any:
+    """One block-mode database; a pattern that does not compile is named in the error."""
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(
+            expressions=[p.encode("utf-8") for p in patterns],
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[FLAGS] * len(patterns),
+        )
+    except hyperscan.error as exc:
+        raise FoideskError(
+            f"lexicon {source}: a pattern does not compile: {exc}"
+            f"{_which_pattern(patterns, names, FLAGS)}"
+        ) from exc
+    return db
+
+
+def _offsets(array: pa.Array) -> np.ndarray:
+    """The array's value offsets (slice offset applied) as int64."""
+    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    n = len(array)
+    raw = np.frombuffer(array.buffers()[1], dtype=kind)[array.offset : array.offset + n + 1]
+    return raw.astype(np.int64)
 
 
 def _which_pattern(patterns: list[str], names: list[str], flags: int) -> str:
