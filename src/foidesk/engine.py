@@ -72,6 +72,7 @@ class SourceReport:
     copies_searched: int
     data_quality_from: str | None
     population_after_dq_date: int
+    searchable: bool = True  # False: no free text at all (police.uk open data)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from foidesk.engine import (
     SourceReport,
 )
 from foidesk.errors import FoideskError
-from foidesk.matcher import Matcher
+from foidesk.matcher import Hit, Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
 from foidesk.sources import LoadedSource, _ident, _sql_str, first_row, load_source
@@ -217,6 +217,7 @@ class DuckDBEngine:
                     copies_searched=copies[src.index],
                     data_quality_from=dq.isoformat() if dq else None,
                     population_after_dq_date=after,
+                    searchable=bool(src.text_fields or src.notes_table),
                 )
             )
         return EngineResult(
@@ -243,30 +244,44 @@ class DuckDBEngine:
                 f"WHERE crime_ref IN (SELECT crime_ref FROM population)",
             )
             totals[src.index] = int(row[0]) if row else 0
+
+        def add(crime_ref: str, system: str, hit: Hit, field: str) -> None:
+            columns["crime_ref"].append(crime_ref)
+            columns["system"].append(system)
+            columns["year"].append(None)
+            columns["platform"].append(hit.platform)
+            columns["field"].append(field)
+            columns["start"].append(hit.start)
+            columns["end"].append(hit.end)
+            columns["text"].append(hit.matched)
+            columns["rule"].append(hit.rule)
+            columns["signal"].append(hit.signal)
+
         with _progress(sum(totals.values()), self.quiet) as progress:
             task = progress.add_task("Searching free text", total=sum(totals.values()))
             for src in loaded:
-                fields = ", ".join(_ident(f) for f in src.text_fields)
-                reader = con.sql(
-                    f"SELECT crime_ref, {fields} FROM {src.table} "
-                    f"WHERE crime_ref IN (SELECT crime_ref FROM population)"
-                ).to_arrow_reader(BATCH_ROWS)
                 copies[src.index] = 0
-                for batch in reader:
-                    refs = batch.column(0)
-                    for field in src.text_fields:
-                        hits = matcher.match_array(batch.column(field), field)
-                        for hit in hits:
-                            columns["crime_ref"].append(refs[hit.row].as_py())
-                            columns["system"].append(src.spec.system)
-                            columns["year"].append(None)
-                            columns["platform"].append(hit.platform)
-                            columns["field"].append(hit.field)
-                            columns["start"].append(hit.start)
-                            columns["end"].append(hit.end)
-                            columns["text"].append(hit.matched)
-                            columns["rule"].append(hit.rule)
-                            columns["signal"].append(hit.signal)
-                    copies[src.index] += batch.num_rows
-                    progress.advance(task, batch.num_rows)
+                population = "crime_ref IN (SELECT crime_ref FROM population)"
+                if src.text_fields:
+                    fields = ", ".join(_ident(f) for f in src.text_fields)
+                    reader = con.sql(
+                        f"SELECT crime_ref, {fields} FROM {src.table} WHERE {population}"
+                    ).to_arrow_reader(BATCH_ROWS)
+                    for batch in reader:
+                        refs = batch.column(0)
+                        for field in src.text_fields:
+                            for hit in matcher.match_array(batch.column(field), field):
+                                add(refs[hit.row].as_py(), src.spec.system, hit, hit.field)
+                        copies[src.index] += batch.num_rows
+                        progress.advance(task, batch.num_rows)
+                if src.notes_table:
+                    # notes: each log entry is a field of its own, named by its entry
+                    reader = con.sql(
+                        f"SELECT crime_ref, entry, text FROM {src.notes_table} WHERE {population}"
+                    ).to_arrow_reader(BATCH_ROWS)
+                    for batch in reader:
+                        refs, entries = batch.column(0), batch.column(1)
+                        for hit in matcher.match_array(batch.column(2), "note"):
+                            field = f"note {entries[hit.row].as_py()}"
+                            add(refs[hit.row].as_py(), src.spec.system, hit, field)
         return pa.table(columns, schema=EVIDENCE_SCHEMA), copies

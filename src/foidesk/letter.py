@@ -150,7 +150,18 @@ def _caveats(request: Request, sources: list[SourceReport], coverage: Coverage) 
                 f"crimes searched), so some of the figures for crimes recorded from that date "
                 "may include inaccuracies."
             )
+    unsearchable = {s.system for s in sources if not s.searchable}
+    for source in sources:
+        if not source.searchable:
+            held = totals[source.system].records_searched if source.system in totals else 0
+            caveats.append(
+                f"The {source.system} data holds no free text, so its {held:,} records in the "
+                "period could not be searched for mentions; they are not counted as records "
+                "without a mention."
+            )
     for system, line in totals.items():
+        if system in unsearchable:
+            continue
         if line.records_searched and not line.records_with_hits:
             caveats.append(
                 f"No results were found on the {system} crime recording system "

@@ -7,6 +7,7 @@ source file) raises ``FoideskError`` naming the file and the key, before anythin
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from foidesk.home_office import home_office
 ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
 COLUMN_KINDS = ("year", "financial_year")
 OFFENCE_LABELS = ("force", "home_office")
-SOURCE_FORMATS = ("csv", "parquet")
+SOURCE_FORMATS = ("csv", "parquet", "snapshot")
 
 _ALLOWED: dict[str, set[str]] = {
     "": {
@@ -154,6 +155,21 @@ def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
+    """The manifest of a snapshot folder named as a source."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(
+            path, key + ".path", f"{folder} is a folder but not a snapshot (no manifest.json)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise _fail(path, key + ".path", f"{folder}/manifest.json is not valid JSON") from exc
+    if not (folder / "crimes.parquet").is_file():
+        raise _fail(path, key + ".path", f"{folder} has no crimes.parquet")
+    return dict(manifest)
+
+
 def load_request(path: Path) -> Request:
     """Read and validate a request file. Paths in it are relative to the file."""
     path = Path(path)
@@ -239,11 +255,22 @@ def load_request(path: Path) -> Request:
         if not src_path.exists():
             raise _fail(path, key + ".path", f"source file not found: {src_path}")
         fmt = _str(path, key + ".format", src.get("format"), False, "")
+        manifest: dict[str, Any] = {}
+        if src_path.is_dir():
+            fmt = fmt or "snapshot"
+            manifest = _manifest(path, key, src_path)
         fmt = fmt or ("parquet" if src_path.suffix.lower() in (".parquet", ".pq") else "csv")
         if fmt not in SOURCE_FORMATS:
             raise _fail(path, key + ".format", f"expected one of {SOURCE_FORMATS}, got {fmt!r}")
-        system = _str(path, key + ".system", src.get("system"), False, src_path.stem)
-        dq = _date(path, key + ".data_quality_from", src.get("data_quality_from"), False)
+        system = _str(
+            path, key + ".system", src.get("system"), False, manifest.get("system") or src_path.stem
+        )
+        dq = _date(
+            path,
+            key + ".data_quality_from",
+            src.get("data_quality_from", manifest.get("data_quality_from")),
+            False,
+        )
         sources.append(SourceSpec(src_path, system, fmt, dq))
 
     force_raw = raw.get("force", {})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ class LoadedSource:
     rows_read: int
     sha256: str
     size_bytes: int
+    notes_table: str | None = None  # a snapshot's notes: one row per log entry
 
 
 class _Hasher(threading.Thread):
@@ -130,8 +132,44 @@ def _canonical_columns(path: Path, names: list[str]) -> dict[str, str]:
     return mapping
 
 
+def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
+    """A snapshot folder written by ``foidesk ingest``: already validated and canonical; its
+    hash is read from the manifest, not recomputed."""
+    manifest = json.loads((spec.path / "manifest.json").read_text(encoding="utf-8"))
+    table = f"src_{index}"
+    text_fields = tuple(manifest.get("text_fields", []))
+    text = "".join(f", {_ident(t)}" for t in text_fields)
+    con.execute(
+        f"CREATE TABLE {table} AS SELECT crime_ref, recorded_date, "
+        f"CAST(recorded_date AS VARCHAR) AS recorded_date_raw, offence, ho_code, outcome, "
+        f"ho_outcome, status{text} "
+        f"FROM read_parquet({_sql_str(str(spec.path / 'crimes.parquet'))})"
+    )
+    notes_table = None
+    if (spec.path / "notes.parquet").is_file():
+        notes_table = f"notes_{index}"
+        con.execute(
+            f"CREATE TABLE {notes_table} AS SELECT crime_ref, entry, text "
+            f"FROM read_parquet({_sql_str(str(spec.path / 'notes.parquet'))})"
+        )
+    row = first_row(con, f"SELECT count(*) FROM {table}")
+    size = sum(p.stat().st_size for p in spec.path.iterdir() if p.is_file())
+    return LoadedSource(
+        index=index,
+        spec=spec,
+        table=table,
+        text_fields=text_fields,
+        rows_read=int(row[0]) if row else 0,
+        sha256=str(manifest.get("snapshot_sha256", "")),
+        size_bytes=size,
+        notes_table=notes_table,
+    )
+
+
 def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
     """Read one source into DuckDB table ``src_<index>`` and validate it."""
+    if spec.format == "snapshot":
+        return load_snapshot(con, index, spec)
     hasher = _Hasher(spec.path)
     hasher.start()
     if spec.format == "csv":

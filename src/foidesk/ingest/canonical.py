@@ -1,0 +1,184 @@
+"""One raw record to the canonical record, or the reason it cannot be loaded.
+
+Built once per source from its mapping and header: finds the column of every canonical field
+(a missing required column refuses the whole file), the free-text columns, and the notes
+columns. Dates are parsed only with the mapping's explicit formats (cached: exports repeat
+dates); statuses and outcomes go through the mapping's value maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from foidesk.errors import FoideskError
+from foidesk.ingest.mapping import REQUIRED, Mapping
+
+STATUSES = {"": "recorded", "recorded": "recorded", "cancelled": "cancelled"}
+STATUSES |= {"canceled": "cancelled", "transferred": "transferred"}
+
+
+def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:
+    """A cached parser trying ``formats`` in order; a timestamp counts by its date."""
+
+    @lru_cache(maxsize=65_536)
+    def parse_text(text: str) -> date | None:
+        for fmt in formats:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return None
+
+    def parse(value: Any) -> date | None:
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if value is None:
+            return None
+        return parse_text(str(value).strip())
+
+    return parse
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text
+
+
+class Canonicalizer:
+    """Turns a source's raw records into canonical rows."""
+
+    def __init__(self, mapping: Mapping, columns: list[str], source: str) -> None:
+        self.mapping = mapping
+        index = {c.strip().lower(): i for i, c in enumerate(columns)}
+        self.fields: dict[str, int | None] = {}
+        for canonical in (
+            "crime_ref",
+            "recorded_date",
+            "offence",
+            "ho_code",
+            "outcome",
+            "ho_outcome",
+            "status",
+        ):
+            column = mapping.source_column(canonical)
+            position = index.get(column.strip().lower())
+            if position is None and canonical in REQUIRED and canonical not in mapping.constants:
+                raise FoideskError(
+                    f"{source}: missing required column {column!r} ({canonical})"
+                    + (f"; columns are: {', '.join(columns)}" if len(columns) < 40 else "")
+                )
+            self.fields[canonical] = position
+        self.text: dict[str, int] = {}
+        for name, column in mapping.text.items():
+            position = index.get(column.strip().lower())
+            if position is None:
+                raise FoideskError(f"{source}: missing text column {column!r} (text.{name})")
+            self.text[f"text_{name}"] = position
+        prefix = mapping.text_prefix
+        if prefix:
+            for i, column in enumerate(columns):
+                key = column.strip().lower()
+                if key == prefix or key.startswith(prefix + "_"):
+                    name = "text" if key == prefix else "text_" + key[len(prefix) + 1 :]
+                    self.text.setdefault(name, i)
+        self.parse_date = date_parser(mapping.date_formats)
+
+    def _get(self, values: list[Any], canonical: str) -> Any:
+        if canonical in self.mapping.constants:
+            return self.mapping.constants[canonical]
+        position = self.fields[canonical]
+        return None if position is None else values[position]
+
+    def __call__(self, values: list[Any]) -> tuple[dict[str, Any] | None, str | None]:
+        """The canonical row, or None and the reason to quarantine."""
+        ref = _text(self._get(values, "crime_ref"))
+        if ref is None or not ref.strip():
+            return None, "crime_ref is empty"
+        raw_date = self._get(values, "recorded_date")
+        recorded = self.parse_date(raw_date)
+        if recorded is None:
+            shown = "empty" if raw_date in (None, "") else repr(str(raw_date))
+            formats = self.mapping.date_formats
+            listed = ", ".join(formats[:4]) + (", ..." if len(formats) > 4 else "")
+            return None, f"recorded_date {shown} is not a date in the mapping's formats ({listed})"
+        offence = _text(self._get(values, "offence"))
+        if offence is None or not offence.strip():
+            return None, "offence is empty"
+        status_raw = (_text(self._get(values, "status")) or "").strip()
+        status_map = self.mapping.values.get("status", {})
+        status_value = status_map.get(status_raw.upper(), status_raw).lower()
+        status = STATUSES.get(status_value)
+        if status is None:
+            return None, (
+                f"status {status_raw!r} is not recorded, cancelled or transferred "
+                "(map it in [values.status])"
+            )
+        outcome = _text(self._get(values, "outcome"))
+        outcome = outcome.strip() if outcome else None
+        if outcome and "outcome" in self.mapping.values:
+            outcome = self.mapping.values["outcome"].get(outcome.upper(), outcome)
+        ho_code = _text(self._get(values, "ho_code"))
+        if ho_code and "ho_code" in self.mapping.values:
+            ho_code = self.mapping.values["ho_code"].get(ho_code.strip().upper(), ho_code)
+        ho_outcome = _text(self._get(values, "ho_outcome"))
+        if ho_outcome and "ho_outcome" in self.mapping.values:
+            ho_outcome = self.mapping.values["ho_outcome"].get(ho_outcome.strip().upper())
+        row: dict[str, Any] = {
+            "crime_ref": ref.strip(),
+            "recorded_date": recorded,
+            "offence": offence.strip(),
+            "ho_code": ho_code.strip().upper().replace(" ", "") if ho_code else None,
+            "outcome": outcome or None,
+            "ho_outcome": ho_outcome.strip().upper() if ho_outcome else None,
+            "status": status,
+        }
+        for name, position in self.text.items():
+            row[name] = _text(values[position])
+        return row, None
+
+
+class NotesCanonicalizer:
+    """Turns a notes source's raw records into (crime_ref, entry, entry_date, text) rows."""
+
+    def __init__(self, columns_map: dict[str, str], columns: list[str], source: str) -> None:
+        index = {c.strip().lower(): i for i, c in enumerate(columns)}
+        self.positions: dict[str, int | None] = {}
+        for key, default in (
+            ("crime_ref", "crime_ref"),
+            ("text", "text"),
+            ("entry", "entry"),
+            ("entry_date", "entry_date"),
+        ):
+            column = columns_map.get(key, default)
+            position = index.get(column.strip().lower())
+            if position is None and key in ("crime_ref", "text"):
+                raise FoideskError(f"{source}: missing required notes column {column!r} ({key})")
+            self.positions[key] = position
+        self.number = 0
+
+    def __call__(self, values: list[Any]) -> tuple[dict[str, Any] | None, str | None]:
+        """The note row, or None and the reason to quarantine."""
+        self.number += 1
+
+        def get(key: str) -> Any:
+            position = self.positions[key]
+            return None if position is None else values[position]
+
+        ref = _text(get("crime_ref"))
+        if ref is None or not ref.strip():
+            return None, "note's crime_ref is empty"
+        entry = _text(get("entry"))
+        entry_date = get("entry_date")
+        return {
+            "crime_ref": ref.strip(),
+            "entry": entry.strip() if entry and entry.strip() else str(self.number),
+            "entry_date": _text(entry_date),
+            "text": _text(get("text")),
+        }, None

@@ -1,0 +1,200 @@
+"""Mapping files: how a system's export maps to the canonical record (README "Mappings").
+
+A mapping is TOML: the source format and dialect, the column behind each canonical field,
+the columns that are free text, explicit date formats, value maps for outcome and status,
+the system's name and data-quality date, and an optional child table of notes. Built-in
+mappings (``standard``, ``police-uk-street``) live in ``mappings/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from foidesk.errors import FoideskError
+
+CANONICAL = ("crime_ref", "recorded_date", "offence", "ho_code", "outcome", "ho_outcome", "status")
+REQUIRED = ("crime_ref", "recorded_date", "offence")
+FORMATS = ("csv", "xlsx", "parquet", "jsonl", "sql")
+ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
+DEFAULT_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
+_KEYS = {
+    "name",
+    "description",
+    "format",
+    "encoding",
+    "delimiter",
+    "quote",
+    "sheet",
+    "query",
+    "table",
+    "system",
+    "data_quality_from",
+    "date_formats",
+    "columns",
+    "text",
+    "text_prefix",
+    "values",
+    "constants",
+    "notes",
+}
+_NOTES_KEYS = {"format", "encoding", "delimiter", "sheet", "query", "table", "columns"}
+
+
+@dataclass(frozen=True)
+class NotesMapping:
+    """A child table of notes (one row per investigation-log entry) joined on crime_ref."""
+
+    format: str | None
+    encoding: str
+    delimiter: str | None
+    sheet: str | None
+    query: str | None
+    columns: dict[str, str]  # crime_ref, text (required), entry, entry_date (optional)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file."""
+
+    name: str
+    source: str
+    sha256: str
+    format: str | None = None  # None: from the file's extension
+    encoding: str = "auto"
+    delimiter: str | None = None  # None: the commonest of , ; tab | in the header line
+    quote: str = '"'
+    sheet: str | None = None
+    query: str | None = None
+    system: str | None = None
+    data_quality_from: date | None = None
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> source column
+    text: dict[str, str] = field(default_factory=dict)  # text field name -> source column
+    text_prefix: str | None = "text"  # source columns named text / text_* are free text
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {raw: value}
+    constants: dict[str, str] = field(default_factory=dict)  # canonical field -> fixed value
+    notes: NotesMapping | None = None
+
+    def source_column(self, canonical: str) -> str:
+        """The source column for a canonical field (the field's own name by default)."""
+        return self.columns.get(canonical, canonical)
+
+
+def builtin_mappings() -> list[str]:
+    """Names of the mappings shipped with foidesk."""
+    folder = resources.files("foidesk").joinpath("mappings")
+    names = (p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(n.removesuffix(".toml") for n in names)
+
+
+def load_mapping(name_or_path: str | None) -> Mapping:
+    """A built-in mapping by name, a mapping file by path, or the standard extract (None)."""
+    name = name_or_path or "standard"
+    if name in builtin_mappings():
+        data = resources.files("foidesk").joinpath(f"mappings/{name}.toml").read_bytes()
+        return parse_mapping(data, f"built-in:{name}")
+    path = Path(name)
+    if not path.is_file():
+        known = ", ".join(builtin_mappings())
+        raise FoideskError(f"mapping '{name}' is neither a built-in mapping ({known}) nor a file")
+    return parse_mapping(path.read_bytes(), str(path))
+
+
+def _table(source: str, raw: dict[str, Any], key: str) -> dict[str, str]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise FoideskError(f"{source}: [{key}] must map names to text")
+    return dict(value)
+
+
+def _choice(source: str, key: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    if value is not None and value not in allowed:
+        raise FoideskError(f"{source}: {key}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def parse_mapping(data: bytes, source: str) -> Mapping:
+    """Parse and validate a mapping; problems name the file and the key."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FoideskError(f"{source}: not a valid mapping TOML file: {exc}") from exc
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise FoideskError(f"{source}: unknown key {unknown[0]!r}")
+    columns = _table(source, raw, "columns")
+    for key in columns:
+        if key not in CANONICAL:
+            raise FoideskError(
+                f"{source}: columns.{key}: not a canonical field ({', '.join(CANONICAL)})"
+            )
+    constants = _table(source, raw, "constants")
+    for key in constants:
+        if key not in CANONICAL:
+            raise FoideskError(f"{source}: constants.{key}: not a canonical field")
+    text = _table(source, raw, "text")
+    values_raw = raw.get("values", {})
+    values: dict[str, dict[str, str]] = {}
+    for key, table in values_raw.items():
+        if key not in CANONICAL:
+            raise FoideskError(f"{source}: values.{key}: not a canonical field")
+        values[key] = {str(k).strip().upper(): str(v) for k, v in table.items()}
+    formats = raw.get("date_formats", list(DEFAULT_DATE_FORMATS))
+    if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
+        raise FoideskError(f"{source}: date_formats must be a list of strptime formats")
+    dq = raw.get("data_quality_from")
+    if dq is not None and not isinstance(dq, date):
+        raise FoideskError(f"{source}: data_quality_from: expected a date like 2018-05-23")
+    notes = None
+    if "notes" in raw:
+        n = raw["notes"]
+        bad = sorted(set(n) - _NOTES_KEYS)
+        if bad:
+            raise FoideskError(f"{source}: notes.{bad[0]}: unknown key")
+        notes_columns = _table(source, n, "columns")
+        notes = NotesMapping(
+            format=_choice(source, "notes.format", n.get("format"), FORMATS),
+            encoding=_choice(source, "notes.encoding", n.get("encoding", "auto"), ENCODINGS),
+            delimiter=n.get("delimiter"),
+            sheet=n.get("sheet"),
+            query=n.get("query") or (f"SELECT * FROM {n['table']}" if "table" in n else None),
+            columns=notes_columns,
+        )
+    query = raw.get("query") or (f"SELECT * FROM {raw['table']}" if "table" in raw else None)
+    return Mapping(
+        name=str(raw.get("name", source)),
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=_choice(source, "format", raw.get("format"), FORMATS),
+        encoding=_choice(source, "encoding", raw.get("encoding", "auto"), ENCODINGS),
+        delimiter=raw.get("delimiter"),
+        quote=str(raw.get("quote", '"')),
+        sheet=raw.get("sheet"),
+        query=query,
+        system=raw.get("system"),
+        data_quality_from=dq,
+        date_formats=tuple(formats),
+        columns=columns,
+        text=text,
+        text_prefix=raw.get("text_prefix", "text") or None,
+        values=values,
+        constants=constants,
+        notes=notes,
+    )

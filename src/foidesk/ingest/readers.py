@@ -1,0 +1,431 @@
+"""Readers: every supported format as a stream of raw records with their line numbers.
+
+Each reader has ``columns`` (the header) and ``records()``, which yields
+``(line, values, problem)``: ``values`` a list aligned with ``columns`` (or None), ``problem``
+a reason to quarantine the record (or None). ``line`` is where the record starts: the physical
+line for CSV and JSON lines (the header is line 1, so a note spanning three lines moves every
+later record three lines on), the sheet row for XLSX, the row number for Parquet and SQL.
+A file that cannot be used at all raises ``FoideskError`` naming it and the problem. Files are
+hashed as they are read (CSV, JSON lines) or alongside (XLSX, Parquet), never in a second pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from foidesk.errors import FoideskError
+
+Record = tuple[int, list[Any] | None, str | None]
+SAMPLE_BYTES = 4 << 20
+DELIMITERS = (",", ";", "\t", "|")
+csv.field_size_limit(1 << 30)
+
+
+class HashingReader(io.RawIOBase):
+    """A binary file that updates a sha256 with every byte read through it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            self.sha.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def sniff_format(path: Path) -> str | None:
+    """What the first bytes say a file is: 'zip' (XLSX), 'parquet', or None (text)."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head == b"PAR1":
+        return "parquet"
+    return None
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig with a BOM; utf-8 when the first 4 MB decode as UTF-8; else cp1252."""
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 3:  # not merely a character cut at the sample's end
+            return "cp1252"
+    return "utf-8"
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: 0 for d in DELIMITERS}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _bad_text(values: list[Any], columns: list[str]) -> str | None:
+    for name, value in zip(columns, values, strict=False):
+        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            return f"column {name!r} has bytes that are not valid in the file's encoding"
+    return None
+
+
+class CsvReader:
+    """Delimited text with quoted multi-line fields; any delimiter; UTF-8 (BOM or not) or
+    cp1252, detected or set."""
+
+    def __init__(
+        self, path: Path, encoding: str = "auto", delimiter: str | None = None, quote: str = '"'
+    ) -> None:
+        kind = sniff_format(path)
+        if kind == "zip":
+            raise FoideskError(f'{path}: is a ZIP/XLSX file, not CSV (use format = "xlsx")')
+        if kind == "parquet":
+            raise FoideskError(f"{path}: is a Parquet file, not CSV")
+        self.path = path
+        self.encoding = detect_encoding(path) if encoding == "auto" else encoding
+        if self.encoding == "utf-8":
+            with path.open("rb") as f:
+                if f.read(3) == b"\xef\xbb\xbf":
+                    self.encoding = "utf-8-sig"
+        self._hashing = HashingReader(path.open("rb"))
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(self._hashing, 1 << 20),
+            encoding=self.encoding,
+            errors="surrogateescape",
+            newline="",
+        )
+        first = self._text.readline()
+        if not first.strip():
+            self.close()
+            raise FoideskError(f"{path}: the file is empty (no header line)")
+        if "\x00" in first:
+            self.close()
+            raise FoideskError(f"{path}: line 1: not a text file (NUL bytes in the header)")
+        self.delimiter = delimiter or _sniff_delimiter(first)
+        self.quote = quote
+        rest = io.StringIO(first)
+        header = next(csv.reader(rest, delimiter=self.delimiter, quotechar=quote))
+        self.columns = [h.strip() for h in header]
+        self._header_lines = first.count("\n") or 1
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of the bytes read so far (all of them once ``records`` is exhausted)."""
+        return self._hashing.sha.hexdigest()
+
+    def records(self) -> Iterator[Record]:
+        """Every data record with the physical line it starts on."""
+        reader = csv.reader(self._text, delimiter=self.delimiter, quotechar=self.quote)
+        width = len(self.columns)
+        line = self._header_lines + 1
+        while True:
+            start = line
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                line = self._header_lines + reader.line_num + 1
+                yield start, None, f"unreadable record ({exc})"
+                continue
+            line = self._header_lines + reader.line_num + 1
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue  # a blank line is not a record
+            if len(values) != width:
+                yield start, None, f"expected {width} fields, found {len(values)}"
+                continue
+            problem = _bad_text(values, self.columns)
+            if problem:
+                yield start, None, problem
+                continue
+            yield start, list(values), None
+        self._text.read()  # hash to the end
+
+    def close(self) -> None:
+        """Close the file."""
+        self._text.close()
+
+
+class _FileHasher(threading.Thread):
+    """Hashes a file in a thread while another reader parses it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path, self.digest = path, ""
+        self.start()
+
+    def run(self) -> None:
+        h = hashlib.sha256()
+        with self.path.open("rb") as f:
+            while chunk := f.read(4 << 20):
+                h.update(chunk)
+        self.digest = h.hexdigest()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value if (value.hour, value.minute, value.second) != (0, 0, 0) else value.date()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None or isinstance(value, date | str):
+        return value
+    return str(value)
+
+
+class XlsxReader:
+    """The first (or a named) sheet of an XLSX workbook, streamed row by row."""
+
+    def __init__(self, path: Path, sheet: str | None = None) -> None:
+        import openpyxl  # only needed for XLSX
+
+        if sniff_format(path) != "zip":
+            raise FoideskError(f"{path}: is not an XLSX file (no ZIP signature)")
+        self.path = path
+        self._hasher = _FileHasher(path)
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise FoideskError(f"{path}: cannot be read as XLSX ({exc})") from exc
+        if sheet is not None and sheet not in self._book.sheetnames:
+            raise FoideskError(
+                f"{path}: no sheet named {sheet!r} (sheets: {', '.join(self._book.sheetnames)})"
+            )
+        self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
+        self._rows = self._sheet.iter_rows(values_only=True)
+        self._header_row = 0
+        for number, row in enumerate(self._rows, start=1):
+            if any(c is not None and str(c).strip() for c in row):
+                self.columns = [str(c).strip() if c is not None else "" for c in row]
+                self._header_row = number
+                break
+        else:
+            raise FoideskError(f"{path}: sheet {self._sheet.title!r} is empty (no header row)")
+        self.encoding, self.delimiter = "xlsx", None
+
+    @property
+    def sha256(self) -> str:
+        """The file's sha256 (hashed alongside the parse)."""
+        self._hasher.join()
+        return self._hasher.digest
+
+    def records(self) -> Iterator[Record]:
+        """Every non-empty row after the header, with its sheet row number."""
+        width = len(self.columns)
+        for number, row in enumerate(self._rows, start=self._header_row + 1):
+            cells = [_cell(c) for c in row]
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            if len(cells) > width and any(c not in (None, "") for c in cells[width:]):
+                yield number, None, f"expected {width} fields, found {len(cells)}"
+                continue
+            yield number, (cells + [None] * width)[:width], None
+
+    def close(self) -> None:
+        """Close the workbook."""
+        self._book.close()
+
+
+class ParquetReader:
+    """A Parquet file, batch by batch."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        if sniff_format(path) != "parquet":
+            raise FoideskError(f"{path}: is not a Parquet file (no PAR1 signature)")
+        self.path = path
+        self._hasher = _FileHasher(path)
+        try:
+            self._file = pq.ParquetFile(path)
+        except Exception as exc:
+            raise FoideskError(f"{path}: cannot be read as Parquet ({exc})") from exc
+        self.columns = list(self._file.schema_arrow.names)
+        self.encoding, self.delimiter = "parquet", None
+
+    @property
+    def sha256(self) -> str:
+        """The file's sha256 (hashed alongside the parse)."""
+        self._hasher.join()
+        return self._hasher.digest
+
+    def records(self) -> Iterator[Record]:
+        """Every row with its 1-based row number."""
+        number = 0
+        for batch in self._file.iter_batches(batch_size=50_000):
+            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for values in zip(*columns, strict=True):
+                number += 1
+                yield number, [_cell(v) for v in values], None
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class JsonLinesReader:
+    """One JSON object a line; the first object's keys are the columns."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._hashing = HashingReader(path.open("rb"))
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(self._hashing, 1 << 20), encoding="utf-8-sig", errors="strict"
+        )
+        self._first: tuple[int, str] | None = None
+        self.columns: list[str] = []
+        for number, line in enumerate(self._text, start=1):
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise FoideskError(
+                        f"{path}: line {number}: not JSON lines ({exc.msg})"
+                    ) from exc
+                if not isinstance(obj, dict):
+                    raise FoideskError(f"{path}: line {number}: not a JSON object")
+                self.columns = list(obj)
+                self._first = (number, line)
+                break
+        if self._first is None:
+            raise FoideskError(f"{path}: the file is empty")
+        self.encoding, self.delimiter = "utf-8", None
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of the bytes read so far."""
+        return self._hashing.sha.hexdigest()
+
+    def records(self) -> Iterator[Record]:
+        """Every non-blank line as a record."""
+        assert self._first is not None
+        first_number, first_line = self._first
+        yield self._record(first_number, first_line)
+        number = first_number
+        try:
+            for number, line in enumerate(self._text, start=first_number + 1):
+                if line.strip():
+                    yield self._record(number, line)
+        except UnicodeDecodeError as exc:
+            yield number + 1, None, f"bytes that are not valid UTF-8 ({exc.reason})"
+
+    def _record(self, number: int, line: str) -> Record:
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return number, None, f"not valid JSON ({exc.msg})"
+        if not isinstance(obj, dict):
+            return number, None, "not a JSON object"
+        extra = [k for k in obj if k not in self.columns]
+        if extra:
+            return number, None, f"unknown key {extra[0]!r}"
+        return number, [obj.get(c) for c in self.columns], None
+
+    def close(self) -> None:
+        """Close the file."""
+        self._text.close()
+
+
+class SqlReader:
+    """Rows of a query through a SQLAlchemy connection URL, streamed."""
+
+    def __init__(self, url: str, query: str | None) -> None:
+        import sqlalchemy as sa
+
+        if not query:
+            raise FoideskError(f"{redact(url)}: a SQL source needs query or table in the mapping")
+        self.path = redact(url)
+        try:
+            self._engine = sa.create_engine(url)
+            self._conn = self._engine.connect()
+            self._result = self._conn.execution_options(stream_results=True).execute(sa.text(query))
+        except Exception as exc:
+            raise FoideskError(f"{redact(url)}: cannot run the query ({exc})") from exc
+        self.columns = list(self._result.keys())
+        self.encoding, self.delimiter = "sql", None
+        self.sha256 = ""
+
+    def records(self) -> Iterator[Record]:
+        """Every row with its 1-based row number."""
+        number = 0
+        for partition in self._result.partitions(10_000):
+            for row in partition:
+                number += 1
+                yield number, [_cell(v) for v in row], None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+        self._engine.dispose()
+
+
+def redact(url: str) -> str:
+    """A connection URL without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def is_url(name: str) -> bool:
+    """True for a SQLAlchemy connection URL such as sqlite:///x.db or postgresql://..."""
+    return "://" in name and not Path(name).exists()
+
+
+def open_reader(
+    name: str,
+    fmt: str | None,
+    encoding: str = "auto",
+    delimiter: str | None = None,
+    quote: str = '"',
+    sheet: str | None = None,
+    query: str | None = None,
+) -> CsvReader | XlsxReader | ParquetReader | JsonLinesReader | SqlReader:
+    """The reader for a file or connection URL (format from the mapping or the extension)."""
+    if is_url(name):
+        return SqlReader(name, query)
+    path = Path(name)
+    if not path.is_file():
+        raise FoideskError(f"{path}: file not found")
+    kind = fmt or {
+        ".xlsx": "xlsx",
+        ".xlsm": "xlsx",
+        ".parquet": "parquet",
+        ".pq": "parquet",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+    }.get(path.suffix.lower(), "csv")
+    try:
+        if kind == "xlsx":
+            return XlsxReader(path, sheet)
+        if kind == "parquet":
+            return ParquetReader(path)
+        if kind == "jsonl":
+            return JsonLinesReader(path)
+        if kind == "sql":
+            raise FoideskError(f"{path}: format sql needs a connection URL, not a file")
+        return CsvReader(path, encoding, delimiter, quote)
+    except OSError as exc:
+        raise FoideskError(f"{path}: cannot be read ({exc.strerror or exc})") from exc

@@ -1,0 +1,408 @@
+"""Writing a snapshot: every input row loaded, quarantined with its line and reason, or counted
+as an exact duplicate, so that ``rows_read = rows_loaded + rows_quarantined + duplicates``.
+
+The folder is built as ``.<name>.partial-<pid>`` beside the destination and renamed into place
+only when complete, so an interrupted ingest leaves no snapshot. Rows stream in batches to a
+staging Parquet file (memory stays bounded whatever the input's size); DuckDB, with a memory
+limit, then settles duplicates:
+
+- exact duplicates (same crime_ref and same content in every field) are merged: the first copy
+  is kept and the others counted under ``duplicates``;
+- conflicting duplicates (same crime_ref, different content) keep the LAST copy in input order
+  (files in the order given, then by line: exports list a record's latest state last); each
+  earlier copy is quarantined as "superseded", naming the line that replaced it.
+
+Notes (a child table, one row per investigation-log entry) are kept in ``notes.parquet``; a
+note whose crime is not in the snapshot is quarantined as an orphan, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from foidesk import __version__
+from foidesk.errors import FoideskError
+from foidesk.ingest.canonical import Canonicalizer, NotesCanonicalizer
+from foidesk.ingest.mapping import Mapping
+from foidesk.ingest.readers import open_reader
+
+SCHEMA_VERSION = 1
+BATCH = 50_000
+MEMORY_LIMIT = "600MB"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The snapshot written and its manifest."""
+
+    snapshot: Path
+    manifest: dict[str, Any]
+
+
+def _sql(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(4 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Quarantine:
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file, lineterminator="\n")
+        self.writer.writerow(["source", "line", "reason"])
+        self.counts: dict[int, int] = {}
+
+    def add(self, source_index: int, source: str, line: int, reason: str) -> None:
+        self.writer.writerow([source, line, reason])
+        self.counts[source_index] = self.counts.get(source_index, 0) + 1
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _BatchWriter:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema)
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def ingest(
+    inputs: list[str],
+    out: Path,
+    mapping: Mapping,
+    system: str | None = None,
+    notes: list[str] | None = None,
+    replace: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Read ``inputs`` (files or connection URLs) with ``mapping`` into the snapshot ``out``."""
+    out = Path(out)
+    if out.exists() and not replace:
+        raise FoideskError(f"{out}: already exists (use --replace to overwrite it)")
+    system_name = system or mapping.system
+    if not system_name:
+        raise FoideskError("--system: name the record system (or set system in the mapping)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        manifest = _build(inputs, staging, mapping, system_name, notes or [], progress)
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return IngestResult(out, manifest)
+
+
+def _build(
+    inputs: list[str],
+    folder: Path,
+    mapping: Mapping,
+    system: str,
+    notes: list[str],
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    readers = []
+    canonicalizers = []
+    for name in inputs:
+        reader = open_reader(
+            name,
+            mapping.format,
+            mapping.encoding,
+            mapping.delimiter,
+            mapping.quote,
+            mapping.sheet,
+            mapping.query,
+        )
+        readers.append(reader)
+        canonicalizers.append(Canonicalizer(mapping, reader.columns, str(reader.path)))
+    text_fields: list[str] = []
+    for canon in canonicalizers:
+        text_fields += [t for t in canon.text if t not in text_fields]
+    schema = pa.schema(
+        [
+            ("crime_ref", pa.string()),
+            ("recorded_date", pa.date32()),
+            ("offence", pa.string()),
+            ("ho_code", pa.string()),
+            ("outcome", pa.string()),
+            ("ho_outcome", pa.string()),
+            ("status", pa.string()),
+            *[(t, pa.string()) for t in text_fields],
+            ("_source", pa.int32()),
+            ("_line", pa.int64()),
+        ]
+    )
+    quarantine = _Quarantine(folder / "quarantine.csv")
+    batches = _BatchWriter(folder / "staging.parquet", schema)
+    sources: list[dict[str, Any]] = []
+    try:
+        for index, (reader, canon) in enumerate(zip(readers, canonicalizers, strict=True)):
+            label = str(reader.path)
+            read = 0
+            for line, values, problem in reader.records():
+                read += 1
+                if progress and read % 10_000 == 0:
+                    progress(10_000)
+                if problem is None and values is not None:
+                    row, problem = canon(values)
+                    if row is not None:
+                        row["_source"], row["_line"] = index, line
+                        batches.add(row)
+                        continue
+                quarantine.add(index, label, line, problem or "unreadable")
+            if progress:
+                progress(read % 10_000)
+            reader.close()
+            sources.append(
+                {
+                    "path": label,
+                    "format": type(reader).__name__.removesuffix("Reader").lower(),
+                    "encoding": reader.encoding,
+                    "delimiter": reader.delimiter,
+                    "sha256": reader.sha256,
+                    "rows_read": read,
+                    "text_fields": list(canon.text),
+                }
+            )
+        batches.close()
+        notes_summary = _notes(notes, folder, mapping, quarantine, len(inputs))
+    finally:
+        quarantine.close()
+    notes_names = [s["path"] for s in notes_summary["sources"]] if notes_summary else []
+    counts = _settle(folder, schema, sources, notes_names)
+    for index, source in enumerate(sources):
+        loaded, duplicates, superseded = counts.get(index, (0, 0, 0))
+        source["rows_loaded"] = loaded
+        source["duplicates"] = duplicates
+        source["rows_quarantined"] = quarantine.counts.get(index, 0) + superseded
+        if source["rows_read"] != loaded + duplicates + source["rows_quarantined"]:
+            raise AssertionError(f"{source['path']}: rows do not reconcile: {source}")
+    if notes_summary is not None:
+        notes_summary.update(counts.get("notes", {}))
+    files = {
+        name: _sha256(folder / name)
+        for name in ("crimes.parquet", "notes.parquet")
+        if (folder / name).exists()
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "foidesk", "version": __version__},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "system": system,
+        "data_quality_from": mapping.data_quality_from,
+        "mapping": {"name": mapping.name, "source": mapping.source, "sha256": mapping.sha256},
+        "text_fields": text_fields,
+        "sources": sources,
+        "notes": notes_summary,
+        "files": files,
+        "snapshot_sha256": hashlib.sha256(
+            json.dumps(files, sort_keys=True).encode("utf-8")
+        ).hexdigest(),
+        "totals": {
+            key: sum(s[key] for s in sources)
+            for key in ("rows_read", "rows_loaded", "rows_quarantined", "duplicates")
+        },
+    }
+
+
+def _notes(
+    notes: list[str], folder: Path, mapping: Mapping, quarantine: _Quarantine, first_index: int
+) -> dict[str, Any] | None:
+    if not notes:
+        return None
+    spec = mapping.notes
+    schema = pa.schema(
+        [
+            ("crime_ref", pa.string()),
+            ("entry", pa.string()),
+            ("entry_date", pa.string()),
+            ("text", pa.string()),
+            ("_source", pa.int32()),
+            ("_line", pa.int64()),
+        ]
+    )
+    writer = _BatchWriter(folder / "notes_staging.parquet", schema)
+    summary: dict[str, Any] = {"sources": []}
+    for offset, name in enumerate(notes):
+        index = first_index + offset
+        reader = open_reader(
+            name,
+            spec.format if spec else None,
+            spec.encoding if spec else "auto",
+            spec.delimiter if spec else None,
+            '"',
+            spec.sheet if spec else None,
+            spec.query if spec else None,
+        )
+        canon = NotesCanonicalizer(spec.columns if spec else {}, reader.columns, str(reader.path))
+        read = 0
+        for line, values, problem in reader.records():
+            read += 1
+            if problem is None and values is not None:
+                row, problem = canon(values)
+                if row is not None:
+                    row["_source"], row["_line"] = index, line
+                    writer.add(row)
+                    continue
+            quarantine.add(index, str(reader.path), line, problem or "unreadable")
+        reader.close()
+        summary["sources"].append(
+            {
+                "path": str(reader.path),
+                "sha256": reader.sha256,
+                "rows_read": read,
+                "rows_quarantined_on_read": quarantine.counts.get(index, 0),
+                "index": index,
+            }
+        )
+    writer.close()
+    return summary
+
+
+def _settle(
+    folder: Path,
+    schema: pa.Schema,
+    sources: list[dict[str, Any]],
+    notes_names: list[str],
+) -> dict[Any, Any]:
+    """Duplicates, superseded copies and orphan notes; write the final Parquet files."""
+    staging = folder / "staging.parquet"
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
+    con.execute("SET preserve_insertion_order = false")
+    fields = [n for n in schema.names if not n.startswith("_")]
+    content = "md5_number(to_json(struct_pack(" + ", ".join(f'"{f}"' for f in fields) + ")))"
+    con.execute(
+        f"""
+        CREATE TABLE keys AS
+        SELECT _source, _line, crime_ref,
+            row_number() OVER (PARTITION BY crime_ref, {content} ORDER BY _source, _line)
+                AS copy_no
+        FROM read_parquet({_sql(str(staging))})
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE firsts AS
+        SELECT *, row_number() OVER (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
+            AS recency,
+            first_value(_source) OVER w AS kept_source, first_value(_line) OVER w AS kept_line
+        FROM keys WHERE copy_no = 1
+        WINDOW w AS (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
+        """
+    )
+    columns = ", ".join(f'"{f}"' for f in fields)
+    con.execute(
+        f"""
+        COPY (
+            SELECT {columns} FROM read_parquet({_sql(str(staging))}) s
+            SEMI JOIN (SELECT _source, _line FROM firsts WHERE recency = 1) k
+                USING (_source, _line)
+            ORDER BY s._source, s._line
+        ) TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
+        """
+    )
+    counts: dict[Any, Any] = {}
+    for index, loaded, duplicates, superseded in con.execute(
+        """
+        SELECT _source,
+            count(*) FILTER (WHERE copy_no = 1 AND recency = 1),
+            count(*) FILTER (WHERE copy_no > 1),
+            count(*) FILTER (WHERE copy_no = 1 AND recency > 1)
+        FROM keys LEFT JOIN firsts USING (_source, _line, crime_ref, copy_no)
+        GROUP BY _source
+        """
+    ).fetchall():
+        counts[int(index)] = (int(loaded), int(duplicates), int(superseded))
+    names = [s["path"] for s in sources]
+    with (folder / "quarantine.csv").open("a", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        for source, line, ref, kept_source, kept_line in con.execute(
+            "SELECT _source, _line, crime_ref, kept_source, kept_line FROM firsts "
+            "WHERE recency > 1 ORDER BY _source, _line"
+        ).fetchall():
+            where = "" if kept_source == source else f"{names[kept_source]} "
+            writer.writerow(
+                [
+                    names[source],
+                    line,
+                    f"superseded: crime_ref {ref} appears again with different content at "
+                    f"{where}line {kept_line}, which is kept",
+                ]
+            )
+        if notes_names:
+            notes_staging = folder / "notes_staging.parquet"
+            con.execute(
+                f"CREATE TABLE notes AS SELECT * FROM read_parquet({_sql(str(notes_staging))})"
+            )
+            con.execute(
+                f"CREATE TABLE crime_refs AS SELECT DISTINCT crime_ref "
+                f"FROM read_parquet({_sql(str(folder / 'crimes.parquet'))})"
+            )
+            orphans = con.execute(
+                "SELECT _source, _line, crime_ref FROM notes "
+                "ANTI JOIN crime_refs USING (crime_ref) ORDER BY _source, _line"
+            ).fetchall()
+            for source, line, ref in orphans:
+                writer.writerow(
+                    [
+                        notes_names[source - len(sources)],
+                        line,
+                        f"orphan note: no crime {ref} in this snapshot",
+                    ]
+                )
+            con.execute(
+                f"COPY (SELECT crime_ref, entry, entry_date, text FROM notes "
+                f"SEMI JOIN crime_refs USING (crime_ref) ORDER BY _source, _line) "
+                f"TO {_sql(str(folder / 'notes.parquet'))} (FORMAT parquet)"
+            )
+            row = con.execute("SELECT count(*) FROM notes").fetchall()[0]
+            counts["notes"] = {
+                "notes_loaded": int(row[0]) - len(orphans),
+                "orphan_notes": len(orphans),
+            }
+            notes_staging.unlink()
+    con.close()
+    staging.unlink()
+    shutil.rmtree(folder / "duckdb-tmp", ignore_errors=True)
+    return counts
