@@ -129,6 +129,7 @@ def answer(
             "to": request.date_to.isoformat(),
             "offence_codes": list(request.offence_codes),
             "excluded_statuses": ["cancelled", "transferred"],
+            "copy_that_wins": request.prefer,
         },
         "counts": result.stages
         | {

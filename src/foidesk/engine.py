@@ -73,6 +73,7 @@ class SourceReport:
     data_quality_from: str | None
     population_after_dq_date: int
     searchable: bool = True  # False: no free text at all (police.uk open data)
+    has_notes: bool = False  # a snapshot's investigation-log entries were searched too
 
 
 @dataclass

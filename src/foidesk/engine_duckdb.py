@@ -95,13 +95,21 @@ class DuckDBEngine:
                 for s in loaded
             )
         )
+        if request.prefer == "earlier":
+            winner_order = "source_idx ASC, record_no DESC"
+        elif request.prefer == "later":
+            winner_order = "source_idx DESC, record_no DESC"
+        else:
+            winner_order = (
+                f"(system = {_sql_str(request.prefer)}) DESC, source_idx DESC, record_no DESC"
+            )
         con.execute(
-            """
+            f"""
             CREATE TABLE winners AS
             SELECT * EXCLUDE (rk) FROM (
                 SELECT *,
                     row_number() OVER (
-                        PARTITION BY crime_ref ORDER BY source_idx DESC, record_no DESC
+                        PARTITION BY crime_ref ORDER BY {winner_order}
                     ) AS rk,
                     count(DISTINCT source_idx) OVER (PARTITION BY crime_ref) AS n_sources,
                     count(*) OVER (PARTITION BY crime_ref) AS n_copies
@@ -218,6 +226,7 @@ class DuckDBEngine:
                     data_quality_from=dq.isoformat() if dq else None,
                     population_after_dq_date=after,
                     searchable=bool(src.text_fields or src.notes_table),
+                    has_notes=src.notes_table is not None,
                 )
             )
         return EngineResult(

@@ -70,11 +70,18 @@ def method_statement(
                 {
                     "system": s.system,
                     "copies_searched": f"{s.copies_searched:,}",
-                    "fields": ", ".join(s.text_fields),
+                    "fields": ", ".join(
+                        [*s.text_fields, *(["investigation log entries"] if s.has_notes else [])]
+                    )
+                    or "none (no free text: not searched)",
                 }
                 for s in sources
             ],
             overlaps=overlaps,
+            winner={
+                "later": "the copy from the newer system (the later source)",
+                "earlier": "the copy from the older system (the earlier source)",
+            }.get(request.prefer, f"the {request.prefer} copy"),
             platforms=platforms,
             period_text=(
                 "financial years (1 April to 31 March)"

@@ -36,7 +36,7 @@ _ALLOWED: dict[str, set[str]] = {
         "source",
         "force",
     },
-    "population": {"from", "to", "offences", "include_statuses"},
+    "population": {"from", "to", "offences", "prefer"},
     "search": {"lexicon", "terms"},
     "table": {"rows", "columns", "offence_label"},
     "source": {"path", "system", "data_quality_from", "format"},
@@ -96,6 +96,7 @@ class Request:
     columns: str
     offence_label: str
     sources: tuple[SourceSpec, ...]
+    prefer: str  # which copy of a crime held by two systems wins: "later", "earlier", a system
     force: ForceDetails
     raw: dict[str, Any]
 
@@ -273,6 +274,15 @@ def load_request(path: Path) -> Request:
         )
         sources.append(SourceSpec(src_path, system, fmt, dq))
 
+    prefer = _str(path, "population.prefer", population.get("prefer"), False, "later")
+    systems = [s.system for s in sources]
+    if prefer not in ("later", "earlier") and prefer not in systems:
+        raise _fail(
+            path,
+            "population.prefer",
+            f"expected later, earlier or a source's system ({', '.join(systems)}), got {prefer!r}",
+        )
+
     force_raw = raw.get("force", {})
     force = ForceDetails(
         **{
@@ -297,6 +307,7 @@ def load_request(path: Path) -> Request:
         columns=columns,
         offence_label=offence_label,
         sources=tuple(sources),
+        prefer=prefer,
         force=force,
         raw=raw,
     )

@@ -88,9 +88,13 @@ def _sniff_delimiter(line: str) -> str:
 
 
 def _bad_text(values: list[Any], columns: list[str]) -> str | None:
+    """A column holding bytes the encoding could not decode (kept as lone surrogates)."""
     for name, value in zip(columns, values, strict=False):
-        if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
-            return f"column {name!r} has bytes that are not valid in the file's encoding"
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"column {name!r} has bytes that are not valid in the file's encoding"
     return None
 
 
