@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from foidesk.errors import FoideskError
 from foidesk.release import PublicRelease
 from foidesk.render import EXTENSIONS, RENDERERS
 from foidesk.render.xlsx import write_xlsx
@@ -69,6 +70,8 @@ def write_internal(folder: Path, record: InternalRecord) -> list[Path]:
 
 def write_case(out: Path, release: PublicRelease, record: InternalRecord) -> dict[str, Path]:
     """Write ``out/public`` and ``out/internal``, replacing earlier ones only on success."""
+    if out.exists() and not out.is_dir():
+        raise FoideskError(f"{out}: is a file, not a folder for the case")
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".foidesk-", dir=out))
     try:

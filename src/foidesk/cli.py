@@ -344,6 +344,28 @@ def synth(
     )
 
 
+@app.command()
+def bench(
+    rows: Annotated[int, typer.Option("--rows", min=1000, help="Synthetic rows.")] = 2_000_000,
+    work: Annotated[
+        Path, typer.Option("--work", help="Folder for the data (reused between runs).")
+    ] = Path("/tmp/foidesk-bench"),
+) -> None:
+    """Time `foidesk answer` end to end against baselines, in one run, and print the ratios.
+
+    Baselines: a DuckDB regexp_matches query for the six names with the same filter, a naive
+    Python loop (timed on a sample, extrapolated), and the raw read of the text (the ceiling).
+    Each runs in a fresh process; peak memory is the whole process's. See docs/performance.md.
+    """
+    from foidesk.bench import prepare, report, run, text_megabytes
+
+    err.print(f"Preparing {rows:,} synthetic rows in {work} (reused next time) ...")
+    folder, _ = prepare(rows, work)
+    err.print("Timing answer, duckdb-regexp, naive-python, read-text ...")
+    measures = run(rows, work)
+    sys.stdout.write(report(rows, measures, text_megabytes(folder)))
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into one line on stderr."""
     try:
@@ -352,6 +374,12 @@ def main() -> None:
         if _state["debug"]:
             raise
         sys.stderr.write(f"foidesk: error: {exc}\n")
+        sys.exit(2)
+    except OSError as exc:  # a path that cannot be read or written: the user can fix it
+        if _state["debug"]:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"foidesk: error: {where}{exc.strerror or exc}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("foidesk: interrupted\n")

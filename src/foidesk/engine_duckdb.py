@@ -67,6 +67,7 @@ class DuckDBEngine:
         with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
             con = duckdb.connect(config={"threads": self.threads})
             con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
+            con.execute("SET TimeZone = 'UTC'")
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
             con.execute("SET preserve_insertion_order = true")
             try:
@@ -198,7 +199,7 @@ class DuckDBEngine:
             """
             SELECT string_agg(DISTINCT system, ' and ' ORDER BY system) AS systems, crime_ref
             FROM all_meta WHERE crime_ref IN (SELECT crime_ref FROM population)
-            GROUP BY crime_ref HAVING count(DISTINCT source_idx) > 1
+            GROUP BY crime_ref HAVING count(DISTINCT system) > 1
             """
         ).fetchall():
             overlap_counts[str(systems)] = overlap_counts.get(str(systems), 0) + 1

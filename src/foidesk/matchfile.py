@@ -28,8 +28,12 @@ def _text_fields(names: list[str]) -> list[str]:
 def _jsonl_batches(path: Path) -> Iterator[pa.Table]:
     rows: list[dict[str, Any]] = []
     fields: list[str] = []
-    with path.open(encoding="utf-8-sig") as f:
-        for line_no, line in enumerate(f, start=1):
+    with path.open("rb") as f:
+        for line_no, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise FoideskError(f"{path}: line {line_no}: not UTF-8 ({exc.reason})") from exc
             if not line.strip():
                 continue
             try:
@@ -68,7 +72,10 @@ def _table_batches(path: Path) -> Iterator[pa.Table]:
         else:
             opts = pacsv.ConvertOptions(strings_can_be_null=False, auto_dict_encode=False)
             read = pacsv.ReadOptions(block_size=1 << 24)
-            table = pacsv.read_csv(path, read_options=read, convert_options=opts)
+            parse = pacsv.ParseOptions(newlines_in_values=True)
+            table = pacsv.read_csv(
+                path, read_options=read, parse_options=parse, convert_options=opts
+            )
     except (pa.ArrowInvalid, OSError) as exc:
         raise FoideskError(f"{path}: cannot be read: {exc}") from exc
     if "id" not in table.column_names:
@@ -76,8 +83,12 @@ def _table_batches(path: Path) -> Iterator[pa.Table]:
     fields = _text_fields(table.column_names)
     if not fields:
         raise FoideskError(f"{path}: missing column 'text'")
-    ids = pa.array([json.dumps(v) for v in table.column("id").to_pylist()])
-    table = pa.table({"id": ids, **{f: table.column(f).cast(pa.large_string()) for f in fields}})
+    ids = pa.array([json.dumps(v, default=str) for v in table.column("id").to_pylist()])
+    try:
+        texts = {f: table.column(f).cast(pa.large_string()) for f in fields}
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise FoideskError(f"{path}: a text column is not UTF-8 text ({exc})") from exc
+    table = pa.table({"id": ids, **texts})
     for batch in table.to_batches(CHUNK):
         yield pa.Table.from_batches([batch])
 

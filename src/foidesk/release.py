@@ -42,7 +42,7 @@ class Coverage:
         """Aggregate coverage for every system of the request and every period of the window."""
         by_key = {(r.system, r.period): r for r in rows}
         lines = []
-        for system in systems:
+        for system in dict.fromkeys(systems):  # two sources of one system: one block
             searched = hits = 0
             for period in periods:
                 row = by_key.get((system, period.key))

@@ -151,8 +151,12 @@ def _str(path: Path, key: str, value: Any, required: bool = True, default: str =
 
 
 def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _fail(path, key, f"expected a list of names, got {value!r}")
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise _fail(path, key, f"expected a non-empty list of names, got {value!r}")
     return tuple(v.strip() for v in value)
 
 
@@ -174,6 +178,8 @@ def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
 def load_request(path: Path) -> Request:
     """Read and validate a request file. Paths in it are relative to the file."""
     path = Path(path)
+    if path.is_dir():
+        raise FoideskError(f"{path}: is a folder; give the request file (TOML)")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -263,6 +269,9 @@ def load_request(path: Path) -> Request:
         fmt = fmt or ("parquet" if src_path.suffix.lower() in (".parquet", ".pq") else "csv")
         if fmt not in SOURCE_FORMATS:
             raise _fail(path, key + ".format", f"expected one of {SOURCE_FORMATS}, got {fmt!r}")
+        if (fmt == "snapshot") != src_path.is_dir():
+            what = "a snapshot folder" if src_path.is_dir() else "a file"
+            raise _fail(path, key + ".format", f"{src_path} is {what}, not format {fmt!r}")
         system = _str(
             path, key + ".system", src.get("system"), False, manifest.get("system") or src_path.stem
         )

@@ -92,14 +92,17 @@ def _ident(name: str) -> str:
 
 
 def _csv_header(path: Path) -> list[str]:
+    with path.open("rb") as f:
+        first = f.readline()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), None)
+        line = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FoideskError(f"{path}: line 1: not UTF-8 text ({exc.reason})") from exc
-    if not header:
+    header = next(csv.reader([line]), None)
+    if not header or not any(h.strip() for h in header):
         raise FoideskError(f"{path}: the file is empty (no header line)")
-    return header
+    # an empty name (a trailing comma in an Excel export) becomes a column nobody reads
+    return [h if h.strip() else f"_unnamed_{i + 1}" for i, h in enumerate(header)]
 
 
 def _physical_line(path: Path, record_index: int) -> int:
@@ -108,9 +111,12 @@ def _physical_line(path: Path, record_index: int) -> int:
         reader = csv.reader(f)
         next(reader, None)
         line = reader.line_num + 1
-        for i, _row in enumerate(reader):
-            if i == record_index:
-                return line
+        i = 0
+        for row in reader:
+            if row:  # DuckDB skips blank lines: they are not records
+                if i == record_index:
+                    return line
+                i += 1
             line = reader.line_num + 1
     return line
 
@@ -203,15 +209,21 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
 
     raw_date = _ident(mapping["recorded_date"])
     dtype = date_types.get(mapping["recorded_date"], "string")
-    if dtype.startswith(("date", "timestamp")):
+    if dtype.startswith("timestamp") and "tz=" in dtype:
+        # a zoned timestamp counts by its date in UTC, on every machine
+        date_expr = f"CAST(timezone('UTC', {raw_date}) AS DATE)"
+    elif dtype.startswith(("date", "timestamp")):
         date_expr = f"CAST({raw_date} AS DATE)"
     else:
         value = f"trim(CAST({raw_date} AS VARCHAR))"
         iso = "[" + ", ".join(_sql_str(f) for f in ISO_FORMATS) + "]"
         uk = "[" + ", ".join(_sql_str(f) for f in UK_FORMATS) + "]"
+        # DuckDB's %Y also takes 1 to 3 digits ("01/02/19" would be AD 19): insist on four
         date_expr = (
-            f"CAST(CASE WHEN contains({value}, '/') THEN try_strptime({value}, {uk}) "
-            f"ELSE try_strptime({value}, {iso}) END AS DATE)"
+            f"CAST(CASE WHEN regexp_full_match({value}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}( .*)?') "
+            f"THEN try_strptime({value}, {uk}) "
+            f"WHEN regexp_full_match({value}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}([ T].*)?') "
+            f"THEN try_strptime({value}, {iso}) END AS DATE)"
         )
     table = f"src_{index}"
     select = [
@@ -235,6 +247,20 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     hasher.join()
     if hasher.error is not None:
         raise FoideskError(f"{spec.path}: cannot be read: {hasher.error}")
+    if "system" in mapping:
+        systems = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT trim(CAST({_ident(mapping['system'])} AS VARCHAR)) FROM {scan} "
+                f"WHERE nullif(trim(CAST({_ident(mapping['system'])} AS VARCHAR)), '') IS NOT NULL"
+            ).fetchall()
+        ]
+        if len(systems) > 1:
+            raise FoideskError(
+                f"{spec.path}: holds records of {len(systems)} systems "
+                f"({', '.join(sorted(systems)[:5])}): give each system its own file and "
+                "[[source]] (or ingest each), so that the later system's copy can win"
+            )
     _validate(con, table, spec)
     row = first_row(con, f"SELECT count(*) FROM {table}")
     return LoadedSource(

@@ -151,11 +151,21 @@ def parse_mapping(data: bytes, source: str) -> Mapping:
             raise FoideskError(f"{source}: constants.{key}: not a canonical field")
     text = _table(source, raw, "text")
     values_raw = raw.get("values", {})
+    if not isinstance(values_raw, dict):
+        raise FoideskError(f"{source}: [values] must hold tables such as [values.status]")
     values: dict[str, dict[str, str]] = {}
     for key, table in values_raw.items():
         if key not in CANONICAL:
             raise FoideskError(f"{source}: values.{key}: not a canonical field")
+        if not isinstance(table, dict):
+            raise FoideskError(f"{source}: values.{key}: must be a table of value = value")
         values[key] = {str(k).strip().upper(): str(v) for k, v in table.items()}
+    for key in ("delimiter", "quote"):
+        if key in raw and (not isinstance(raw[key], str) or len(raw[key]) != 1):
+            raise FoideskError(f"{source}: {key}: must be one character, got {raw[key]!r}")
+    for key in ("text_prefix", "sheet", "query", "table", "system", "name"):
+        if key in raw and not isinstance(raw[key], str):
+            raise FoideskError(f"{source}: {key}: must be text, got {raw[key]!r}")
     formats = raw.get("date_formats", list(DEFAULT_DATE_FORMATS))
     if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
         raise FoideskError(f"{source}: date_formats must be a list of strptime formats")

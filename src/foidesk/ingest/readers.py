@@ -144,7 +144,7 @@ class CsvReader:
 
     def records(self) -> Iterator[Record]:
         """Every data record with the physical line it starts on."""
-        reader = csv.reader(self._text, delimiter=self.delimiter, quotechar=self.quote)
+        reader = csv.reader(self._text, delimiter=self.delimiter, quotechar=self.quote, strict=True)
         width = len(self.columns)
         line = self._header_lines + 1
         while True:
@@ -155,7 +155,14 @@ class CsvReader:
                 break
             except csv.Error as exc:
                 line = self._header_lines + reader.line_num + 1
-                yield start, None, f"unreadable record ({exc})"
+                if "unexpected end of data" in str(exc):
+                    reason = (
+                        f"a quote opened here is never closed: lines {start} to {line - 1} "
+                        "(the end of the file) are one unreadable record"
+                    )
+                else:
+                    reason = f"unreadable record ({exc})"
+                yield start, None, reason
                 continue
             line = self._header_lines + reader.line_num + 1
             if not values or (len(values) == 1 and not values[0].strip()):
@@ -291,32 +298,45 @@ class ParquetReader:
 
 
 class JsonLinesReader:
-    """One JSON object a line; the first object's keys are the columns."""
+    """One JSON object a line; the first object's keys are the columns. Lines are decoded one
+    at a time, so a bad byte costs its own line only."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._hashing = HashingReader(path.open("rb"))
-        self._text = io.TextIOWrapper(
-            io.BufferedReader(self._hashing, 1 << 20), encoding="utf-8-sig", errors="strict"
-        )
+        self._lines = io.BufferedReader(self._hashing, 1 << 20)
+        self._number = 0
         self._first: tuple[int, str] | None = None
         self.columns: list[str] = []
-        for number, line in enumerate(self._text, start=1):
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise FoideskError(
-                        f"{path}: line {number}: not JSON lines ({exc.msg})"
-                    ) from exc
-                if not isinstance(obj, dict):
-                    raise FoideskError(f"{path}: line {number}: not a JSON object")
-                self.columns = list(obj)
-                self._first = (number, line)
-                break
+        for number, raw in self._numbered():
+            line = self._decode(raw)
+            if line is None or not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FoideskError(f"{path}: line {number}: not JSON lines ({exc.msg})") from exc
+            if not isinstance(obj, dict):
+                raise FoideskError(f"{path}: line {number}: not a JSON object")
+            self.columns = list(obj)
+            self._first = (number, line)
+            break
         if self._first is None:
             raise FoideskError(f"{path}: the file is empty")
         self.encoding, self.delimiter = "utf-8", None
+
+    def _numbered(self) -> Iterator[tuple[int, bytes]]:
+        for raw in self._lines:
+            self._number += 1
+            yield self._number, raw
+
+    def _decode(self, raw: bytes) -> str | None:
+        if self._number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     @property
     def sha256(self) -> str:
@@ -326,15 +346,13 @@ class JsonLinesReader:
     def records(self) -> Iterator[Record]:
         """Every non-blank line as a record."""
         assert self._first is not None
-        first_number, first_line = self._first
-        yield self._record(first_number, first_line)
-        number = first_number
-        try:
-            for number, line in enumerate(self._text, start=first_number + 1):
-                if line.strip():
-                    yield self._record(number, line)
-        except UnicodeDecodeError as exc:
-            yield number + 1, None, f"bytes that are not valid UTF-8 ({exc.reason})"
+        yield self._record(*self._first)
+        for number, raw in self._numbered():
+            line = self._decode(raw)
+            if line is None:
+                yield number, None, "bytes that are not valid UTF-8"
+            elif line.strip():
+                yield self._record(number, line)
 
     def _record(self, number: int, line: str) -> Record:
         try:
@@ -350,7 +368,7 @@ class JsonLinesReader:
 
     def close(self) -> None:
         """Close the file."""
-        self._text.close()
+        self._lines.close()
 
 
 class SqlReader:

@@ -6,11 +6,12 @@ only when complete, so an interrupted ingest leaves no snapshot. Rows stream in 
 staging Parquet file (memory stays bounded whatever the input's size); DuckDB, with a memory
 limit, then settles duplicates:
 
-- exact duplicates (same crime_ref and same content in every field) are merged: the first copy
-  is kept and the others counted under ``duplicates``;
-- conflicting duplicates (same crime_ref, different content) keep the LAST copy in input order
-  (files in the order given, then by line: exports list a record's latest state last); each
-  earlier copy is quarantined as "superseded", naming the line that replaced it.
+- the LAST copy of each crime_ref in input order is kept (files in the order given, then by
+  line: exports list a record's latest state last);
+- an earlier copy identical in every field to the kept one, or to a later copy, is an exact
+  duplicate: merged and counted under ``duplicates``;
+- the last copy of any other content is quarantined as "superseded", naming the kept line
+  (so a record that changed and changed back keeps its latest state).
 
 Notes (a child table, one row per investigation-log entry) are kept in ``notes.parquet``; a
 note whose crime is not in the snapshot is quarantined as an orphan, never dropped silently.
@@ -114,6 +115,8 @@ def ingest(
     out = Path(out)
     if out.exists() and not replace:
         raise FoideskError(f"{out}: already exists (use --replace to overwrite it)")
+    if out.exists() and not (out.is_dir() and (out / "manifest.json").is_file()):
+        raise FoideskError(f"{out}: is not a snapshot folder: --replace only replaces snapshots")
     system_name = system or mapping.system
     if not system_name:
         raise FoideskError("--system: name the record system (or set system in the mapping)")
@@ -315,20 +318,28 @@ def _settle(
     con.execute(
         f"""
         CREATE TABLE keys AS
-        SELECT _source, _line, crime_ref,
-            row_number() OVER (PARTITION BY crime_ref, {content} ORDER BY _source, _line)
-                AS copy_no
-        FROM read_parquet({_sql(str(staging))})
+        SELECT _source, _line, crime_ref, content,
+            row_number() OVER latest AS recency,
+            first_value(content) OVER latest AS kept_content,
+            first_value(_source) OVER latest AS kept_source,
+            first_value(_line) OVER latest AS kept_line,
+            row_number() OVER (PARTITION BY crime_ref, content ORDER BY _source DESC, _line DESC)
+                AS copy_rank
+        FROM (SELECT _source, _line, crime_ref, {content} AS content
+              FROM read_parquet({_sql(str(staging))}))
+        WINDOW latest AS (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
         """
     )
+    # the last copy of a crime is kept; a copy with the kept content, or an earlier copy of
+    # content that recurs later, is an exact duplicate; the last copy of any other content is
+    # superseded (quarantined, naming the kept line)
     con.execute(
         """
-        CREATE TABLE firsts AS
-        SELECT *, row_number() OVER (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
-            AS recency,
-            first_value(_source) OVER w AS kept_source, first_value(_line) OVER w AS kept_line
-        FROM keys WHERE copy_no = 1
-        WINDOW w AS (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
+        CREATE TABLE fate AS SELECT *,
+            CASE WHEN recency = 1 THEN 'kept'
+                 WHEN content = kept_content OR copy_rank > 1 THEN 'duplicate'
+                 ELSE 'superseded' END AS fate
+        FROM keys
         """
     )
     columns = ", ".join(f'"{f}"' for f in fields)
@@ -336,7 +347,7 @@ def _settle(
         f"""
         COPY (
             SELECT {columns} FROM read_parquet({_sql(str(staging))}) s
-            SEMI JOIN (SELECT _source, _line FROM firsts WHERE recency = 1) k
+            SEMI JOIN (SELECT _source, _line FROM fate WHERE fate = 'kept') k
                 USING (_source, _line)
             ORDER BY s._source, s._line
         ) TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
@@ -346,11 +357,10 @@ def _settle(
     for index, loaded, duplicates, superseded in con.execute(
         """
         SELECT _source,
-            count(*) FILTER (WHERE copy_no = 1 AND recency = 1),
-            count(*) FILTER (WHERE copy_no > 1),
-            count(*) FILTER (WHERE copy_no = 1 AND recency > 1)
-        FROM keys LEFT JOIN firsts USING (_source, _line, crime_ref, copy_no)
-        GROUP BY _source
+            count(*) FILTER (WHERE fate = 'kept'),
+            count(*) FILTER (WHERE fate = 'duplicate'),
+            count(*) FILTER (WHERE fate = 'superseded')
+        FROM fate GROUP BY _source
         """
     ).fetchall():
         counts[int(index)] = (int(loaded), int(duplicates), int(superseded))
@@ -358,8 +368,8 @@ def _settle(
     with (folder / "quarantine.csv").open("a", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         for source, line, ref, kept_source, kept_line in con.execute(
-            "SELECT _source, _line, crime_ref, kept_source, kept_line FROM firsts "
-            "WHERE recency > 1 ORDER BY _source, _line"
+            "SELECT _source, _line, crime_ref, kept_source, kept_line FROM fate "
+            "WHERE fate = 'superseded' ORDER BY _source, _line"
         ).fetchall():
             where = "" if kept_source == source else f"{names[kept_source]} "
             writer.writerow(
