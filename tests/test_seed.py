@@ -57,8 +57,8 @@ def test_stage_counts_and_coverage(tmp_path: Path, seed_request: Path) -> None:
     result = answer(seed_request, tmp_path / "case", quiet=True)
     counts = result.audit["counts"]
     assert counts["rows_read"] == 13
-    assert counts["distinct_crimes"] == 12  # the migrated crime is one crime
-    assert counts["crimes_in_more_than_one_source"] == 1
+    assert counts["candidate_crimes"] == 9  # crimes with a copy in the window and offences
+    assert counts["crimes_in_more_than_one_system"] == 1
     assert counts["excluded_cancelled"] == 1
     assert counts["excluded_transferred"] == 1
     assert counts["population"] == 7

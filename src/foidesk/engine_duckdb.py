@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -65,7 +66,8 @@ class DuckDBEngine:
     def run(self, request: Request, matcher: Matcher) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
         with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
-            con = duckdb.connect(config={"threads": self.threads})
+            # an on-disk working database: tables spill there, so memory stays bounded
+            con = duckdb.connect(str(Path(tmp) / "work.duckdb"), config={"threads": self.threads})
             con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
             con.execute("SET TimeZone = 'UTC'")
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
@@ -91,7 +93,7 @@ class DuckDBEngine:
             "CREATE VIEW all_meta AS "
             + " UNION ALL ".join(
                 f"SELECT {s.index} AS source_idx, {_sql_str(s.spec.system)} AS system, "
-                f"rowid AS record_no, crime_ref, recorded_date, offence, ho_code, outcome, "
+                f"record_no, crime_ref, recorded_date, offence, ho_code, outcome, "
                 f"ho_outcome, status FROM {s.table}"
                 for s in loaded
             )
@@ -104,6 +106,18 @@ class DuckDBEngine:
             winner_order = (
                 f"(system = {_sql_str(request.prefer)}) DESC, source_idx DESC, record_no DESC"
             )
+        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
+        window = (
+            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
+            f"AND DATE {_sql_str(request.date_to.isoformat())}"
+        )
+        # only a crime with some copy in the window and the offences can be in the population,
+        # so the copy that wins is settled for those crimes alone (a small share of a force's
+        # records for most requests)
+        con.execute(
+            f"CREATE TABLE candidates AS SELECT DISTINCT crime_ref FROM all_meta "
+            f"WHERE {window} AND ho_code IN ({codes})"
+        )
         con.execute(
             f"""
             CREATE TABLE winners AS
@@ -112,16 +126,12 @@ class DuckDBEngine:
                     row_number() OVER (
                         PARTITION BY crime_ref ORDER BY {winner_order}
                     ) AS rk,
+                    count(DISTINCT system) OVER (PARTITION BY crime_ref) AS n_systems,
                     count(DISTINCT source_idx) OVER (PARTITION BY crime_ref) AS n_sources,
                     count(*) OVER (PARTITION BY crime_ref) AS n_copies
-                FROM all_meta
+                FROM all_meta SEMI JOIN candidates USING (crime_ref)
             ) WHERE rk = 1
             """
-        )
-        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
-        window = (
-            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
-            f"AND DATE {_sql_str(request.date_to.isoformat())}"
         )
         period = period_key_sql("recorded_date", request.columns)
         con.execute(
@@ -132,9 +142,8 @@ class DuckDBEngine:
             con,
             f"""
             SELECT count(*),
-                count(*) FILTER (WHERE n_sources > 1),
+                count(*) FILTER (WHERE n_systems > 1),
                 count(*) FILTER (WHERE n_copies > n_sources),
-                count(*) FILTER (WHERE {window}),
                 count(*) FILTER (WHERE {window} AND ho_code IN ({codes})),
                 count(*) FILTER (WHERE {window} AND ho_code IN ({codes})
                     AND status = 'cancelled'),
@@ -145,13 +154,12 @@ class DuckDBEngine:
         )
         assert stage_row is not None
         stages.update(
-            distinct_crimes=int(stage_row[0]),
-            crimes_in_more_than_one_source=int(stage_row[1]),
+            candidate_crimes=int(stage_row[0]),
+            crimes_in_more_than_one_system=int(stage_row[1]),
             crime_refs_repeated_within_a_source=int(stage_row[2]),
-            in_date_window=int(stage_row[3]),
-            in_window_and_offences=int(stage_row[4]),
-            excluded_cancelled=int(stage_row[5]),
-            excluded_transferred=int(stage_row[6]),
+            in_window_and_offences=int(stage_row[3]),
+            excluded_cancelled=int(stage_row[4]),
+            excluded_transferred=int(stage_row[5]),
         )
         population_row = first_row(con, "SELECT count(*) FROM population")
         stages["population"] = int(population_row[0]) if population_row else 0
@@ -198,7 +206,8 @@ class DuckDBEngine:
         for systems, _ in con.execute(
             """
             SELECT string_agg(DISTINCT system, ' and ' ORDER BY system) AS systems, crime_ref
-            FROM all_meta WHERE crime_ref IN (SELECT crime_ref FROM population)
+            FROM all_meta
+            WHERE crime_ref IN (SELECT crime_ref FROM population WHERE n_systems > 1)
             GROUP BY crime_ref HAVING count(DISTINCT system) > 1
             """
         ).fetchall():

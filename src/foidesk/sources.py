@@ -146,16 +146,17 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
     text_fields = tuple(manifest.get("text_fields", []))
     text = "".join(f", {_ident(t)}" for t in text_fields)
     con.execute(
-        f"CREATE TABLE {table} AS SELECT crime_ref, recorded_date, "
-        f"CAST(recorded_date AS VARCHAR) AS recorded_date_raw, offence, ho_code, outcome, "
-        f"ho_outcome, status{text} "
-        f"FROM read_parquet({_sql_str(str(spec.path / 'crimes.parquet'))})"
+        f"CREATE VIEW {table} AS SELECT file_row_number AS record_no, crime_ref, "
+        f"recorded_date, CAST(recorded_date AS VARCHAR) AS recorded_date_raw, offence, "
+        f"ho_code, outcome, ho_outcome, status{text} "
+        f"FROM read_parquet({_sql_str(str(spec.path / 'crimes.parquet'))}, "
+        f"file_row_number = true)"
     )
     notes_table = None
     if (spec.path / "notes.parquet").is_file():
         notes_table = f"notes_{index}"
         con.execute(
-            f"CREATE TABLE {notes_table} AS SELECT crime_ref, entry, text "
+            f"CREATE VIEW {notes_table} AS SELECT crime_ref, entry, text "
             f"FROM read_parquet({_sql_str(str(spec.path / 'notes.parquet'))})"
         )
     row = first_row(con, f"SELECT count(*) FROM {table}")
@@ -193,7 +194,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         except Exception as exc:
             raise FoideskError(f"{spec.path}: not a readable Parquet file ({exc})") from exc
         names = list(schema.names)
-        scan = f"read_parquet({_sql_str(str(spec.path))})"
+        scan = f"read_parquet({_sql_str(str(spec.path))}, file_row_number = true)"
         date_types = {n: str(schema.field(n).type) for n in names}
     mapping = _canonical_columns(spec.path, names)
     text_fields = tuple(c for c in mapping if c == "text" or c.startswith("text_"))
@@ -234,15 +235,30 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         f"upper(replace(nullif(trim({col('ho_code')}), ''), ' ', '')) AS ho_code",
         f"nullif(trim({col('outcome')}), '') AS outcome",
         f"upper(nullif(trim({col('ho_outcome')}), '')) AS ho_outcome",
-        f"lower(coalesce(trim({col('status')}), '')) AS status",
+        f"CASE lower(coalesce(trim({col('status')}), '')) WHEN '' THEN 'recorded' "
+        f"WHEN 'canceled' THEN 'cancelled' ELSE lower(coalesce(trim({col('status')}), '')) END "
+        "AS status",
     ]
     select += [f"{col(f)} AS {_ident(f)}" for f in text_fields]
     try:
-        con.execute(f"CREATE TABLE {table} AS SELECT {', '.join(select)} FROM {scan}")
+        if spec.format == "csv":
+            # CSV is parsed once into a table (on disk when the engine's database is)
+            con.execute(f"CREATE TABLE {table}_data AS SELECT {', '.join(select)} FROM {scan}")
+            con.execute(f"CREATE VIEW {table} AS SELECT rowid AS record_no, * FROM {table}_data")
+        else:
+            # Parquet is read where it lies: filters and projections are pushed into the scan
+            select.insert(0, "file_row_number AS record_no")
+            con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(select)} FROM {scan}")
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
+        hint = (
+            " (answer reads UTF-8 CSV in the standard layout; foidesk ingest reads other "
+            "encodings and layouts)"
+            if spec.format == "csv"
+            else ""
+        )
         raise FoideskError(
-            f"{spec.path}: cannot be read as {spec.format.upper()}: {message}"
+            f"{spec.path}: cannot be read as {spec.format.upper()}: {message}{hint}"
         ) from exc
     hasher.join()
     if hasher.error is not None:
@@ -275,30 +291,35 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
 
 
 def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> None:
+    """One scan counts every kind of bad row; only a source with one is looked at again."""
     checks = [
         ("crime_ref", "crime_ref IS NULL", "crime_ref is empty"),
         ("offence", "offence IS NULL", "offence is empty"),
         (
-            "recorded_date",
+            "recorded_date_raw",
             "recorded_date IS NULL",
             "recorded_date {value} is not a date (" + DATE_FORMATS_HELP + ")",
         ),
         (
             "status",
-            "status NOT IN (" + ", ".join(_sql_str(s) for s in STATUSES) + ")",
+            "status NOT IN ('recorded', 'cancelled', 'transferred')",
             "status {value} is not one of recorded, cancelled, transferred (or blank)",
         ),
     ]
-    for field, condition, message in checks:
-        raw_field = "recorded_date_raw" if field == "recorded_date" else field
-        query = (
-            f"SELECT rowid, {raw_field}, count(*) OVER () FROM {table} "
-            f"WHERE {condition} ORDER BY rowid LIMIT 1"
-        )
-        bad: Any = first_row(con, query)
-        if bad is None:
+    counts = first_row(
+        con,
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {condition})" for _, condition, _ in checks)
+        + f" FROM {table}",
+    )
+    for (field, condition, message), count in zip(checks, counts, strict=True):
+        if not count:
             continue
-        record, value, count = int(bad[0]), bad[1], int(bad[2])
+        bad: Any = first_row(
+            con,
+            f"SELECT record_no, {field} FROM {table} WHERE {condition} ORDER BY record_no LIMIT 1",
+        )
+        record, value = int(bad[0]), bad[1]
         where = (
             f"line {_physical_line(spec.path, record)}"
             if spec.format == "csv"
@@ -307,8 +328,3 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> N
         more = f" ({count} rows have this problem)" if count > 1 else ""
         text = message.format(value=repr(value))
         raise FoideskError(f"{spec.path}: {where}: {text}{more}")
-    con.execute(
-        f"UPDATE {table} SET status = CASE status "
-        + " ".join(f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in STATUSES.items())
-        + " END"
-    )
