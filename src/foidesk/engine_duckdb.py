@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Queue
 
 import duckdb
 import pyarrow as pa
@@ -58,8 +60,17 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, memory_limit: str = "4GB", threads: int | None = None, quiet: bool = False):
+    def __init__(
+        self,
+        memory_limit: str = "512MB",
+        threads: int | None = None,
+        quiet: bool = False,
+        batch_rows: int = BATCH_ROWS,
+        prefetch: bool = True,
+    ):
         self.memory_limit = memory_limit
+        self.batch_rows = batch_rows
+        self.prefetch = prefetch
         self.threads = threads or os.cpu_count() or 1
         self.quiet = quiet
 
@@ -249,6 +260,30 @@ class DuckDBEngine:
             engine={"name": self.name, "duckdb": duckdb.__version__, "threads": self.threads},
         )
 
+    def _batches(self, reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+        """The reader's batches; with ``prefetch``, DuckDB decodes the next batch in a thread
+        while the matcher works on this one (both release the GIL for their heavy parts)."""
+        if not self.prefetch:
+            yield from reader
+            return
+        queue: Queue[pa.RecordBatch | BaseException | None] = Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                for batch in reader:
+                    queue.put(batch)
+                queue.put(None)
+            except BaseException as exc:  # handed to the consumer
+                queue.put(exc)
+
+        thread = threading.Thread(target=produce, daemon=True)
+        thread.start()
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        thread.join()
+
     def _scan(
         self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
     ) -> tuple[pa.Table, dict[int, int]]:
@@ -285,8 +320,8 @@ class DuckDBEngine:
                     fields = ", ".join(_ident(f) for f in src.text_fields)
                     reader = con.sql(
                         f"SELECT crime_ref, {fields} FROM {src.table} WHERE {population}"
-                    ).to_arrow_reader(BATCH_ROWS)
-                    for batch in reader:
+                    ).to_arrow_reader(self.batch_rows)
+                    for batch in self._batches(reader):
                         refs = batch.column(0)
                         for field in src.text_fields:
                             for hit in matcher.match_array(batch.column(field), field):
@@ -297,8 +332,8 @@ class DuckDBEngine:
                     # notes: each log entry is a field of its own, named by its entry
                     reader = con.sql(
                         f"SELECT crime_ref, entry, text FROM {src.notes_table} WHERE {population}"
-                    ).to_arrow_reader(BATCH_ROWS)
-                    for batch in reader:
+                    ).to_arrow_reader(self.batch_rows)
+                    for batch in self._batches(reader):
                         refs, entries = batch.column(0), batch.column(1)
                         for hit in matcher.match_array(batch.column(2), "note"):
                             field = f"note {entries[hit.row].as_py()}"
