@@ -50,6 +50,7 @@ def prepare(rows: int, work: Path) -> tuple[Path, Path]:
         return folder, request
     data = make_synthetic(rows, folder / "csv")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     for name in ("legacy", "athena"):
         con.execute(
             f"COPY (SELECT * FROM read_csv('{folder / 'csv' / name}.csv', all_varchar = true, "
@@ -123,6 +124,7 @@ def run(rows: int, work: Path) -> list[Measure]:
         f"""
         import duckdb
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         n = con.execute(\"\"\"SELECT count(DISTINCT crime_ref) FROM ({sources})
             WHERE {where} AND regexp_matches({texts}, ?)\"\"\", [{SIX!r}]).fetchall()[0][0]
         note = f"{{n:,}} crimes (six names only)"
@@ -133,6 +135,7 @@ def run(rows: int, work: Path) -> list[Measure]:
         f"""
         import duckdb, re
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         rows = con.execute(\"\"\"SELECT crime_ref, text_mo, text_summary, text_log
             FROM ({sources}) WHERE {where}\"\"\").fetchall()
         total = len(rows)
@@ -154,6 +157,7 @@ def run(rows: int, work: Path) -> list[Measure]:
         f"""
         import duckdb
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         reader = con.sql(\"\"\"SELECT crime_ref, text_mo, text_summary, text_log
             FROM ({sources}) WHERE {where}\"\"\").to_arrow_reader(65536)
         n = sum(batch.num_rows for batch in reader)
@@ -168,6 +172,7 @@ def text_megabytes(folder: Path) -> float:
     """Megabytes of note text in the population."""
     sources, where = _filter_sql(folder)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     row = con.execute(
         f"SELECT sum(coalesce(strlen(text_mo), 0) + coalesce(strlen(text_summary), 0)"
         f" + coalesce(strlen(text_log), 0)) FROM ({sources}) WHERE {where}"

@@ -81,6 +81,8 @@ class DuckDBEngine:
             con = duckdb.connect(str(Path(tmp) / "work.duckdb"), config={"threads": self.threads})
             con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
             con.execute("SET TimeZone = 'UTC'")
+            # DuckDB's own progress bar prints on stdout, which carries only the table
+            con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
             con.execute("SET preserve_insertion_order = true")
             try:

@@ -313,6 +313,7 @@ def _settle(
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     fields = [n for n in schema.names if not n.startswith("_")]
     content = "md5_number(to_json(struct_pack(" + ", ".join(f'"{f}"' for f in fields) + ")))"
     con.execute(
