@@ -131,18 +131,27 @@ class DuckDBEngine:
             f"CREATE TABLE candidates AS SELECT DISTINCT crime_ref FROM all_meta "
             f"WHERE {window} AND ho_code IN ({codes})"
         )
+        # most crimes are held once: their only copy wins without a sort; the copies of the
+        # rest are ranked by the request's rule
+        con.execute(
+            "CREATE TABLE cand_copies AS "
+            "SELECT * FROM all_meta SEMI JOIN candidates USING (crime_ref)"
+        )
+        con.execute(
+            "CREATE TABLE multi AS SELECT crime_ref, count(*) AS n_copies, "
+            "count(DISTINCT source_idx) AS n_sources, count(DISTINCT system) AS n_systems "
+            "FROM cand_copies GROUP BY crime_ref HAVING count(*) > 1"
+        )
         con.execute(
             f"""
             CREATE TABLE winners AS
+            SELECT c.*, 1 AS n_systems, 1 AS n_sources, 1 AS n_copies
+            FROM cand_copies c ANTI JOIN multi USING (crime_ref)
+            UNION ALL BY NAME
             SELECT * EXCLUDE (rk) FROM (
-                SELECT *,
-                    row_number() OVER (
-                        PARTITION BY crime_ref ORDER BY {winner_order}
-                    ) AS rk,
-                    count(DISTINCT system) OVER (PARTITION BY crime_ref) AS n_systems,
-                    count(DISTINCT source_idx) OVER (PARTITION BY crime_ref) AS n_sources,
-                    count(*) OVER (PARTITION BY crime_ref) AS n_copies
-                FROM all_meta SEMI JOIN candidates USING (crime_ref)
+                SELECT c.*, m.n_systems, m.n_sources, m.n_copies,
+                    row_number() OVER (PARTITION BY crime_ref ORDER BY {winner_order}) AS rk
+                FROM cand_copies c JOIN multi m USING (crime_ref)
             ) WHERE rk = 1
             """
         )
