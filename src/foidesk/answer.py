@@ -29,7 +29,7 @@ from foidesk.release import Coverage, PublicRelease
 from foidesk.request import Request, load_request
 from foidesk.table import FoiTable, build_table
 
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,14 @@ class Answer:
     audit: dict[str, Any]
 
 
-def make_engine(name: str, quiet: bool = False) -> Engine:
+def make_engine(name: str, quiet: bool = False, spark_master: str | None = None) -> Engine:
     """The engine called ``name``."""
     if name == "duckdb":
         return DuckDBEngine(quiet=quiet)
+    if name == "spark":
+        from foidesk.engine_spark import SparkEngine
+
+        return SparkEngine(master=spark_master or "local[*]", quiet=quiet)
     raise FoideskError(f"--engine: unknown engine {name!r} (available: {', '.join(ENGINES)})")
 
 
@@ -65,6 +69,7 @@ def answer(
     engine_name: str = "duckdb",
     letter_date: date | None = None,
     quiet: bool = False,
+    spark_master: str | None = None,
 ) -> Answer:
     """Answer the request in ``request_path`` and write the case folder ``out``."""
     started = time.perf_counter()
@@ -75,7 +80,11 @@ def answer(
     except FoideskError as exc:
         raise FoideskError(f"{request.path}: search.terms: {exc}") from exc
     matcher = Matcher(lexicon, platforms)
-    engine = make_engine(engine_name, quiet=quiet)
+    engine = (
+        make_engine(engine_name, quiet=quiet, spark_master=spark_master)
+        if spark_master
+        else make_engine(engine_name, quiet=quiet)
+    )
     result = engine.run(request, matcher)
     if not any(s.searchable for s in result.sources):
         names = ", ".join(s.path for s in result.sources)

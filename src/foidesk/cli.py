@@ -78,8 +78,15 @@ def answer(
         OutputFormat, typer.Option("--format", help="Format of the table printed on stdout.")
     ] = OutputFormat.text,
     engine: Annotated[
-        str, typer.Option("--engine", help="Engine: duckdb (embedded, the default).")
+        str,
+        typer.Option(
+            "--engine", help="Engine: duckdb (embedded, the default) or spark (scale-out)."
+        ),
     ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default local[*])."),
+    ] = None,
     letter_date: Annotated[
         str | None,
         typer.Option("--letter-date", help="Date on the letter (YYYY-MM-DD); default today."),
@@ -97,7 +104,7 @@ def answer(
 
     when = _parse_date(letter_date, "--letter-date") if letter_date else None
     started = time.perf_counter()
-    result = run_answer(request, out, engine, when, quiet=quiet)
+    result = run_answer(request, out, engine, when, quiet=quiet, spark_master=spark_master)
     sys.stdout.write(RENDERERS[fmt.value](result.table))
     sys.stdout.flush()
     if not quiet:
