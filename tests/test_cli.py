@@ -34,4 +34,6 @@ def test_unknown_engine_is_one_line(tmp_path: object) -> None:
 
     proc = run_cli("answer", SEED / "request.toml", "--out", f"{tmp_path}/c", "--engine", "x")
     assert proc.returncode == 2
-    assert proc.stderr == "foidesk: error: --engine: unknown engine 'x' (available: duckdb, spark)\n"
+    assert (
+        proc.stderr == "foidesk: error: --engine: unknown engine 'x' (available: duckdb, spark)\n"
+    )

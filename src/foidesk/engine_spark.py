@@ -221,6 +221,7 @@ class SparkEngine:
             .withColumn("n_systems", F.size(F.collect_set("system").over(per_crime)))
             .where(F.col("rk") == 1)
             .drop("rk")
+            .cache()  # every later step starts from here: settle it once
         )
         year = F.year("recorded_date")
         period = (
