@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from foidesk.matcher import Matcher
+from foidesk.matcher import Hit, Matcher
 from foidesk.request import Request
 
 # One row per (crime in the population, platform it mentions), with the winning copy's fields.
@@ -46,6 +46,38 @@ EVIDENCE_SCHEMA = pa.schema(
         ("signal", pa.string()),
     ]
 )
+
+
+class EvidenceBuilder:
+    """Collects hits as evidence columns; both engines build their evidence with it."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in EVIDENCE_SCHEMA.names}
+
+    def add(self, crime_ref: str, system: str, hit: Hit, field: str) -> None:
+        """One hit of ``crime_ref``'s copy in ``system``; ``field`` names where it was."""
+        values = (
+            crime_ref,
+            system,
+            None,
+            hit.platform,
+            field,
+            hit.start,
+            hit.end,
+            hit.matched,
+            hit.rule,
+            hit.signal,
+        )
+        for name, value in zip(EVIDENCE_SCHEMA.names, values, strict=True):
+            self.columns[name].append(value)
+
+    def table(self) -> pa.Table:
+        """The evidence so far (``year`` is filled in by the engine from the population)."""
+        return pa.table(self.columns, schema=EVIDENCE_SCHEMA)
+
+    def batch(self) -> pa.RecordBatch:
+        """The evidence so far as one record batch."""
+        return pa.RecordBatch.from_pydict(self.columns, schema=EVIDENCE_SCHEMA)
 
 
 @dataclass(frozen=True)

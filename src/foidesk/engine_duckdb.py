@@ -28,10 +28,11 @@ from foidesk.engine import (
     EVIDENCE_SCHEMA,
     CoverageRow,
     EngineResult,
+    EvidenceBuilder,
     SourceReport,
 )
 from foidesk.errors import FoideskError
-from foidesk.matcher import Hit, Matcher
+from foidesk.matcher import Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
 from foidesk.sources import LoadedSource, _ident, _sql_str, first_row, load_source
@@ -299,7 +300,6 @@ class DuckDBEngine:
         self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
     ) -> tuple[pa.Table, dict[int, int]]:
         """Stream the text of every copy of every population crime through the matcher."""
-        columns: dict[str, list[object]] = {name: [] for name in EVIDENCE_SCHEMA.names}
         copies: dict[int, int] = {}
         totals = {}
         for src in loaded:
@@ -310,17 +310,8 @@ class DuckDBEngine:
             )
             totals[src.index] = int(row[0]) if row else 0
 
-        def add(crime_ref: str, system: str, hit: Hit, field: str) -> None:
-            columns["crime_ref"].append(crime_ref)
-            columns["system"].append(system)
-            columns["year"].append(None)
-            columns["platform"].append(hit.platform)
-            columns["field"].append(field)
-            columns["start"].append(hit.start)
-            columns["end"].append(hit.end)
-            columns["text"].append(hit.matched)
-            columns["rule"].append(hit.rule)
-            columns["signal"].append(hit.signal)
+        evidence = EvidenceBuilder()
+        add = evidence.add
 
         with _progress(sum(totals.values()), self.quiet) as progress:
             task = progress.add_task("Searching free text", total=sum(totals.values()))
@@ -349,4 +340,4 @@ class DuckDBEngine:
                         for hit in matcher.match_array(batch.column(2), "note"):
                             field = f"note {entries[hit.row].as_py()}"
                             add(refs[hit.row].as_py(), src.spec.system, hit, field)
-        return pa.table(columns, schema=EVIDENCE_SCHEMA), copies
+        return evidence.table(), copies

@@ -30,10 +30,11 @@ from foidesk.engine import (
     EVIDENCE_SCHEMA,
     CoverageRow,
     EngineResult,
+    EvidenceBuilder,
     SourceReport,
 )
 from foidesk.errors import FoideskError
-from foidesk.ingest.mapping import load_mapping
+from foidesk.ingest.mapping import CANONICAL, load_mapping
 from foidesk.ingest.snapshot import ingest
 from foidesk.matcher import Matcher
 from foidesk.request import Request
@@ -66,25 +67,14 @@ def _match_batches(
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         matcher = _worker_matcher(lexicon, base, platforms)
         for batch in batches:
-            out: dict[str, list[Any]] = {n: [] for n in EVIDENCE_SCHEMA.names}
+            evidence = EvidenceBuilder()
             refs = batch.column("crime_ref")
             names = ["text"] if notes else list(fields)
             for name in names:
                 for hit in matcher.match_array(batch.column(name), "note" if notes else name):
-                    out["crime_ref"].append(refs[hit.row].as_py())
-                    out["system"].append(system)
-                    out["year"].append(None)
-                    out["platform"].append(hit.platform)
-                    field = hit.field
-                    if notes:
-                        field = f"note {batch.column('entry')[hit.row].as_py()}"
-                    out["field"].append(field)
-                    out["start"].append(hit.start)
-                    out["end"].append(hit.end)
-                    out["text"].append(hit.matched)
-                    out["rule"].append(hit.rule)
-                    out["signal"].append(hit.signal)
-            yield pa.RecordBatch.from_pydict(out, schema=EVIDENCE_SCHEMA)
+                    field = f"note {batch.column('entry')[hit.row].as_py()}" if notes else name
+                    evidence.add(refs[hit.row].as_py(), system, hit, field)
+            yield evidence.batch()
 
     return run
 
@@ -187,15 +177,7 @@ class SparkEngine:
             crimes.append(df)
             metas.append(
                 df.select(
-                    F.lit(i).alias("source_idx"),
-                    F.lit(spec.system).alias("system"),
-                    "crime_ref",
-                    "recorded_date",
-                    "offence",
-                    "ho_code",
-                    "outcome",
-                    "ho_outcome",
-                    "status",
+                    F.lit(i).alias("source_idx"), F.lit(spec.system).alias("system"), *CANONICAL
                 )
             )
         all_meta = metas[0]
