@@ -96,3 +96,53 @@ def test_parity_on_hand_written_cases(tmp_path: Path, monkeypatch: pytest.Monkey
     duck, spark = _both(request, tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total == 5
     _same(duck, spark)
+
+
+def test_parity_on_awkward_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Duplicates within a source, zoned timestamps, tabs around values, float outcome codes."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    write_extract(
+        tmp_path / "old.csv",
+        [
+            crime("D1", "2018-03-01", "messaged him on Facebook"),  # superseded by the next
+            crime("D1", "2018-03-01", "no social media involved"),
+            crime("D2", "2018-03-02", "on Snapchat"),  # exact duplicate
+            crime("D2", "2018-03-02", "on Snapchat"),
+            crime("H1\t", "2018-04-01", "on TikTok", offence="Possession\t"),
+        ],
+    )
+    london = dt.timezone(dt.timedelta(hours=1))
+    table = pa.table(
+        {
+            "crime_ref": ["Z1", "H1"],
+            "recorded_date": pa.array(
+                [
+                    dt.datetime(2019, 4, 1, 0, 30, tzinfo=london),
+                    dt.datetime(2018, 4, 1, 9, 0, tzinfo=london),
+                ],
+                pa.timestamp("us", tz="+01:00"),
+            ),
+            "offence": ["Possession", "Possession"],
+            "ho_code": ["92E", "92E"],
+            "outcome": ["Zulu charge", "CAUTION"],
+            "ho_outcome": pa.array([1.0, 3.0]),
+            "text": ["via Instagram", "x"],
+        }
+    )
+    pq.write_table(table, tmp_path / "new.parquet")
+    request = write_request(
+        tmp_path,
+        [("old.csv", "Legacy"), ("new.parquet", "Athena")],
+        columns="financial_year",
+        date_from="2017-04-01",
+        date_to="2019-03-31",
+    )
+    duck, spark = _both(request, tmp_path, monkeypatch)
+    _same(duck, spark)
+    evidence = {(e["crime_ref"], e["text"]) for e in duck[1].to_pylist()}
+    assert ("D1", "Facebook") not in evidence  # only the last copy's text is searched
+    assert ("Z1", "Instagram") in evidence  # 2019-03-31 23:30 UTC: inside the window
+    assert duck[0].audit["counts"]["crimes_in_more_than_one_system"] == 1  # H1, tab trimmed

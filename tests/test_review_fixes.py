@@ -252,3 +252,26 @@ def test_match_bad_bytes_are_one_line(tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_bytes(b"id,text\n1,caf\xe9\n")
     proc = run_cli("match", tmp_path / "c.csv")
     assert proc.returncode == 2 and "c.csv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_jsonl_bad_byte_on_the_first_line_is_quarantined(tmp_path: Path) -> None:
+    good = json.dumps(
+        {"crime_ref": "J2", "recorded_date": "2018-01-01", "offence": "P", "text": "x"}
+    ).encode()
+    data = b'{"crime_ref": "J1", "text": "caf\xe9"}\n' + good + b"\n"
+    (tmp_path / "j.jsonl").write_bytes(data)
+    proc = run_cli("ingest", tmp_path / "j.jsonl", "--system", "S", "--out", tmp_path / "snap")
+    assert proc.returncode == 0, proc.stderr
+    source = json.loads((tmp_path / "snap" / "manifest.json").read_text())["sources"][0]
+    assert (source["rows_read"], source["rows_loaded"], source["rows_quarantined"]) == (2, 1, 1)
+
+
+def test_only_the_last_copy_within_a_source_is_searched(tmp_path: Path) -> None:
+    write_extract(
+        tmp_path / "a.csv",
+        [crime("D1", "2018-03-01", "on Facebook"), crime("D1", "2018-03-01", "nothing")],
+    )
+    request = write_request(tmp_path, [("a.csv", "A")])
+    proc = run_cli("answer", request, "--out", tmp_path / "case", "--format", "csv", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "total,,,,0,0,0,0,0,0"

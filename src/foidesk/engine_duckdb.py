@@ -187,6 +187,12 @@ class DuckDBEngine:
         population_row = first_row(con, "SELECT count(*) FROM population")
         stages["population"] = int(population_row[0]) if population_row else 0
 
+        # the copies whose text is searched: in each source, the last copy of each population
+        # crime (as ingest keeps it); both systems' copies of a migrated crime are searched
+        con.execute(
+            "CREATE TABLE text_copies AS SELECT source_idx, crime_ref, max(record_no) AS record_no "
+            "FROM cand_copies SEMI JOIN population USING (crime_ref) GROUP BY ALL"
+        )
         evidence, copies = self._scan(con, loaded, matcher)
         stages["copies_searched"] = sum(copies.values())
         stages["hits"] = evidence.num_rows
@@ -303,11 +309,7 @@ class DuckDBEngine:
         copies: dict[int, int] = {}
         totals = {}
         for src in loaded:
-            row = first_row(
-                con,
-                f"SELECT count(*) FROM {src.table} "
-                f"WHERE crime_ref IN (SELECT crime_ref FROM population)",
-            )
+            row = first_row(con, f"SELECT count(*) FROM text_copies WHERE source_idx = {src.index}")
             totals[src.index] = int(row[0]) if row else 0
 
         evidence = EvidenceBuilder()
@@ -316,19 +318,22 @@ class DuckDBEngine:
         with _progress(sum(totals.values()), self.quiet) as progress:
             task = progress.add_task("Searching free text", total=sum(totals.values()))
             for src in loaded:
-                copies[src.index] = 0
+                copies[src.index] = totals[src.index]
                 population = "crime_ref IN (SELECT crime_ref FROM population)"
+                chosen = (
+                    f"SEMI JOIN (SELECT crime_ref, record_no FROM text_copies "
+                    f"WHERE source_idx = {src.index}) USING (crime_ref, record_no)"
+                )
                 if src.text_fields:
                     fields = ", ".join(_ident(f) for f in src.text_fields)
                     reader = con.sql(
-                        f"SELECT crime_ref, {fields} FROM {src.table} WHERE {population}"
+                        f"SELECT crime_ref, {fields} FROM {src.table} {chosen}"
                     ).to_arrow_reader(self.batch_rows)
                     for batch in self._batches(reader):
                         refs = batch.column(0)
                         for field in src.text_fields:
                             for hit in matcher.match_array(batch.column(field), field):
                                 add(refs[hit.row].as_py(), src.spec.system, hit, hit.field)
-                        copies[src.index] += batch.num_rows
                         progress.advance(task, batch.num_rows)
                 if src.notes_table:
                     # notes: each log entry is a field of its own, named by its entry

@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -133,11 +134,13 @@ class SparkEngine:
                 folder = spec.path
             else:
                 folder = tmp / f"source-{i}"
-                result = ingest([str(spec.path)], folder, load_mapping(None), system=spec.system)
-                if result.manifest["totals"]["rows_quarantined"]:
-                    with (folder / "quarantine.csv").open(encoding="utf-8", newline="") as f:
-                        first = next(csv.DictReader(f))
-                    raise FoideskError(f"{spec.path}: line {first['line']}: {first['reason']}")
+                mapping = replace(load_mapping(None), format=spec.format)
+                result = ingest([str(spec.path)], folder, mapping, system=spec.system)
+                with (folder / "quarantine.csv").open(encoding="utf-8", newline="") as f:
+                    for row in csv.DictReader(f):
+                        # a superseded copy is the duplicate rule at work, not a bad row
+                        if not row["reason"].startswith("superseded"):
+                            raise FoideskError(f"{spec.path}: line {row['line']}: {row['reason']}")
                 if not result.manifest["text_fields"]:
                     raise FoideskError(
                         f"{spec.path}: no free-text column (a column named 'text' or 'text_<name>')"
@@ -180,6 +183,12 @@ class SparkEngine:
                     F.lit(i).alias("source_idx"), F.lit(spec.system).alias("system"), *CANONICAL
                 )
             )
+        for df, spec in zip(crimes, request.sources, strict=True):
+            if df.where(F.col("ho_code").isNotNull()).limit(1).count() == 0:
+                raise FoideskError(
+                    f"{spec.path}: no ho_code values: the population "
+                    f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
+                )
         all_meta = metas[0]
         for meta in metas[1:]:
             all_meta = all_meta.unionByName(meta)
@@ -223,7 +232,10 @@ class SparkEngine:
             F.sum((in_scope & (F.col("status") == "cancelled")).cast("int")).alias("cancelled"),
             F.sum((in_scope & (F.col("status") == "transferred")).cast("int")).alias("transf"),
         ).collect()[0]
-        rows_read = sum(int(m["totals"]["rows_loaded"]) for _, m in snapshots)
+        rows_read = sum(
+            int(m["totals"]["rows_read" if spec.format != "snapshot" else "rows_loaded"])
+            for (_, m), spec in zip(snapshots, request.sources, strict=True)
+        )
 
         refs = population.select("crime_ref")
         lexicon, base = request.lexicon, str(request.path.parent)
@@ -253,6 +265,12 @@ class SparkEngine:
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
+        if not evidence_frames:
+            names = ", ".join(str(spec.path) for spec in request.sources)
+            raise FoideskError(
+                f"no source has free text to search ({names}): a free-text search cannot be run "
+                "on structured data such as police.uk open data, and would only report zero"
+            )
         evidence = evidence_frames[0]
         for frame in evidence_frames[1:]:
             evidence = evidence.unionByName(frame)
@@ -301,8 +319,10 @@ class SparkEngine:
                     system=spec.system,
                     format=spec.format,
                     sha256=source["sha256"] if source else str(manifest["snapshot_sha256"]),
-                    size_bytes=spec.path.stat().st_size if spec.path.is_file() else 0,
-                    rows_read=int(manifest["totals"]["rows_loaded"]),
+                    size_bytes=spec.path.stat().st_size
+                    if spec.path.is_file()
+                    else sum(p.stat().st_size for p in spec.path.iterdir() if p.is_file()),
+                    rows_read=int(manifest["totals"]["rows_read" if source else "rows_loaded"]),
                     text_fields=tuple(manifest.get("text_fields", [])),
                     copies_searched=copies_searched[i],
                     data_quality_from=dq.isoformat() if dq else None,

@@ -37,7 +37,7 @@ class HomeOffice:
         code = (ho_outcome or "").strip().upper() or self.outcome_labels.get(
             label.strip().upper(), ""
         )
-        match = re.fullmatch(r"(\d+)([A-Z]?)", code)
+        match = re.fullmatch(r"(\d+)(?:\.0+)?([A-Z]?)", code)  # "7.0" from a float column
         if not match:
             return (1, 0, label.upper())
         number = int(match.group(1)) * 10 + (ord(match.group(2)) - 64 if match.group(2) else 0)

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from foidesk.errors import FoideskError
+from foidesk.ingest.canonical import WHITESPACE
 from foidesk.request import SourceSpec
 
 REQUIRED = ("crime_ref", "recorded_date", "offence")
@@ -81,6 +82,10 @@ def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | No
     new work on a connection with an unfinished result)."""
     rows = con.execute(query, params).fetchall() if params else con.execute(query).fetchall()
     return rows[0] if rows else None
+
+
+def _trim(expr: str) -> str:
+    return f"trim({expr}, {_sql_str(WHITESPACE)})"
 
 
 def _sql_str(value: str) -> str:
@@ -216,7 +221,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     elif dtype.startswith(("date", "timestamp")):
         date_expr = f"CAST({raw_date} AS DATE)"
     else:
-        value = f"trim(CAST({raw_date} AS VARCHAR))"
+        value = _trim(f"CAST({raw_date} AS VARCHAR)")
         iso = "[" + ", ".join(_sql_str(f) for f in ISO_FORMATS) + "]"
         uk = "[" + ", ".join(_sql_str(f) for f in UK_FORMATS) + "]"
         # DuckDB's %Y also takes 1 to 3 digits ("01/02/19" would be AD 19): insist on four
@@ -228,15 +233,15 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         )
     table = f"src_{index}"
     select = [
-        f"nullif(trim({col('crime_ref')}), '') AS crime_ref",
+        f"nullif({_trim(col('crime_ref'))}, '') AS crime_ref",
         f"{date_expr} AS recorded_date",
         f"{col('recorded_date')} AS recorded_date_raw",
-        f"nullif(trim({col('offence')}), '') AS offence",
-        f"upper(replace(nullif(trim({col('ho_code')}), ''), ' ', '')) AS ho_code",
-        f"nullif(trim({col('outcome')}), '') AS outcome",
-        f"upper(nullif(trim({col('ho_outcome')}), '')) AS ho_outcome",
-        f"CASE lower(coalesce(trim({col('status')}), '')) WHEN '' THEN 'recorded' "
-        f"WHEN 'canceled' THEN 'cancelled' ELSE lower(coalesce(trim({col('status')}), '')) END "
+        f"nullif({_trim(col('offence'))}, '') AS offence",
+        f"upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')) AS ho_code",
+        f"nullif({_trim(col('outcome'))}, '') AS outcome",
+        f"upper(nullif({_trim(col('ho_outcome'))}, '')) AS ho_outcome",
+        f"CASE lower(coalesce({_trim(col('status'))}, '')) WHEN '' THEN 'recorded' "
+        f"WHEN 'canceled' THEN 'cancelled' ELSE lower(coalesce({_trim(col('status'))}, '')) END "
         "AS status",
     ]
     select += [f"{col(f)} AS {_ident(f)}" for f in text_fields]
@@ -250,7 +255,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
             select.insert(0, "file_row_number AS record_no")
             con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(select)} FROM {scan}")
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
+        message = " ".join(str(exc).split())[:400]
         hint = (
             " (answer reads UTF-8 CSV in the standard layout; foidesk ingest reads other "
             "encodings and layouts)"

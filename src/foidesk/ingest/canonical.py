@@ -9,13 +9,15 @@ dates); statuses and outcomes go through the mapping's value maps.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import REQUIRED, Mapping
 
+# what both paths trim from values (DuckDB's trim in sources.py uses the same characters)
+WHITESPACE = " \t\n\r\x0b\x0c"
 STATUSES = {"": "recorded", "recorded": "recorded", "cancelled": "cancelled"}
 STATUSES |= {"canceled": "cancelled", "transferred": "transferred"}
 
@@ -34,12 +36,13 @@ def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:
 
     def parse(value: Any) -> date | None:
         if isinstance(value, datetime):
-            return value.date()
+            # a zoned timestamp counts by its date in UTC, as in the engines
+            return (value.astimezone(UTC) if value.tzinfo else value).date()
         if isinstance(value, date):
             return value
         if value is None:
             return None
-        return parse_text(str(value).strip())
+        return parse_text(str(value).strip(WHITESPACE))
 
     return parse
 
@@ -99,7 +102,7 @@ class Canonicalizer:
     def __call__(self, values: list[Any]) -> tuple[dict[str, Any] | None, str | None]:
         """The canonical row, or None and the reason to quarantine."""
         ref = _text(self._get(values, "crime_ref"))
-        if ref is None or not ref.strip():
+        if ref is None or not ref.strip(WHITESPACE):
             return None, "crime_ref is empty"
         raw_date = self._get(values, "recorded_date")
         recorded = self.parse_date(raw_date)
@@ -109,9 +112,9 @@ class Canonicalizer:
             listed = ", ".join(formats[:4]) + (", ..." if len(formats) > 4 else "")
             return None, f"recorded_date {shown} is not a date in the mapping's formats ({listed})"
         offence = _text(self._get(values, "offence"))
-        if offence is None or not offence.strip():
+        if offence is None or not offence.strip(WHITESPACE):
             return None, "offence is empty"
-        status_raw = (_text(self._get(values, "status")) or "").strip()
+        status_raw = (_text(self._get(values, "status")) or "").strip(WHITESPACE)
         status_map = self.mapping.values.get("status", {})
         status_value = status_map.get(status_raw.upper(), status_raw).lower()
         status = STATUSES.get(status_value)
@@ -121,22 +124,22 @@ class Canonicalizer:
                 "(map it in [values.status])"
             )
         outcome = _text(self._get(values, "outcome"))
-        outcome = outcome.strip() if outcome else None
+        outcome = outcome.strip(WHITESPACE) if outcome else None
         if outcome and "outcome" in self.mapping.values:
             outcome = self.mapping.values["outcome"].get(outcome.upper(), outcome)
         ho_code = _text(self._get(values, "ho_code"))
         if ho_code and "ho_code" in self.mapping.values:
-            ho_code = self.mapping.values["ho_code"].get(ho_code.strip().upper(), ho_code)
+            ho_code = self.mapping.values["ho_code"].get(ho_code.strip(WHITESPACE).upper(), ho_code)
         ho_outcome = _text(self._get(values, "ho_outcome"))
         if ho_outcome and "ho_outcome" in self.mapping.values:
-            ho_outcome = self.mapping.values["ho_outcome"].get(ho_outcome.strip().upper())
+            ho_outcome = self.mapping.values["ho_outcome"].get(ho_outcome.strip(WHITESPACE).upper())
         row: dict[str, Any] = {
-            "crime_ref": ref.strip(),
+            "crime_ref": ref.strip(WHITESPACE),
             "recorded_date": recorded,
-            "offence": offence.strip(),
-            "ho_code": ho_code.strip().upper().replace(" ", "") if ho_code else None,
+            "offence": offence.strip(WHITESPACE),
+            "ho_code": ho_code.strip(WHITESPACE).upper().replace(" ", "") if ho_code else None,
             "outcome": outcome or None,
-            "ho_outcome": ho_outcome.strip().upper() if ho_outcome else None,
+            "ho_outcome": ho_outcome.strip(WHITESPACE).upper() if ho_outcome else None,
             "status": status,
         }
         for name, position in self.text.items():

@@ -200,6 +200,8 @@ class _FileHasher(threading.Thread):
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # kept whole: the canonical step takes its UTC date
+            return value
         return value if (value.hour, value.minute, value.second) != (0, 0, 0) else value.date()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -307,10 +309,14 @@ class JsonLinesReader:
         self._lines = io.BufferedReader(self._hashing, 1 << 20)
         self._number = 0
         self._first: tuple[int, str] | None = None
+        self._early: list[Record] = []  # undecodable lines before the first object
         self.columns: list[str] = []
         for number, raw in self._numbered():
             line = self._decode(raw)
-            if line is None or not line.strip():
+            if line is None:
+                self._early.append((number, None, "bytes that are not valid UTF-8"))
+                continue
+            if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
@@ -346,6 +352,7 @@ class JsonLinesReader:
     def records(self) -> Iterator[Record]:
         """Every non-blank line as a record."""
         assert self._first is not None
+        yield from self._early
         yield self._record(*self._first)
         for number, raw in self._numbered():
             line = self._decode(raw)
