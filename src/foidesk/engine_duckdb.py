@@ -75,11 +75,21 @@ class DuckDBEngine:
         self.threads = threads or os.cpu_count() or 1
         self.quiet = quiet
 
+    @staticmethod
+    def database(tmp: str, request: Request) -> str:
+        """Where the working tables live. CSV sources are parsed into tables, which are
+        fastest in memory (spilling to ``tmp`` past the memory limit); with Parquet or
+        snapshot sources the tables hold little, and a file in ``tmp`` keeps the peak lowest
+        (measured in docs/performance.md)."""
+        if all(s.format == "csv" for s in request.sources):
+            return ":memory:"
+        return str(Path(tmp) / "work.duckdb")
+
     def run(self, request: Request, matcher: Matcher) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
         with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
-            # an on-disk working database: tables spill there, so memory stays bounded
-            con = duckdb.connect(str(Path(tmp) / "work.duckdb"), config={"threads": self.threads})
+            # tables beyond the memory limit spill to the temporary folder
+            con = duckdb.connect(self.database(tmp, request), config={"threads": self.threads})
             con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
             con.execute("SET TimeZone = 'UTC'")
             # DuckDB's own progress bar prints on stdout, which carries only the table
