@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from foidesk.errors import FoideskError
-from foidesk.ingest.mapping import REQUIRED, Mapping
+from foidesk.ingest.mapping import CANONICAL, REQUIRED, Mapping
 
 # what both paths trim from values (DuckDB's trim in sources.py uses the same characters)
 WHITESPACE = " \t\n\r\x0b\x0c"
@@ -61,15 +61,7 @@ class Canonicalizer:
         self.mapping = mapping
         index = {c.strip().lower(): i for i, c in enumerate(columns)}
         self.fields: dict[str, int | None] = {}
-        for canonical in (
-            "crime_ref",
-            "recorded_date",
-            "offence",
-            "ho_code",
-            "outcome",
-            "ho_outcome",
-            "status",
-        ):
+        for canonical in CANONICAL:
             column = mapping.source_column(canonical)
             position = index.get(column.strip().lower())
             if position is None and canonical in REQUIRED and canonical not in mapping.constants:
