@@ -224,13 +224,14 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         value = _trim(f"CAST({raw_date} AS VARCHAR)")
         iso = "[" + ", ".join(_sql_str(f) for f in ISO_FORMATS) + "]"
         uk = "[" + ", ".join(_sql_str(f) for f in UK_FORMATS) + "]"
-        # DuckDB's %Y also takes 1 to 3 digits ("01/02/19" would be AD 19): insist on four
-        date_expr = (
-            f"CAST(CASE WHEN regexp_full_match({value}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}( .*)?') "
-            f"THEN try_strptime({value}, {uk}) "
-            f"WHEN regexp_full_match({value}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}([ T].*)?') "
-            f"THEN try_strptime({value}, {iso}) END AS DATE)"
+        # DuckDB's %Y also takes 1 to 3 digits ("01/02/19" would be AD 19): a year before 1000
+        # can only come from fewer than four digits, so it is refused (cheaper than a regex,
+        # which this view would evaluate on every scan)
+        parsed = (
+            f"CASE WHEN contains({value}, '/') THEN try_strptime({value}, {uk}) "
+            f"ELSE try_strptime({value}, {iso}) END"
         )
+        date_expr = f"CAST(CASE WHEN year({parsed}) >= 1000 THEN {parsed} END AS DATE)"
     table = f"src_{index}"
     select = [
         f"nullif({_trim(col('crime_ref'))}, '') AS crime_ref",
