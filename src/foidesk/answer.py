@@ -86,12 +86,6 @@ def answer(
         else make_engine(engine_name, quiet=quiet)
     )
     result = engine.run(request, matcher)
-    if not any(s.searchable for s in result.sources):
-        names = ", ".join(s.path for s in result.sources)
-        raise FoideskError(
-            f"no source has free text to search ({names}): a free-text search cannot be run "
-            "on structured data such as police.uk open data, and would only report zero"
-        )
     periods = make_periods(request.date_from, request.date_to, request.columns)
     platform_names = [p.name for p in platforms]
     table = build_table(result.crime_hits, request, periods, platform_names)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from foidesk.errors import FoideskError
 from foidesk.matcher import Hit, Matcher
 from foidesk.request import Request
 
@@ -46,6 +47,22 @@ EVIDENCE_SCHEMA = pa.schema(
         ("signal", pa.string()),
     ]
 )
+
+
+def no_free_text(paths: list[str]) -> FoideskError:
+    """The error when no source has free text: searching would only report zero."""
+    return FoideskError(
+        f"no source has free text to search ({', '.join(paths)}): a free-text search cannot be "
+        "run on structured data such as police.uk open data, and would only report zero"
+    )
+
+
+def no_offence_codes(path: object, request: Request) -> FoideskError:
+    """The error for a source with no Home Office codes, when the population is chosen by them."""
+    return FoideskError(
+        f"{path}: no ho_code values: the population "
+        f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
+    )
 
 
 class EvidenceBuilder:

@@ -30,8 +30,9 @@ from foidesk.engine import (
     EngineResult,
     EvidenceBuilder,
     SourceReport,
+    no_free_text,
+    no_offence_codes,
 )
-from foidesk.errors import FoideskError
 from foidesk.matcher import Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
@@ -108,10 +109,9 @@ class DuckDBEngine:
         for src in loaded:
             has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
             if not has_codes or has_codes[0] == 0:
-                raise FoideskError(
-                    f"{src.spec.path}: no ho_code values: the population "
-                    f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
-                )
+                raise no_offence_codes(src.spec.path, request)
+        if not any(src.text_fields or src.notes_table for src in loaded):
+            raise no_free_text([str(src.spec.path) for src in loaded])
         stages: dict[str, int] = {"rows_read": sum(s.rows_read for s in loaded)}
         con.execute(
             "CREATE VIEW all_meta AS "

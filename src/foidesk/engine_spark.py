@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from foidesk.canonical_record import CANONICAL
 from foidesk.engine import (
     CRIME_HITS_SCHEMA,
     EVIDENCE_SCHEMA,
@@ -33,9 +34,11 @@ from foidesk.engine import (
     EngineResult,
     EvidenceBuilder,
     SourceReport,
+    no_free_text,
+    no_offence_codes,
 )
 from foidesk.errors import FoideskError
-from foidesk.ingest.mapping import CANONICAL, load_mapping
+from foidesk.ingest.mapping import load_mapping
 from foidesk.ingest.snapshot import ingest
 from foidesk.matcher import Matcher
 from foidesk.request import Request
@@ -154,6 +157,11 @@ class SparkEngine:
         with tempfile.TemporaryDirectory(prefix="foidesk-spark-") as name:
             tmp = Path(name)
             snapshots = self._snapshots(request, tmp)
+            if not any(
+                m.get("text_fields") or (folder / "notes.parquet").is_file()
+                for folder, m in snapshots
+            ):
+                raise no_free_text([str(spec.path) for spec in request.sources])
             spark = self._session()
             try:
                 return self._run(spark, request, matcher, snapshots, tmp)
@@ -185,10 +193,7 @@ class SparkEngine:
             )
         for df, spec in zip(crimes, request.sources, strict=True):
             if df.where(F.col("ho_code").isNotNull()).limit(1).count() == 0:
-                raise FoideskError(
-                    f"{spec.path}: no ho_code values: the population "
-                    f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
-                )
+                raise no_offence_codes(spec.path, request)
         all_meta = metas[0]
         for meta in metas[1:]:
             all_meta = all_meta.unionByName(meta)
@@ -265,12 +270,6 @@ class SparkEngine:
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
-        if not evidence_frames:
-            names = ", ".join(str(spec.path) for spec in request.sources)
-            raise FoideskError(
-                f"no source has free text to search ({names}): a free-text search cannot be run "
-                "on structured data such as police.uk open data, and would only report zero"
-            )
         evidence = evidence_frames[0]
         for frame in evidence_frames[1:]:
             evidence = evidence.unionByName(frame)

@@ -10,9 +10,7 @@ second pass of wall time. Rows that cannot be used stop the run with the file, l
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,29 +18,16 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
-from foidesk.errors import FoideskError
-from foidesk.ingest.canonical import WHITESPACE
-from foidesk.request import SourceSpec
-
-REQUIRED = ("crime_ref", "recorded_date", "offence")
-OPTIONAL = ("ho_code", "outcome", "ho_outcome", "status", "system")
-STATUSES = {"": "recorded", "recorded": "recorded", "cancelled": "cancelled"}
-STATUSES |= {"canceled": "cancelled", "transferred": "transferred"}
-# Accepted date formats (DESIGN.md section 3): ISO and day-first UK dates, with optional time.
-# Values with a '/' are tried only against the day-first formats and the rest only against
-# ISO: one short list per value is ~25x faster in DuckDB than one list of every format.
-ISO_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%SZ",
+from foidesk.canonical_record import (
+    DATE_FORMATS_HELP,
+    ISO_FORMATS,
+    REQUIRED,
+    UK_FORMATS,
+    WHITESPACE,
 )
-UK_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
-DATE_FORMATS_HELP = "YYYY-MM-DD or DD/MM/YYYY, optionally with a time"
+from foidesk.errors import FoideskError
+from foidesk.hashing import FileHasher
+from foidesk.request import SourceSpec
 
 
 @dataclass(frozen=True)
@@ -57,24 +42,6 @@ class LoadedSource:
     sha256: str
     size_bytes: int
     notes_table: str | None = None  # a snapshot's notes: one row per log entry
-
-
-class _Hasher(threading.Thread):
-    def __init__(self, path: Path) -> None:
-        super().__init__(daemon=True)
-        self.path = path
-        self.digest = ""
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            h = hashlib.sha256()
-            with self.path.open("rb") as f:
-                while chunk := f.read(4 << 20):
-                    h.update(chunk)  # releases the GIL for large chunks
-            self.digest = h.hexdigest()
-        except BaseException as exc:  # reported by the caller
-            self.error = exc
 
 
 def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
@@ -182,8 +149,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     """Read one source into DuckDB table ``src_<index>`` and validate it."""
     if spec.format == "snapshot":
         return load_snapshot(con, index, spec)
-    hasher = _Hasher(spec.path)
-    hasher.start()
+    hasher = FileHasher(spec.path)
     if spec.format == "csv":
         names = _csv_header(spec.path)
         columns = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
@@ -266,9 +232,10 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         raise FoideskError(
             f"{spec.path}: cannot be read as {spec.format.upper()}: {message}{hint}"
         ) from exc
-    hasher.join()
-    if hasher.error is not None:
-        raise FoideskError(f"{spec.path}: cannot be read: {hasher.error}")
+    try:
+        digest = hasher.result()
+    except OSError as exc:
+        raise FoideskError(f"{spec.path}: cannot be read: {exc.strerror or exc}") from exc
     if "system" in mapping:
         systems = [
             r[0]
@@ -291,7 +258,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         table=table,
         text_fields=text_fields,
         rows_read=int(row[0]) if row else 0,
-        sha256=hasher.digest,
+        sha256=digest,
         size_bytes=spec.path.stat().st_size,
     )
 

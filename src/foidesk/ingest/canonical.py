@@ -13,13 +13,9 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from foidesk.canonical_record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
 from foidesk.errors import FoideskError
-from foidesk.ingest.mapping import CANONICAL, REQUIRED, Mapping
-
-# what both paths trim from values (DuckDB's trim in sources.py uses the same characters)
-WHITESPACE = " \t\n\r\x0b\x0c"
-STATUSES = {"": "recorded", "recorded": "recorded", "cancelled": "cancelled"}
-STATUSES |= {"canceled": "cancelled", "transferred": "transferred"}
+from foidesk.ingest.mapping import Mapping
 
 
 def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:

@@ -16,22 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from foidesk.canonical_record import CANONICAL, DATE_FORMATS
 from foidesk.errors import FoideskError
 
-CANONICAL = ("crime_ref", "recorded_date", "offence", "ho_code", "outcome", "ho_outcome", "status")
-REQUIRED = ("crime_ref", "recorded_date", "offence")
 FORMATS = ("csv", "xlsx", "parquet", "jsonl", "sql")
 ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
-DEFAULT_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-)
+DEFAULT_DATE_FORMATS = DATE_FORMATS  # the answer path's own formats
 _KEYS = {
     "name",
     "description",

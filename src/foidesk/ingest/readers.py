@@ -15,13 +15,13 @@ import csv
 import hashlib
 import io
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from foidesk.errors import FoideskError
+from foidesk.hashing import FileHasher
 
 Record = tuple[int, list[Any] | None, str | None]
 SAMPLE_BYTES = 4 << 20
@@ -182,22 +182,6 @@ class CsvReader:
         self._text.close()
 
 
-class _FileHasher(threading.Thread):
-    """Hashes a file in a thread while another reader parses it."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(daemon=True)
-        self.path, self.digest = path, ""
-        self.start()
-
-    def run(self) -> None:
-        h = hashlib.sha256()
-        with self.path.open("rb") as f:
-            while chunk := f.read(4 << 20):
-                h.update(chunk)
-        self.digest = h.hexdigest()
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is not None:  # kept whole: the canonical step takes its UTC date
@@ -219,7 +203,7 @@ class XlsxReader:
         if sniff_format(path) != "zip":
             raise FoideskError(f"{path}: is not an XLSX file (no ZIP signature)")
         self.path = path
-        self._hasher = _FileHasher(path)
+        self._hasher = FileHasher(path)
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
@@ -243,8 +227,7 @@ class XlsxReader:
     @property
     def sha256(self) -> str:
         """The file's sha256 (hashed alongside the parse)."""
-        self._hasher.join()
-        return self._hasher.digest
+        return self._hasher.result()
 
     def records(self) -> Iterator[Record]:
         """Every non-empty row after the header, with its sheet row number."""
@@ -272,7 +255,7 @@ class ParquetReader:
         if sniff_format(path) != "parquet":
             raise FoideskError(f"{path}: is not a Parquet file (no PAR1 signature)")
         self.path = path
-        self._hasher = _FileHasher(path)
+        self._hasher = FileHasher(path)
         try:
             self._file = pq.ParquetFile(path)
         except Exception as exc:
@@ -283,8 +266,7 @@ class ParquetReader:
     @property
     def sha256(self) -> str:
         """The file's sha256 (hashed alongside the parse)."""
-        self._hasher.join()
-        return self._hasher.digest
+        return self._hasher.result()
 
     def records(self) -> Iterator[Record]:
         """Every row with its 1-based row number."""

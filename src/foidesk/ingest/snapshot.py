@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from foidesk import __version__
 from foidesk.errors import FoideskError
+from foidesk.hashing import sha256_file
 from foidesk.ingest.canonical import Canonicalizer, NotesCanonicalizer
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
@@ -56,14 +57,6 @@ class IngestResult:
 
 def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(4 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class _Quarantine:
@@ -223,7 +216,7 @@ def _build(
     if notes_summary is not None:
         notes_summary.update(counts.get("notes", {}))
     files = {
-        name: _sha256(folder / name)
+        name: sha256_file(folder / name)
         for name in ("crimes.parquet", "notes.parquet")
         if (folder / name).exists()
     }
