@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import tomllib
 from collections import Counter
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from foidesk.synth import SynthResult, make_synthetic
+from foidesk.errors import FoideskError
+from foidesk.synth import SynthResult, make_synthetic, note_bytes_range
+from tests.conftest import run_cli
 
 ROWS = 5000
 LEGACY_HEADER = (
@@ -192,6 +195,13 @@ def test_outcomes_consistent_with_home_office_types(
 def test_labels_match_the_notes(
     data: SynthResult, legacy: list[dict[str, str]], athena: list[dict[str, str]]
 ) -> None:
+    _check_labels(data, legacy, athena)
+
+
+def _check_labels(
+    data: SynthResult, legacy: list[dict[str, str]], athena: list[dict[str, str]]
+) -> None:
+    """labels.csv names exactly the platforms each crime's notes mention."""
     labels = {r["crime_ref"]: r["platforms"] for r in _rows(data.labels_path)}
     assert len(labels) == data.labelled > 0
     notes: dict[str, list[str]] = {}
@@ -209,6 +219,12 @@ def test_labels_match_the_notes(
 
 
 def test_mention_and_trap_rates(
+    data: SynthResult, legacy: list[dict[str, str]], athena: list[dict[str, str]]
+) -> None:
+    _check_rates(data, legacy, athena)
+
+
+def _check_rates(
     data: SynthResult, legacy: list[dict[str, str]], athena: list[dict[str, str]]
 ) -> None:
     labels = {r["crime_ref"] for r in _rows(data.labels_path)}
@@ -248,3 +264,173 @@ def test_zero_rows_writes_headers_only(tmp_path: Path) -> None:
     assert result.legacy_path.read_text("utf-8") == LEGACY_HEADER + "\n"
     assert result.athena_path.read_text("utf-8") == ATHENA_HEADER + "\n"
     assert result.labels_path.read_text("utf-8") == "crime_ref,platforms\n"
+
+
+# sha256 of the default 5,000-row set (seed 2019), computed before the shape options existed:
+# the defaults must keep writing exactly these bytes (the demo's documented figures use them).
+DEFAULT_SHA256 = {
+    "legacy.csv": "c4ac9eec811e0a4e372f081a345dfae238c4a2b09a281d06661202c0f5f38725",
+    "athena.csv": "a6fff12e14c5a24044e508e1fc03cf6df54aa215a2432c8bd82b88adc3138a04",
+    "labels.csv": "9e7c7f1dfcd77a19cd36aa9e8485dad5fd0d9eb6cb2547960a3012a2a63db798",
+    "foi2019-02832.toml": "2709a343abf4afced71116c04b1a6045b6c9f633ce1508f7c571fcebf225b535",
+}
+
+
+def _sha256(folder: Path) -> dict[str, str]:
+    return {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in DEFAULT_SHA256
+    }
+
+
+def test_default_shape_bytes_unchanged(data: SynthResult, tmp_path: Path) -> None:
+    assert _sha256(data.legacy_path.parent) == DEFAULT_SHA256
+    # Naming the default drug share explicitly changes nothing either.
+    make_synthetic(ROWS, tmp_path, drug_share=0.30)
+    assert _sha256(tmp_path) == DEFAULT_SHA256
+
+
+# The issue's measurement set: 1.12 GB of text over 2,000,000 notes, 40% drug offences.
+SHAPED_ROWS = 20_000
+SHAPED_BYTES = 560
+SHAPED_DRUGS = 0.40
+
+
+@pytest.fixture(scope="module")
+def shaped(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    folder = tmp_path_factory.mktemp("shaped")
+    return make_synthetic(SHAPED_ROWS, folder, drug_share=SHAPED_DRUGS, note_bytes=SHAPED_BYTES)
+
+
+@pytest.fixture(scope="module")
+def shaped_rows(shaped: SynthResult) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    return _rows(shaped.legacy_path), _rows(shaped.athena_path)
+
+
+def _text_bytes(row: dict[str, str]) -> int:
+    return sum(len(v.encode()) for k, v in row.items() if k.startswith("text"))
+
+
+def test_shape_reaches_note_bytes_and_drug_share(
+    shaped: SynthResult, shaped_rows: tuple[list[dict[str, str]], list[dict[str, str]]]
+) -> None:
+    rows = shaped_rows[0] + shaped_rows[1]
+    assert len(rows) == SHAPED_ROWS
+    mean = sum(_text_bytes(r) for r in rows) / len(rows)
+    assert abs(mean / SHAPED_BYTES - 1) < 0.03, mean
+    drug = sum(r["ho_code"].startswith("92") for r in rows) / len(rows)
+    assert abs(drug - SHAPED_DRUGS) < 0.015, drug
+
+
+@pytest.fixture(scope="module")
+def long(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """Long notes at the default drug share (a small set: the label check reads every note)."""
+    return make_synthetic(5000, tmp_path_factory.mktemp("long"), seed=3, note_bytes=900)
+
+
+def test_another_target_moves_the_length(long: SynthResult) -> None:
+    rows = _rows(long.legacy_path) + _rows(long.athena_path)
+    assert abs(sum(map(_text_bytes, rows)) / len(rows) / 900 - 1) < 0.03
+    drug = sum(r["ho_code"].startswith("92") for r in rows) / len(rows)
+    assert 0.27 < drug < 0.33
+
+
+def test_shaped_notes_are_more_sentences_never_repeated(
+    shaped_rows: tuple[list[dict[str, str]], list[dict[str, str]]],
+) -> None:
+    fields = [
+        v for r in shaped_rows[0] + shaped_rows[1] for k, v in r.items() if k.startswith("text")
+    ]
+    assert sum(not t for t in fields) > 0  # blank fields are still blank as often
+    sentences = [re.split(r"(?<=\.) ", t) for t in fields if t]
+    assert sum(map(len, sentences)) / len(sentences) > 3
+    assert max(map(len, sentences)) >= 8
+    # Drawn from the pools, each sentence at most once per field: no padding, no repeats.
+    assert all(len(s) == len(set(s)) for s in sentences)
+
+
+def test_shaped_labels_and_rates_hold(
+    shaped: SynthResult,
+    shaped_rows: tuple[list[dict[str, str]], list[dict[str, str]]],
+    long: SynthResult,
+) -> None:
+    # Mentions per record as by default (the same bounds), however long the notes.
+    _check_rates(shaped, *shaped_rows)
+    # labels.csv still names exactly what the notes mention: no mention and trap share a field.
+    _check_labels(long, _rows(long.legacy_path), _rows(long.athena_path))
+
+
+def test_shape_is_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        make_synthetic(3000, tmp_path / name, seed=5, drug_share=0.5, note_bytes=400)
+    assert _sha256(tmp_path / "a") == _sha256(tmp_path / "b")
+
+
+def test_drug_share_extremes(tmp_path: Path) -> None:
+    for share in (0.0, 1.0):
+        result = make_synthetic(2000, tmp_path / str(share), drug_share=share)
+        rows = _rows(result.legacy_path) + _rows(result.athena_path)
+        assert {r["ho_code"].startswith("92") for r in rows} == {share == 1.0}
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ({"drug_share": -0.1}, "--drug-share must be between 0 and 1, not -0.1"),
+        ({"drug_share": 1.5}, "--drug-share must be between 0 and 1, not 1.5"),
+        ({"drug_share": float("nan")}, "--drug-share must be between 0 and 1, not nan"),
+        ({"note_bytes": 0}, "--note-bytes 0 is below the shortest notes"),
+        ({"note_bytes": 100}, "--note-bytes 100 is below the shortest notes"),
+        ({"note_bytes": 10_000_000}, "--note-bytes 10000000 is more than the notes hold"),
+    ],
+)
+def test_bad_shape_is_refused_before_writing(
+    tmp_path: Path, shape: dict[str, float], message: str
+) -> None:
+    with pytest.raises(FoideskError, match=re.escape(message)):
+        make_synthetic(100, tmp_path / "out", **shape)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
+
+
+def test_note_bytes_range_matches_the_help() -> None:
+    low, high = note_bytes_range()
+    assert 125 < low < 145 and 900 < high < 1000  # "about 135 to 960" in synth --help
+    assert note_bytes_range(0.4)[0] <= 224 and note_bytes_range(0.4)[1] >= 1000
+    assert note_bytes_range(0.4)[0] < SHAPED_BYTES < note_bytes_range(0.4)[1]
+
+
+def test_cli_shape_options(tmp_path: Path) -> None:
+    proc = run_cli("synth", "--rows", 2000, "--out", tmp_path / "d", "--drug-share", 0.5,
+                   "--note-bytes", 450)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(tmp_path / "d" / "legacy.csv") + _rows(tmp_path / "d" / "athena.csv")
+    assert abs(sum(map(_text_bytes, rows)) / len(rows) / 450 - 1) < 0.05
+    for args, start in (
+        (("--drug-share", "2"), "foidesk: error: --drug-share must be between 0 and 1, not 2.0"),
+        (("--note-bytes", "90"), "foidesk: error: --note-bytes 90 is below the shortest notes"),
+        (("--note-bytes", "99999"), "foidesk: error: --note-bytes 99999 is more than"),
+    ):
+        proc = run_cli("synth", "--rows", 10, "--out", tmp_path / "bad", *args)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(start) and proc.stderr.count("\n") == 1, proc.stderr
+    assert not (tmp_path / "bad").exists()
+    proc = run_cli("bench", "--work", tmp_path / "work", "--drug-share", "-1")
+    assert proc.returncode == 2
+    assert proc.stderr == "foidesk: error: --drug-share must be between 0 and 1, not -1.0\n"
+    assert not (tmp_path / "work").exists()
+
+
+def test_bench_data_folder_is_keyed_on_the_shape(tmp_path: Path) -> None:
+    from foidesk.bench import BENCH_DRUG_SHARE, BENCH_NOTE_BYTES, data_folder
+
+    assert (BENCH_DRUG_SHARE, BENCH_NOTE_BYTES) == (0.40, 560)
+    folders = {
+        data_folder(1000, tmp_path),
+        data_folder(1000, tmp_path, 0.40, 560),
+        data_folder(1000, tmp_path, 0.41, 560),
+        data_folder(1000, tmp_path, 0.40, 561),
+        data_folder(1000, tmp_path, 0.40, None),
+        data_folder(2000, tmp_path),
+        tmp_path / "synth-1000",  # the folder before the shape existed: never reused
+    }
+    assert len(folders) == 6
+    assert data_folder(1000, tmp_path) == tmp_path / "synth-1000-drugs0.4-notes560"

@@ -13,6 +13,10 @@ each in a fresh child process so that peak memory is the whole process's:
   them: the ceiling for any engine that must look at every byte.
 
 MB/s is megabytes of note text in the population per second.
+
+The data has the shape of the issue's measurement set by default: 2,000,000 notes, 1.12 GB of
+text (560 bytes of free text per record) and 40% of records with a drug offence. The folder it
+is made in names the rows and the shape, so that data of another shape is never reused.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ from pathlib import Path
 
 import duckdb
 
-from foidesk.synth import make_synthetic
+from foidesk.synth import check_shape, make_synthetic
 
 SIX = r"(?i)\b(facebook|twitter|whatsapp|instagram|tiktok|snapchat)\b"
 NAIVE_SAMPLE = 100_000
+# The issue's measurement set: 2,000,000 notes, 1.12 GB of text, 40% drug offences.
+BENCH_DRUG_SHARE = 0.40
+BENCH_NOTE_BYTES = 560
+DRUG_CODES = ("92A", "92C", "92D", "92E")
 
 
 @dataclass(frozen=True)
@@ -42,13 +50,44 @@ class Measure:
     note: str = ""
 
 
-def prepare(rows: int, work: Path) -> tuple[Path, Path]:
-    """Synthetic data as Parquet extracts and a request over them; returns (folder, request)."""
-    folder = work / f"synth-{rows}"
+@dataclass(frozen=True)
+class DataShape:
+    """What the benchmark data holds, measured from its Parquet extracts."""
+
+    rows: int
+    text_mb: float  # note text of every row (all text columns), 10**6 bytes
+    drug_share: float  # share of rows with a drug offence (Home Office codes 92A to 92E)
+    population_mb: float  # note text of the request's population
+
+
+def data_folder(
+    rows: int,
+    work: Path,
+    drug_share: float = BENCH_DRUG_SHARE,
+    note_bytes: int | None = BENCH_NOTE_BYTES,
+) -> Path:
+    """The folder for data of this many rows and this shape (None: the default notes)."""
+    notes = "default" if note_bytes is None else str(note_bytes)
+    return work / f"synth-{rows}-drugs{float(drug_share)!r}-notes{notes}"
+
+
+def prepare(
+    rows: int,
+    work: Path,
+    *,
+    drug_share: float = BENCH_DRUG_SHARE,
+    note_bytes: int | None = BENCH_NOTE_BYTES,
+) -> tuple[Path, Path]:
+    """Synthetic data as Parquet extracts and a request over them; returns (folder, request).
+
+    Data already in the folder for these rows and this shape is reused.
+    """
+    check_shape(drug_share, note_bytes)
+    folder = data_folder(rows, work, drug_share, note_bytes)
     request = folder / "bench-request.toml"
     if request.exists():
         return folder, request
-    data = make_synthetic(rows, folder / "csv")
+    data = make_synthetic(rows, folder / "csv", drug_share=drug_share, note_bytes=note_bytes)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     for name in ("legacy", "athena"):
@@ -94,7 +133,7 @@ def _filter_sql(folder: Path) -> tuple[str, str]:
         f"SELECT * FROM read_parquet('{folder / n}.parquet')" for n in ("legacy", "athena")
     )
     where = (
-        "ho_code IN ('92A', '92C', '92D', '92E') AND coalesce(status, '') NOT IN "
+        f"ho_code IN {DRUG_CODES} AND coalesce(status, '') NOT IN "
         "('cancelled', 'transferred') AND CAST(CASE WHEN contains(recorded_date, '/') THEN "
         "strptime(recorded_date, '%d/%m/%Y') ELSE strptime(recorded_date, '%Y-%m-%d %H:%M:%S') "
         "END AS DATE) BETWEEN DATE '2015-01-01' AND DATE '2019-04-30'"
@@ -102,9 +141,15 @@ def _filter_sql(folder: Path) -> tuple[str, str]:
     return sources, where
 
 
-def run(rows: int, work: Path) -> list[Measure]:
+def run(
+    rows: int,
+    work: Path,
+    *,
+    drug_share: float = BENCH_DRUG_SHARE,
+    note_bytes: int | None = BENCH_NOTE_BYTES,
+) -> list[Measure]:
     """Every measure, answer first."""
-    folder, request = prepare(rows, work)
+    folder, request = prepare(rows, work, drug_share=drug_share, note_bytes=note_bytes)
     sources, where = _filter_sql(folder)
     texts = (
         "coalesce(text_mo, '') || ' ' || coalesce(text_summary, '') || ' ' || "
@@ -180,11 +225,43 @@ def text_megabytes(folder: Path) -> float:
     return float(row[0] or 0) / 1e6
 
 
-def report(rows: int, measures: list[Measure], megabytes: float) -> str:
-    """The table printed by ``foidesk bench``."""
+def data_shape(folder: Path) -> DataShape:
+    """Rows, note text (all rows and the population) and drug share of the data, in one scan."""
+    sources, where = _filter_sql(folder)
+    length = (
+        "coalesce(strlen(text_mo), 0) + coalesce(strlen(text_summary), 0)"
+        " + coalesce(strlen(text_log), 0)"
+    )
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    rows, text, drug, population = con.execute(
+        f"SELECT count(*), sum({length}), count(*) FILTER (WHERE ho_code IN {DRUG_CODES}),"
+        f" coalesce(sum({length}) FILTER (WHERE {where}), 0) FROM ({sources})"
+    ).fetchall()[0]
+    con.close()
+    return DataShape(
+        rows=int(rows),
+        text_mb=float(text or 0) / 1e6,
+        drug_share=drug / rows if rows else 0.0,
+        population_mb=float(population) / 1e6,
+    )
+
+
+def report(
+    rows: int, measures: list[Measure], megabytes: float, shape: DataShape | None = None
+) -> str:
+    """The table printed by ``foidesk bench``; ``shape`` adds the data's shape to the header."""
     answer = measures[0].seconds
+    header = f"{rows:,} synthetic rows (Parquet); population text {megabytes:,.1f} MB"
+    if shape is not None:
+        per_row = shape.text_mb * 1e6 / shape.rows if shape.rows else 0.0
+        header = (
+            f"{shape.rows:,} synthetic rows (Parquet): {shape.text_mb:,.1f} MB of note text "
+            f"({per_row:,.0f} bytes a row), drug share {shape.drug_share:.2f}; "
+            f"population text {megabytes:,.1f} MB"
+        )
     lines = [
-        f"{rows:,} synthetic rows (Parquet); population text {megabytes:,.1f} MB",
+        header,
         "",
         f"{'run':<14} {'seconds':>8} {'MB/s':>8} {'answer is':>11} {'peak MB':>8}  note",
     ]

@@ -334,17 +334,40 @@ def synth(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the data set to.")],
     rows: Annotated[int, typer.Option("--rows", min=1, help="Total rows across both systems.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2019,
+    drug_share: Annotated[
+        float,
+        typer.Option(
+            "--drug-share",
+            help="Share of records with a drug offence (Home Office codes 92A to 92E), 0 to 1.",
+        ),
+    ] = 0.30,
+    note_bytes: Annotated[
+        int,
+        typer.Option(
+            "--note-bytes",
+            help=(
+                "Target mean bytes of free text per record (all its text columns), reached "
+                "with more or fewer of the same crime-note sentences per field; mention and "
+                "trap rates stay the same. 0 keeps the default notes (0 to 3 sentences per "
+                "field, about 224 bytes). The reachable range is about 135 to 960 at drug "
+                "share 0.30 (one sentence per non-blank field to every sentence once); a value "
+                "outside it is an error that gives the exact range."
+            ),
+        ),
+    ] = 0,
 ) -> None:
     """Make a synthetic two-system data set with its labels and a request file.
 
     legacy.csv (to 22 May 2018), athena.csv (from 23 May 2018, with migrated records),
     labels.csv (true platforms per crime, for demos and benchmarks only) and
-    foi2019-02832.toml.
+    foi2019-02832.toml. The same options give byte-identical files.
     """
     from foidesk.synth import make_synthetic
 
     started = time.perf_counter()
-    result = make_synthetic(rows, out, seed=seed)
+    result = make_synthetic(
+        rows, out, seed=seed, drug_share=drug_share, note_bytes=note_bytes or None
+    )
     err.print(
         f"Wrote {result.legacy_rows:,} legacy and {result.athena_rows:,} athena rows "
         f"({result.migrated:,} migrated) to {out} in {time.perf_counter() - started:.1f} s"
@@ -357,20 +380,50 @@ def bench(
     work: Annotated[
         Path, typer.Option("--work", help="Folder for the data (reused between runs).")
     ] = Path("/tmp/foidesk-bench"),
+    drug_share: Annotated[
+        float,
+        typer.Option(
+            "--drug-share",
+            help=(
+                "Share of synthetic records with a drug offence, 0 to 1 (the issue's "
+                "measurement set: 0.40)."
+            ),
+        ),
+    ] = 0.40,
+    note_bytes: Annotated[
+        int,
+        typer.Option(
+            "--note-bytes",
+            help=(
+                "Mean bytes of free text per synthetic record (the issue's measurement set: "
+                "560, so 2,000,000 rows hold 1.12 GB of text). 0 uses the generator's default "
+                "notes (about 224 bytes). See `foidesk synth --help`."
+            ),
+        ),
+    ] = 560,
 ) -> None:
     """Time `foidesk answer` end to end against baselines, in one run, and print the ratios.
 
     Baselines: a DuckDB regexp_matches query for the six names with the same filter, a naive
     Python loop (timed on a sample, extrapolated), and the raw read of the text (the ceiling).
-    Each runs in a fresh process; peak memory is the whole process's. See docs/performance.md.
+    Each runs in a fresh process; peak memory is the whole process's. The data is made once
+    per rows and shape (a folder under --work named after them) and reused. See
+    docs/performance.md.
     """
-    from foidesk.bench import prepare, report, run, text_megabytes
+    from foidesk.bench import data_shape, prepare, report, run
+    from foidesk.synth import check_shape
 
-    err.print(f"Preparing {rows:,} synthetic rows in {work} (reused next time) ...")
-    folder, _ = prepare(rows, work)
+    check_shape(drug_share, note_bytes or None)  # a bad shape fails before any work
+    notes = f"{note_bytes:,} bytes of notes a row" if note_bytes else "default notes"
+    err.print(
+        f"Preparing {rows:,} synthetic rows (drug share {drug_share:g}, {notes}) in {work} "
+        "(reused next time) ..."
+    )
+    folder, _ = prepare(rows, work, drug_share=drug_share, note_bytes=note_bytes or None)
     err.print("Timing answer, duckdb-regexp, naive-python, read-text ...")
-    measures = run(rows, work)
-    sys.stdout.write(report(rows, measures, text_megabytes(folder)))
+    measures = run(rows, work, drug_share=drug_share, note_bytes=note_bytes or None)
+    found = data_shape(folder)
+    sys.stdout.write(report(rows, measures, found.population_mb, found))
 
 
 def main() -> None:

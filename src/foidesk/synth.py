@@ -12,6 +12,10 @@ and a small CSV writer with minimal quoting writes the bytes. Notes are built fr
 crime-note sentences; platform mentions use every form of DESIGN.md section 3 "What counts as
 a mention", and look-alike traps ("cold snap", "IG checks", "Seattle WA") are added
 unlabelled. No mention form and no trap ever share a note field.
+
+The shape can be set: the share of drug offences and the mean bytes of free text per record
+(longer notes hold more of the same sentences per field; see "Note length" below). The
+defaults write the same bytes as before these options existed.
 """
 
 from __future__ import annotations
@@ -829,6 +833,10 @@ _UPPER_MO = 0.12  # share of legacy MO fields typed in capitals
 # --------------------------------------------------------------------------------------------
 
 
+def _mean_bytes(values: Sequence[str]) -> float:
+    return sum(len(v.encode()) for v in values) / len(values)
+
+
 class _Templates:
     """Every template parsed into literal and slot pieces, with the word pools as Arrow."""
 
@@ -845,6 +853,20 @@ class _Templates:
             keyed[name] = (values, starts, sizes)
         self.keyed = keyed
         self._ids: dict[str, int] = {}
+
+    def mean_bytes(self, tid: int, offence: int) -> float:
+        """Expected UTF-8 bytes of template ``tid`` filled for ``offence`` (``{m}`` as 0)."""
+        total = 0.0
+        for is_slot, value in self.pieces[tid]:
+            if not is_slot:
+                total += len(value.encode())
+            elif value in self.keyed:
+                o = _OFFENCES[offence]
+                values = (o.drugs if value == "drug" else o.amounts) or ("",)
+                total += _mean_bytes(values)
+            elif value != "m":
+                total += _mean_bytes(_POOLS[value])
+        return total
 
     def add(self, text: str) -> int:
         """Parse a template (once) and return its id."""
@@ -935,14 +957,14 @@ class _Catalog:
     carriers: dict[tuple[str, bool], IntArray]  # (kind, drug) -> template ids
 
 
-def _catalog() -> _Catalog:
+def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
     tpl = _Templates()
     family_index = {f: i for i, f in enumerate(_FAMILIES)}
     offence_family = np.array([family_index[o.family] for o in _OFFENCES], np.int64)
     is_drug = np.array([o.family in _DRUG_FAMILIES for o in _OFFENCES], np.bool_)
     weights = np.array(
         [
-            (DRUG_SHARE * _DRUG_CODE_SHARE[o.code] if d else 1 - DRUG_SHARE) * o.weight
+            (drug_share * _DRUG_CODE_SHARE[o.code] if d else 1 - drug_share) * o.weight
             for o, d in zip(_OFFENCES, is_drug.tolist(), strict=True)
         ]
     )
@@ -1215,6 +1237,128 @@ def _hour_weights() -> npt.NDArray[np.float64]:
 
 
 # --------------------------------------------------------------------------------------------
+# Note length: more sentences per field for a target mean of bytes per record.
+# --------------------------------------------------------------------------------------------
+#
+# By default a field holds 0 to 3 sentences (``_SENTENCE_COUNTS``). With a target length, that
+# draw c0 still decides whether a field is blank (c0 = 0, the same share as by default) and how
+# long it is relative to the others: a non-blank field holds c0 * scale sentences (rounded up or
+# down at random, so that the mean is exact), at least one and at most every sentence of its
+# pool, each sentence at most once. ``scale`` is solved from the expected bytes of every
+# template for the offence mix, so the target is met on average without rendering anything.
+
+
+def _scaled_counts(
+    rng: np.random.Generator,
+    cat: _Catalog,
+    fields: tuple[str, ...],
+    family: IntArray,
+    base: IntArray,
+    scale: float,
+) -> IntArray:
+    """Sentences per (field, row) for ``scale``, from the default draw ``base`` (0 to 3)."""
+    size = np.array(
+        [[len(cat.field_pools[(fam, field)]) for fam in range(len(_FAMILIES))] for field in fields],
+        np.int64,
+    )
+    counts = np.floor(base * scale + rng.random(base.shape)).astype(np.int64)
+    counts = np.clip(counts, 1, size[:, family])
+    return np.where(base > 0, counts, 0)
+
+
+@dataclass(frozen=True)
+class _LengthModel:
+    """Expected bytes of free text per record as a function of the sentence scale."""
+
+    weight: npt.NDArray[np.float64]  # one term per (system, offence, field, c0 >= 1)
+    base: npt.NDArray[np.float64]  # c0
+    size: npt.NDArray[np.float64]  # sentences in the field's pool
+    sentence: npt.NDArray[np.float64]  # mean bytes of one pool sentence
+    fixed: float  # mentions and traps, the same at every scale
+
+    def expected(self, scale: float) -> float:
+        x = self.base * scale
+        low = np.floor(x)
+        frac = x - low
+        count = (1 - frac) * np.clip(low, 1, self.size) + frac * np.clip(low + 1, 1, self.size)
+        # k sentences joined by k - 1 spaces
+        return float((self.weight * (count * (self.sentence + 1) - 1)).sum()) + self.fixed
+
+
+def _length_model(cat: _Catalog) -> _LengthModel:
+    tpl = cat.templates
+    legacy_days = _epoch(LEGACY_END) - _epoch(LEGACY_START) + 1
+    athena_days = _epoch(ATHENA_END) - _epoch(ATHENA_START) + 1
+    athena_share = athena_days / (legacy_days + athena_days)
+    field_share = {"mo": 1.0, "summary": 1.0, "log": athena_share}
+    terms: list[tuple[float, int, int, float]] = []
+    for o, w in enumerate(cat.offence_weights.tolist()):
+        fam = int(cat.offence_family[o])
+        for field, share in field_share.items():
+            pool = cat.field_pools[(fam, field)].tolist()
+            mean = sum(tpl.mean_bytes(t, o) for t in pool) / len(pool)
+            for c0, p in enumerate(_SENTENCE_COUNTS[field]):
+                if c0 > 0:
+                    terms.append((w * share * p, c0, len(pool), mean))
+    weight, base, size, sentence = (np.array(c, np.float64) for c in zip(*terms, strict=True))
+
+    # Mentions: a carrier sentence (its kind's mean) around a form, platforms by popularity.
+    def carrier(kind: str, drug: bool) -> float:
+        ids = cat.carriers[(kind, drug)].tolist()
+        return sum(tpl.mean_bytes(t, 0) for t in ids) / len(ids)
+
+    form_bytes = {}
+    for drug in (True, False):
+        form_bytes[drug] = sum(
+            pw * p * (carrier(cat.form_kind[k], drug) + tpl.mean_bytes(int(cat.form_ids[k]), 0))
+            for pw, (own, ps) in zip(_PLATFORM_WEIGHTS, cat.form_p_by_platform, strict=True)
+            for k, p in zip(own.tolist(), ps.tolist(), strict=True)
+        )
+    per_crime = 1 + TWO_PLATFORMS * (1 - LIST_FORM)
+    mentions = sum(
+        w * _MENTION_RATE[_FAMILIES[int(cat.offence_family[o])]] * per_crime
+        * (form_bytes[bool(cat.offence_is_drug[o])] + 1)
+        for o, w in enumerate(cat.offence_weights.tolist())
+    )  # fmt: skip
+    trap = sum(tpl.mean_bytes(int(t), 0) * p for t, p in zip(cat.trap_ids, cat.trap_p, strict=True))
+    return _LengthModel(weight, base, size, sentence, mentions + TRAP_RATE * (trap + 1))
+
+
+_MAX_SCALE = 16.0  # more than any pool holds: every non-blank field holds its whole pool
+
+
+def _note_bounds(model: _LengthModel) -> tuple[int, int]:
+    return int(np.ceil(model.expected(0.0))), int(np.floor(model.expected(_MAX_SCALE)))
+
+
+def note_bytes_range(drug_share: float = DRUG_SHARE) -> tuple[int, int]:
+    """The ``note_bytes`` that ``make_synthetic`` can reach at ``drug_share``: from one sentence
+    in every non-blank field to every sentence of its pool, each once."""
+    return _note_bounds(_length_model(_catalog(drug_share)))
+
+
+def _sentence_scale(cat: _Catalog, note_bytes: int, drug_share: float) -> float:
+    """The scale whose expected bytes of free text per record is ``note_bytes``."""
+    model = _length_model(cat)
+    low, high = _note_bounds(model)
+    if note_bytes < low:
+        raise FoideskError(
+            f"--note-bytes {note_bytes} is below the shortest notes (one sentence in every "
+            f"non-blank field): at least {low} bytes per record at drug share {drug_share:g}"
+        )
+    if note_bytes > high:
+        raise FoideskError(
+            f"--note-bytes {note_bytes} is more than the notes hold without repeating a "
+            f"sentence: at most {high} bytes per record at drug share {drug_share:g}"
+        )
+    lo, hi = 0.0, _MAX_SCALE
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if model.expected(mid) < note_bytes else (lo, mid)
+    return (lo + hi) / 2
+
+
+# --------------------------------------------------------------------------------------------
 # Notes: sentences per field, with mentions and traps inserted.
 # --------------------------------------------------------------------------------------------
 
@@ -1233,6 +1377,11 @@ def _draw_distinct(rng: np.random.Generator, pool: IntArray, n: int) -> IntArray
     return pool[pick]
 
 
+def _draw_subsets(rng: np.random.Generator, pool: IntArray, n: int, k: int) -> IntArray:
+    """``k`` distinct template ids per row from ``pool`` (``k`` at most its size), shuffled."""
+    return pool[np.argsort(rng.random((n, len(pool))), axis=1)[:, :k]]
+
+
 def _notes(
     rng: np.random.Generator,
     cat: _Catalog,
@@ -1240,14 +1389,18 @@ def _notes(
     offence: IntArray,
     item_row: IntArray,
     item_form: IntArray,
+    scale: float | None = None,
 ) -> list[pa.Array]:
-    """The text columns for one chunk of rows (``item_row`` local to the chunk)."""
+    """The text columns for one chunk of rows (``item_row`` local to the chunk); ``scale``
+    None writes the default 0 to 3 sentences per field, else see ``_scaled_counts``."""
     tpl = cat.templates
     n = len(offence)
     n_fields = len(fields)
     family = cat.offence_family[offence]
     drug = cat.offence_is_drug[offence]
     counts = np.stack([rng.choice(4, n, p=_SENTENCE_COUNTS[f]) for f in fields]).astype(np.int64)
+    if scale is not None:
+        counts = _scaled_counts(rng, cat, fields, family, counts, scale)
 
     cell_field: list[IntArray] = []
     cell_row: list[IntArray] = []
@@ -1258,8 +1411,14 @@ def _notes(
             rows = np.flatnonzero(family == fam)
             if len(rows) == 0:
                 continue
-            picks = _draw_distinct(rng, cat.field_pools[(fam, field)], len(rows))
-            for j in range(3):
+            pool = cat.field_pools[(fam, field)]
+            if scale is None:
+                most = 3
+                picks = _draw_distinct(rng, pool, len(rows))
+            else:
+                most = int(counts[f, rows].max())
+                picks = _draw_subsets(rng, pool, len(rows), most)
+            for j in range(most):
                 use = counts[f, rows] > j
                 cell_field.append(np.full(int(use.sum()), f, np.int64))
                 cell_row.append(rows[use])
@@ -1373,7 +1532,12 @@ def _dates(day: IntArray, second: IntArray, legacy: bool, rng: np.random.Generat
 
 
 def _write_system(
-    path: Path, plan: _Plan, system: str, cat: _Catalog, rng: np.random.Generator
+    path: Path,
+    plan: _Plan,
+    system: str,
+    cat: _Catalog,
+    rng: np.random.Generator,
+    scale: float | None,
 ) -> None:
     legacy = system == "Legacy"
     fields = ("mo", "summary") if legacy else ("mo", "summary", "log")
@@ -1401,6 +1565,7 @@ def _write_system(
                 offence,
                 plan.item_row[lo:hi] - start,
                 plan.item_form[lo:hi],
+                scale,
             )
             columns = [
                 _ref_array(
@@ -1418,22 +1583,48 @@ def _write_system(
             _write_rows(out, columns)
 
 
-def make_synthetic(rows: int, out: Path, seed: int = 2019) -> SynthResult:
+def _shape(drug_share: float, note_bytes: int | None) -> tuple[_Catalog, float | None]:
+    if not 0 <= drug_share <= 1:  # also refuses NaN
+        raise FoideskError(f"--drug-share must be between 0 and 1, not {drug_share}")
+    cat = _catalog(drug_share)
+    return cat, None if note_bytes is None else _sentence_scale(cat, note_bytes, drug_share)
+
+
+def check_shape(drug_share: float = DRUG_SHARE, note_bytes: int | None = None) -> None:
+    """Raise ``FoideskError`` (one line) for a shape that ``make_synthetic`` refuses."""
+    _shape(drug_share, note_bytes)
+
+
+def make_synthetic(
+    rows: int,
+    out: Path,
+    seed: int = 2019,
+    *,
+    drug_share: float = DRUG_SHARE,
+    note_bytes: int | None = None,
+) -> SynthResult:
     """Write a synthetic two-system data set of ``rows`` records in total to folder ``out``.
 
     Writes ``legacy.csv`` (1 January 2014 to 22 May 2018), ``athena.csv`` (23 May 2018 to
     31 December 2019, plus about 2% of the legacy records from June 2017 migrated with the
     same reference and date), ``labels.csv`` (``crime_ref,platforms``: the true platforms of
     every crime whose notes mention one) and ``foi2019-02832.toml`` (the request). The same
-    ``rows`` and ``seed`` give byte-identical files.
+    arguments give byte-identical files.
+
+    The shape: ``drug_share`` is the share of records with a drug offence (Home Office codes
+    92A to 92E). ``note_bytes`` is the target mean of free-text bytes per record, over all its
+    text columns; None keeps the default notes (0 to 3 sentences per field, about 224 bytes per
+    record), a number draws more (or fewer) of the same crime-note sentences per field to reach
+    it on average (``note_bytes_range`` gives what can be reached). Mention and trap rates per
+    record do not change with the length.
     """
     if rows < 0:
         raise FoideskError(f"--rows must be 0 or more, not {rows}")
+    cat, scale = _shape(drug_share, note_bytes)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise FoideskError(f"{out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    cat = _catalog()
     plan_ss, legacy_ss, athena_ss = np.random.SeedSequence(seed).spawn(3)
     legacy, athena, migrated, labels = _plan(np.random.default_rng(plan_ss), cat, rows)
 
@@ -1447,8 +1638,9 @@ def make_synthetic(rows: int, out: Path, seed: int = 2019) -> SynthResult:
         migrated=len(migrated),
         labelled=len(labels),
     )
-    _write_system(result.legacy_path, legacy, "Legacy", cat, np.random.default_rng(legacy_ss))
-    _write_system(result.athena_path, athena, "Athena", cat, np.random.default_rng(athena_ss))
+    legacy_rng, athena_rng = np.random.default_rng(legacy_ss), np.random.default_rng(athena_ss)
+    _write_system(result.legacy_path, legacy, "Legacy", cat, legacy_rng, scale)
+    _write_system(result.athena_path, athena, "Athena", cat, athena_rng, scale)
     lines = ["crime_ref,platforms"]
     for ref in sorted(labels):
         names = [p for i, p in enumerate(PLATFORMS) if labels[ref] >> i & 1]
