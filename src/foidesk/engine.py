@@ -8,9 +8,11 @@ crimes per cell from ``crime_hits``, the same for every engine.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 from foidesk.errors import FoideskError
@@ -57,6 +59,16 @@ def no_free_text(paths: list[str]) -> FoideskError:
     )
 
 
+def several_systems(path: object, systems: Collection[str]) -> FoideskError:
+    """The error for a standard extract whose ``system`` column names more than one system:
+    each system must be its own source, so that the later system's copy of a crime can win."""
+    return FoideskError(
+        f"{path}: holds records of {len(systems)} systems "
+        f"({', '.join(sorted(systems)[:5])}): give each system its own file and "
+        "[[source]] (or ingest each), so that the later system's copy can win"
+    )
+
+
 def no_offence_codes(path: object, request: Request) -> FoideskError:
     """The error for a source with no Home Office codes, when the population is chosen by them."""
     return FoideskError(
@@ -90,11 +102,30 @@ class EvidenceBuilder:
 
     def table(self) -> pa.Table:
         """The evidence so far (``year`` is filled in by the engine from the population)."""
-        return pa.table(self.columns, schema=EVIDENCE_SCHEMA)
+        return pa.Table.from_batches([self.batch()], schema=EVIDENCE_SCHEMA)
 
     def batch(self) -> pa.RecordBatch:
         """The evidence so far as one record batch."""
-        return pa.RecordBatch.from_pydict(self.columns, schema=EVIDENCE_SCHEMA)
+        return pa.RecordBatch.from_arrays(
+            [column_array(self.columns[f.name], f.type) for f in EVIDENCE_SCHEMA],
+            schema=EVIDENCE_SCHEMA,
+        )
+
+
+def column_array(values: list[Any], kind: pa.DataType) -> pa.Array:
+    """An Arrow array from a list of strings or integers. ``pa.array`` imports pandas, when it
+    is installed, the first time it runs (about 0.3 s of every answer's start-up); Arrow's
+    string builder and a numpy buffer do not."""
+    if pa.types.is_string(kind):
+        builder = pa.lib.StringBuilder()
+        builder.append_values(values)
+        return builder.finish()
+    if not values or all(v is None for v in values):
+        return pa.nulls(len(values), kind)
+    if pa.types.is_integer(kind) and None not in values:
+        numbers = np.array(values, dtype=kind.to_pandas_dtype())
+        return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(numbers)])
+    return pa.array(values, type=kind)
 
 
 @dataclass(frozen=True)

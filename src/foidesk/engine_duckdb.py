@@ -14,14 +14,15 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from queue import Queue
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from foidesk.engine import (
     CRIME_HITS_SCHEMA,
@@ -30,31 +31,110 @@ from foidesk.engine import (
     EngineResult,
     EvidenceBuilder,
     SourceReport,
+    column_array,
     no_free_text,
     no_offence_codes,
 )
 from foidesk.matcher import Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
-from foidesk.sources import LoadedSource, _ident, _sql_str, first_row, load_source
+from foidesk.sources import (
+    UNUSABLE_SQL,
+    LoadedSource,
+    _ident,
+    _sql_str,
+    first_row,
+    load_source,
+    validate_source,
+)
 
 BATCH_ROWS = 65_536
 
 
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Progress]:
+def _progress(quiet: bool) -> Iterator[Progress]:
+    """A progress line on stderr while text is searched (none when not on a terminal)."""
     console = Console(stderr=True)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} records"),
-        TimeRemainingColumn(),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
         console=console,
         transient=True,
         disable=quiet or not console.is_terminal,
     )
     with progress:
         yield progress
+
+
+class _Search:
+    """Streams the text of chosen copies through the matcher, either in a thread of its own
+    (``start``, then ``result``) or in the caller's (``run``). Its connection is its own: a
+    DuckDB connection runs one query at a time."""
+
+    def __init__(self, engine: DuckDBEngine, con: duckdb.DuckDBPyConnection, matcher: Matcher):
+        self._engine = engine
+        self._con = con
+        self._matcher = matcher
+        self._evidence = EvidenceBuilder()
+        self._copy_keys: dict[str, list[int]] = {"source_idx": [], "record_no": []}
+        self._cancelled = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, jobs: list[tuple[LoadedSource, str]]) -> None:
+        """Search in a thread; ``jobs`` are (source, the clause choosing its copies)."""
+
+        def guarded() -> None:
+            try:
+                self.run(jobs)
+            except BaseException as exc:  # handed to result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=guarded, daemon=True)
+        self._thread.start()
+
+    def run(self, jobs: list[tuple[LoadedSource, str]]) -> None:
+        """Search here: every text field of every copy the clauses choose."""
+        add = self._evidence.add
+        sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
+        with _progress(self._engine.quiet) as progress:
+            task = progress.add_task("Searching free text", total=None)
+            for src, clause in jobs:
+                fields = ", ".join(_ident(f) for f in src.text_fields)
+                reader = self._con.sql(
+                    f"SELECT record_no, crime_ref, {fields} FROM {src.table} {clause}"
+                ).to_arrow_reader(self._engine.batch_rows)
+                for batch in self._engine._batches(reader):
+                    if self._cancelled.is_set():
+                        return
+                    numbers, refs = batch.column(0), batch.column(1)
+                    for field in src.text_fields:
+                        for hit in self._matcher.match_array(batch.column(field), field):
+                            add(refs[hit.row].as_py(), src.spec.system, hit, field)
+                            sources.append(src.index)
+                            records.append(numbers[hit.row].as_py())
+                    progress.advance(task, batch.num_rows)
+
+    def cancel(self) -> None:
+        """Stop a search running in its thread (the caller is failing)."""
+        self._cancelled.set()
+        with suppress(duckdb.Error):
+            self._con.interrupt()
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> pa.Table:
+        """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        table = self._evidence.table()
+        return table.append_column(
+            "source_idx", column_array(self._copy_keys["source_idx"], pa.int32())
+        ).append_column("record_no", column_array(self._copy_keys["record_no"], pa.int64()))
 
 
 class DuckDBEngine:
@@ -98,14 +178,16 @@ class DuckDBEngine:
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
             con.execute("SET preserve_insertion_order = true")
             try:
-                return self._run(con, request, matcher)
+                return self._run(con, request, matcher, tmp)
             finally:
                 con.close()
 
     def _run(
-        self, con: duckdb.DuckDBPyConnection, request: Request, matcher: Matcher
+        self, con: duckdb.DuckDBPyConnection, request: Request, matcher: Matcher, tmp: str
     ) -> EngineResult:
-        loaded = [load_source(con, i, spec) for i, spec in enumerate(request.sources)]
+        loaded = [
+            load_source(con, i, spec, validate=False) for i, spec in enumerate(request.sources)
+        ]
         for src in loaded:
             has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
             if not has_codes or has_codes[0] == 0:
@@ -122,6 +204,93 @@ class DuckDBEngine:
                 for s in loaded
             )
         )
+        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
+        window = (
+            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
+            f"AND DATE {_sql_str(request.date_to.isoformat())}"
+        )
+        in_scope = f"({window} AND ho_code IN ({codes}))"
+        # Every copy in the window and the offences is searched now, in a thread with its own
+        # connection, while this thread validates the sources and settles which copies count;
+        # the hits of copies that do not count are dropped afterwards
+        search = _Search(self, con.cursor(), matcher)
+        search.start([(src, f"WHERE {in_scope}") for src in loaded if src.text_fields])
+        try:
+            self._settle(con, request, loaded, in_scope, stages)
+        except BaseException:
+            search.cancel()
+            raise
+        scanned = search.result()
+
+        # the copies to search are, in each source, the last copy of each population crime
+        # (as ingest keeps it); both systems' copies of a migrated crime are searched. A copy
+        # that is not itself in the window and offences was not searched above: search it now
+        late = _Search(self, con, matcher)
+        late.run(
+            [
+                (
+                    src,
+                    f"SEMI JOIN (SELECT crime_ref, record_no FROM text_copies "
+                    f"WHERE source_idx = {src.index} AND NOT in_scope) "
+                    "USING (crime_ref, record_no)",
+                )
+                for src in loaded
+                if src.text_fields
+            ]
+        )
+        evidence_path = Path(tmp) / "evidence-scanned.parquet"
+        pq.write_table(pa.concat_tables([scanned, late.result()]), evidence_path)
+        con.execute(
+            "CREATE TABLE evidence_copies AS SELECT * EXCLUDE (source_idx, record_no) "
+            f"FROM read_parquet({_sql_str(str(evidence_path))}) "
+            "SEMI JOIN text_copies USING (source_idx, record_no)"
+        )
+        notes = self._search_notes(con, loaded, matcher)
+        notes_path = Path(tmp) / "evidence-notes.parquet"
+        pq.write_table(notes, notes_path)
+        con.execute(
+            "CREATE VIEW evidence_raw AS SELECT * FROM evidence_copies UNION ALL "
+            f"SELECT * FROM read_parquet({_sql_str(str(notes_path))})"
+        )
+        copies = {
+            int(r[0]): int(r[1])
+            for r in con.execute(
+                "SELECT source_idx, count(*) FROM text_copies GROUP BY ALL"
+            ).fetchall()
+        }
+        stages["copies_searched"] = sum(copies.values())
+        hits_row = first_row(con, "SELECT count(*) FROM evidence_raw")
+        stages["hits"] = int(hits_row[0]) if hits_row else 0
+        return self._results(con, loaded, copies, stages)
+
+    def _settle(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        request: Request,
+        loaded: list[LoadedSource],
+        in_scope: str,
+        stages: dict[str, int],
+    ) -> None:
+        """Validate the sources and build tables ``cand_keys`` (every copy of every crime that
+        has a copy in the window and the offences), ``population`` (per crime, the fields of
+        the copy that wins) and ``text_copies`` (the copies whose text counts).
+
+        The sources are read twice: once for the keys of every row (a few narrow columns, with
+        the checks for unusable rows), once for the fields of the winning copies in scope. The
+        winner is chosen from the keys alone, as the request's rule needs only the source and
+        the position of each copy."""
+        # one scan: the keys of every row, whether it is in scope, whether it is usable
+        con.execute(
+            "CREATE TABLE keys AS SELECT source_idx, system, record_no, crime_ref, "
+            f"coalesce({in_scope}, false) AS in_scope, {UNUSABLE_SQL} AS unusable FROM all_meta"
+        )
+        unusable = {
+            int(r[0])
+            for r in con.execute("SELECT DISTINCT source_idx FROM keys WHERE unusable").fetchall()
+        }
+        for src in loaded:
+            if src.index in unusable:
+                validate_source(con, src)  # stops with the file, line and field
         if request.prefer == "earlier":
             winner_order = "source_idx ASC, record_no DESC"
         elif request.prefer == "later":
@@ -130,83 +299,108 @@ class DuckDBEngine:
             winner_order = (
                 f"(system = {_sql_str(request.prefer)}) DESC, source_idx DESC, record_no DESC"
             )
-        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
-        window = (
-            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
-            f"AND DATE {_sql_str(request.date_to.isoformat())}"
-        )
         # only a crime with some copy in the window and the offences can be in the population,
         # so the copy that wins is settled for those crimes alone (a small share of a force's
         # records for most requests)
         con.execute(
-            f"CREATE TABLE candidates AS SELECT DISTINCT crime_ref FROM all_meta "
-            f"WHERE {window} AND ho_code IN ({codes})"
+            "CREATE TABLE cand_keys AS SELECT * EXCLUDE (unusable) FROM keys "
+            "WHERE crime_ref IN (SELECT crime_ref FROM keys WHERE in_scope)"
         )
         # most crimes are held once: their only copy wins without a sort; the copies of the
         # rest are ranked by the request's rule
         con.execute(
-            "CREATE TABLE cand_copies AS "
-            "SELECT * FROM all_meta SEMI JOIN candidates USING (crime_ref)"
-        )
-        con.execute(
             "CREATE TABLE multi AS SELECT crime_ref, count(*) AS n_copies, "
             "count(DISTINCT source_idx) AS n_sources, count(DISTINCT system) AS n_systems "
-            "FROM cand_copies GROUP BY crime_ref HAVING count(*) > 1"
+            "FROM cand_keys GROUP BY crime_ref HAVING count(*) > 1"
         )
         con.execute(
             f"""
-            CREATE TABLE winners AS
-            SELECT c.*, 1 AS n_systems, 1 AS n_sources, 1 AS n_copies
-            FROM cand_copies c ANTI JOIN multi USING (crime_ref)
-            UNION ALL BY NAME
-            SELECT * EXCLUDE (rk) FROM (
+            CREATE TABLE winner_keys AS
+            SELECT source_idx, record_no, in_scope, 1 AS n_systems, 1 AS n_sources,
+                1 AS n_copies
+            FROM cand_keys c ANTI JOIN multi USING (crime_ref)
+            UNION ALL
+            SELECT source_idx, record_no, in_scope, n_systems, n_sources, n_copies FROM (
                 SELECT c.*, m.n_systems, m.n_sources, m.n_copies,
                     row_number() OVER (PARTITION BY crime_ref ORDER BY {winner_order}) AS rk
-                FROM cand_copies c JOIN multi m USING (crime_ref)
+                FROM cand_keys c JOIN multi m USING (crime_ref)
             ) WHERE rk = 1
             """
+        )
+        # the fields of the winning copies in scope (a crime whose winner is out of scope is
+        # not in the population): the scan reads only the rows in scope
+        con.execute(
+            "CREATE TABLE winners AS SELECT m.*, w.n_systems, w.n_sources, w.n_copies "
+            f"FROM (SELECT * FROM all_meta WHERE {in_scope}) m "
+            "JOIN (SELECT * FROM winner_keys WHERE in_scope) w USING (source_idx, record_no)"
         )
         period = period_key_sql("recorded_date", request.columns)
         con.execute(
             f"CREATE TABLE population AS SELECT *, {period} AS period FROM winners "
-            f"WHERE {window} AND ho_code IN ({codes}) AND status = 'recorded'"
+            "WHERE status = 'recorded'"
         )
-        stage_row = first_row(
+        keys_row = first_row(
             con,
-            f"""
-            SELECT count(*),
-                count(*) FILTER (WHERE n_systems > 1),
-                count(*) FILTER (WHERE n_copies > n_sources),
-                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})),
-                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})
-                    AND status = 'cancelled'),
-                count(*) FILTER (WHERE {window} AND ho_code IN ({codes})
-                    AND status = 'transferred')
+            """
+            SELECT count(*), count(*) FILTER (WHERE n_systems > 1),
+                count(*) FILTER (WHERE n_copies > n_sources)
+            FROM winner_keys
+            """,
+        )
+        winners_row = first_row(
+            con,
+            """
+            SELECT count(*), count(*) FILTER (WHERE status = 'cancelled'),
+                count(*) FILTER (WHERE status = 'transferred'),
+                count(*) FILTER (WHERE status = 'recorded')
             FROM winners
             """,
         )
-        assert stage_row is not None
         stages.update(
-            candidate_crimes=int(stage_row[0]),
-            crimes_in_more_than_one_system=int(stage_row[1]),
-            crime_refs_repeated_within_a_source=int(stage_row[2]),
-            in_window_and_offences=int(stage_row[3]),
-            excluded_cancelled=int(stage_row[4]),
-            excluded_transferred=int(stage_row[5]),
+            candidate_crimes=int(keys_row[0]),
+            crimes_in_more_than_one_system=int(keys_row[1]),
+            crime_refs_repeated_within_a_source=int(keys_row[2]),
+            in_window_and_offences=int(winners_row[0]),
+            excluded_cancelled=int(winners_row[1]),
+            excluded_transferred=int(winners_row[2]),
+            population=int(winners_row[3]),
         )
-        population_row = first_row(con, "SELECT count(*) FROM population")
-        stages["population"] = int(population_row[0]) if population_row else 0
-
-        # the copies whose text is searched: in each source, the last copy of each population
-        # crime (as ingest keeps it); both systems' copies of a migrated crime are searched
+        # in each source, the last copy of each population crime (as ingest keeps it); both
+        # systems' copies of a migrated crime are searched
         con.execute(
-            "CREATE TABLE text_copies AS SELECT source_idx, crime_ref, max(record_no) AS record_no "
-            "FROM cand_copies SEMI JOIN population USING (crime_ref) GROUP BY ALL"
+            "CREATE TABLE text_copies AS SELECT source_idx, crime_ref, "
+            "max(record_no) AS record_no, arg_max(in_scope, record_no) AS in_scope "
+            "FROM cand_keys SEMI JOIN population USING (crime_ref) GROUP BY ALL"
         )
-        evidence, copies = self._scan(con, loaded, matcher)
-        stages["copies_searched"] = sum(copies.values())
-        stages["hits"] = evidence.num_rows
-        con.register("evidence_raw", evidence)
+
+    def _search_notes(
+        self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
+    ) -> pa.Table:
+        """A snapshot's notes: each log entry of a population crime is a field of its own,
+        named by its entry (a snapshot holds one copy of each crime)."""
+        evidence = EvidenceBuilder()
+        population = "crime_ref IN (SELECT crime_ref FROM population)"
+        for src in loaded:
+            if not src.notes_table:
+                continue
+            reader = con.sql(
+                f"SELECT crime_ref, entry, text FROM {src.notes_table} WHERE {population}"
+            ).to_arrow_reader(self.batch_rows)
+            for batch in self._batches(reader):
+                refs, entries = batch.column(0), batch.column(1)
+                for hit in matcher.match_array(batch.column(2), "note"):
+                    field = f"note {entries[hit.row].as_py()}"
+                    evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
+        return evidence.table()
+
+    def _results(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        loaded: list[LoadedSource],
+        copies: dict[int, int],
+        stages: dict[str, int],
+    ) -> EngineResult:
+        """Hits joined to the population's fields, coverage and overlaps (from DuckDB)."""
         con.execute(
             """
             CREATE TABLE hit_crimes AS
@@ -242,10 +436,11 @@ class DuckDBEngine:
             ).fetchall()
         ]
         overlap_counts: dict[str, int] = {}
+        # every copy of a population crime is in cand_keys (a population crime is a candidate)
         for systems, _ in con.execute(
             """
             SELECT string_agg(DISTINCT system, ' and ' ORDER BY system) AS systems, crime_ref
-            FROM all_meta
+            FROM cand_keys
             WHERE crime_ref IN (SELECT crime_ref FROM population WHERE n_systems > 1)
             GROUP BY crime_ref HAVING count(DISTINCT system) > 1
             """
@@ -271,7 +466,7 @@ class DuckDBEngine:
                     size_bytes=src.size_bytes,
                     rows_read=src.rows_read,
                     text_fields=src.text_fields,
-                    copies_searched=copies[src.index],
+                    copies_searched=copies.get(src.index, 0),
                     data_quality_from=dq.isoformat() if dq else None,
                     population_after_dq_date=after,
                     searchable=bool(src.text_fields or src.notes_table),
@@ -311,48 +506,3 @@ class DuckDBEngine:
                 raise item
             yield item
         thread.join()
-
-    def _scan(
-        self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
-    ) -> tuple[pa.Table, dict[int, int]]:
-        """Stream the text of every copy of every population crime through the matcher."""
-        copies: dict[int, int] = {}
-        totals = {}
-        for src in loaded:
-            row = first_row(con, f"SELECT count(*) FROM text_copies WHERE source_idx = {src.index}")
-            totals[src.index] = int(row[0]) if row else 0
-
-        evidence = EvidenceBuilder()
-        add = evidence.add
-
-        with _progress(sum(totals.values()), self.quiet) as progress:
-            task = progress.add_task("Searching free text", total=sum(totals.values()))
-            for src in loaded:
-                copies[src.index] = totals[src.index]
-                population = "crime_ref IN (SELECT crime_ref FROM population)"
-                chosen = (
-                    f"SEMI JOIN (SELECT crime_ref, record_no FROM text_copies "
-                    f"WHERE source_idx = {src.index}) USING (crime_ref, record_no)"
-                )
-                if src.text_fields:
-                    fields = ", ".join(_ident(f) for f in src.text_fields)
-                    reader = con.sql(
-                        f"SELECT crime_ref, {fields} FROM {src.table} {chosen}"
-                    ).to_arrow_reader(self.batch_rows)
-                    for batch in self._batches(reader):
-                        refs = batch.column(0)
-                        for field in src.text_fields:
-                            for hit in matcher.match_array(batch.column(field), field):
-                                add(refs[hit.row].as_py(), src.spec.system, hit, hit.field)
-                        progress.advance(task, batch.num_rows)
-                if src.notes_table:
-                    # notes: each log entry is a field of its own, named by its entry
-                    reader = con.sql(
-                        f"SELECT crime_ref, entry, text FROM {src.notes_table} WHERE {population}"
-                    ).to_arrow_reader(self.batch_rows)
-                    for batch in self._batches(reader):
-                        refs, entries = batch.column(0), batch.column(1)
-                        for hit in matcher.match_array(batch.column(2), "note"):
-                            field = f"note {entries[hit.row].as_py()}"
-                            add(refs[hit.row].as_py(), src.spec.system, hit, field)
-        return evidence.table(), copies
