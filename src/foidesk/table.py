@@ -76,6 +76,7 @@ def build_table(
 
     # sort keys for each dimension's values
     outcome_rank: dict[str, tuple[int, int, str]] = {}
+    ranks: dict[tuple[str, str | None], tuple[int, int, str]] = {}  # a few distinct pairs
     offence_rank: dict[str, tuple[str, str]] = {}
     cells: dict[tuple[str, ...], list[set[str]]] = defaultdict(lambda: [set() for _ in range(n)])
     grand: list[set[str]] = [set() for _ in range(n)]
@@ -87,7 +88,10 @@ def build_table(
             continue
         col = period_index[row["period"]]
         outcome = row["outcome"] or NO_OUTCOME
-        rank = ho.outcome_rank(outcome, row["ho_outcome"])
+        rank_key = (outcome, row["ho_outcome"])
+        if rank_key not in ranks:
+            ranks[rank_key] = ho.outcome_rank(outcome, row["ho_outcome"])
+        rank = ranks[rank_key]
         outcome_rank[outcome] = min(outcome_rank.get(outcome, rank), rank)
         code = row["ho_code"] or ""
         if request.offence_label == "home_office":

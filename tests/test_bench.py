@@ -1,0 +1,37 @@
+"""``foidesk bench`` runs every measure on small data and prints the report a user reads: the
+four runs with their time, MB/s, ratio to answer and peak memory. Speed itself is never
+asserted here (docs/performance.md has the measured numbers)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+
+def test_bench_prints_every_run_with_ratios(tmp_path: Path) -> None:
+    proc = run_cli("bench", "--rows", "3000", "--work", tmp_path / "work")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("3,000 synthetic rows (Parquet)")
+    assert "drug share 0.40" in lines[0]
+    runs = {}
+    for line in lines:
+        m = re.match(r"(\S+)\s+([\d.]+)\s+(\d+)\s+([\d.]+)x\s+(\d+)\s+(.*)", line)
+        if m:
+            runs[m[1]] = (float(m[2]), float(m[4]), int(m[5]), m[6])
+    assert list(runs) == ["answer", "duckdb-regexp", "naive-python", "read-text"]
+    assert runs["answer"][1] == 1.0  # the ratios are against answer
+    assert all(seconds > 0 and peak > 0 for seconds, _, peak, _ in runs.values())
+    assert "crimes; case folder written" in runs["answer"][3]
+    assert "extrapolated" in runs["naive-python"][3]
+    # the case folder of the timed answer run is complete
+    case = next((tmp_path / "work").glob("synth-3000-*/bench-case"))
+    assert (case / "internal" / "audit.json").is_file()
+    assert any((case / "public").glob("*.xlsx"))
+    # the data is reused on the next run (same rows and shape): nothing is made again
+    made = {p: p.stat().st_mtime_ns for p in case.parent.glob("*.parquet")}
+    again = run_cli("bench", "--rows", "3000", "--work", tmp_path / "work")
+    assert again.returncode == 0, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in case.parent.glob("*.parquet")} == made
