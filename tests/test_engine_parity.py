@@ -54,8 +54,23 @@ def _same(duck: tuple, spark: tuple) -> None:
     assert RENDERERS["text"](s.table) == RENDERERS["text"](d.table)
     assert s_evidence.to_pylist() == d_evidence.to_pylist()
     assert s.coverage == d.coverage
-    for key in ("population", "copies_searched", "crimes_with_hits", "excluded_cancelled"):
+    for key in (
+        "rows_read",
+        "candidate_crimes",
+        "crimes_in_more_than_one_system",
+        "in_window_and_offences",
+        "excluded_cancelled",
+        "excluded_transferred",
+        "population",
+        "copies_searched",
+        "hits",
+        "crimes_with_hits",
+    ):
         assert s.audit["counts"][key] == d.audit["counts"][key], key
+    assert s.audit["overlaps"] == d.audit["overlaps"]
+    for s_source, d_source in zip(s.audit["sources"], d.audit["sources"], strict=True):
+        for key in ("copies_searched", "population_after_dq_date", "rows_read"):
+            assert s_source[key] == d_source[key], (s_source["path"], key)
 
 
 def test_parity_on_the_seed_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +161,48 @@ def test_parity_on_awkward_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert ("D1", "Facebook") not in evidence  # only the last copy's text is searched
     assert ("Z1", "Instagram") in evidence  # 2019-03-31 23:30 UTC: inside the window
     assert duck[0].audit["counts"]["crimes_in_more_than_one_system"] == 1  # H1, tab trimmed
+
+
+def test_parity_with_a_snapshot_and_its_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot source (read as it is, with its investigation-log notes) beside a raw one."""
+    from foidesk.ingest.mapping import parse_mapping
+    from foidesk.ingest.snapshot import ingest
+
+    write_extract(
+        tmp_path / "old.csv",
+        [
+            crime("N1", "2018-03-01", "nothing"),
+            crime("N2", "2018-04-01", "on Facebook"),
+            crime("N4", "2018-05-01", "x", status="cancelled"),
+        ],
+    )
+    (tmp_path / "log.csv").write_text(
+        "Occ,No,Text\nN1,1,Spoke to IP\nN1,2,IP shown Snapchat messages\nN2,1,WhatsApp\n"
+        "N4,1,on Instagram\n",
+        encoding="utf-8",
+    )
+    mapping = parse_mapping(
+        b'[notes]\n[notes.columns]\ncrime_ref = "Occ"\nentry = "No"\ntext = "Text"\n', "n.toml"
+    )
+    ingest(
+        [str(tmp_path / "old.csv")],
+        tmp_path / "snap",
+        mapping,
+        system="Legacy",
+        notes=[str(tmp_path / "log.csv")],
+    )
+    write_extract(
+        tmp_path / "new.csv",
+        [
+            crime("N2", "2018-04-01 10:00:00", "on TikTok", outcome="CHARGED"),
+            crime("N3", "2018-06-01 10:00:00", "via Instagram"),
+        ],
+    )
+    request = write_request(tmp_path, [("snap", "Legacy"), ("new.csv", "Athena")])
+    duck, spark = _both(request, tmp_path, monkeypatch)
+    _same(duck, spark)
+    fields = {(e["crime_ref"], e["field"]) for e in duck[1].to_pylist()}
+    assert ("N1", "note 2") in fields and ("N2", "note 1") in fields
+    assert duck[0].audit["overlaps"] == {"Athena and Legacy": 1}

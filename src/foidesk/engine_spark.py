@@ -2,20 +2,31 @@
 
 Every source is first made a canonical snapshot by the shared ingest code (a snapshot source is
 used as it is), so Spark reads Parquet and parsing can never differ from the embedded engine:
-a row ingest would quarantine stops the run, as it does there. Spark then settles which copy of
-each candidate crime wins, builds the population, and streams the text of every copy of every
-population crime through ``Matcher`` inside ``mapInArrow`` (the lexicon is compiled once per
-Python worker and cached). Evidence and the (crime, platform) rows are written by Spark to
-Parquet and read back in batches, so nothing large is collected to the driver; only coverage,
-overlaps and stage counts (aggregates) are. ``table.build_table`` then counts exactly as for
-the embedded engine.
+a row ingest would quarantine stops the run, as it does there, and so does a file whose
+``system`` column names several systems (seen by ingest as it reads, with the embedded engine's
+message). Spark then settles which copy of each candidate crime wins (cached), and one
+aggregate of the winners, grouped by system, period and overlap, gives every count: stages,
+copies searched per source, population after each data-quality date, records searched by
+system and period, and overlaps.
+The text of every copy of every population crime streams through ``Matcher`` inside
+``mapInArrow`` (the lexicon is compiled once per Python worker and cached); one write puts the
+evidence, each hit with its crime's winning fields, in Parquet, which the driver reads back
+and takes the (crime, platform) rows from, so nothing is collected through Spark but the
+aggregate. ``table.build_table`` then counts exactly as for the embedded engine.
+
+A master URL is checked before any work (a standalone master must accept a connection within
+``CONNECT_TIMEOUT`` seconds), and the JVM's own output is kept off the terminal: a failure to
+start is one line naming the master and Spark's reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import re
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -24,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from foidesk.canonical_record import CANONICAL
 from foidesk.engine import (
@@ -36,6 +49,7 @@ from foidesk.engine import (
     SourceReport,
     no_free_text,
     no_offence_codes,
+    several_systems,
 )
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import load_mapping
@@ -44,6 +58,10 @@ from foidesk.matcher import Matcher
 from foidesk.request import Request
 
 _MATCHERS: dict[tuple[str, str, tuple[str, ...]], Matcher] = {}
+
+# seconds allowed to open a connection to a standalone master before Spark is started (Spark
+# itself retries an unreachable master for a minute before it gives up)
+CONNECT_TIMEOUT = 5.0
 
 
 def _worker_matcher(lexicon: str, base: str, platforms: tuple[str, ...]) -> Matcher:
@@ -122,10 +140,31 @@ class SparkEngine:
         )
         for key, value in self.conf.items():
             builder = builder.config(key, value)
-        try:
-            spark = builder.getOrCreate()
-        except Exception as exc:  # no Java, bad master URL
-            raise FoideskError(f"--engine spark: Spark did not start ({exc})") from exc
+        # The JVM writes to the stderr it inherits (its start-up warnings, log4j, a Java stack
+        # trace when the master is wrong): it is started with stderr pointed at a temporary
+        # file, kept for its life, so the terminal shows only foidesk's own lines; on failure
+        # the file gives the reason (and, with --debug, the whole log as a note)
+        sys.stderr.flush()
+        saved = os.dup(2)
+        with tempfile.TemporaryFile() as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                spark = builder.getOrCreate()
+                failure = None
+            except Exception as exc:  # no Java, a master Spark cannot use or reach
+                failure = exc
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+            if failure is not None:
+                log.seek(0)
+                captured = log.read().decode("utf-8", "replace")
+                error = FoideskError(
+                    f"--spark-master {self.master}: Spark did not start "
+                    f"({_start_failure(failure, captured)})"
+                )
+                error.add_note("Spark's output while starting:\n" + captured)
+                raise error from failure
         spark.sparkContext.setLogLevel("ERROR")
         return spark
 
@@ -138,7 +177,19 @@ class SparkEngine:
             else:
                 folder = tmp / f"source-{i}"
                 mapping = replace(load_mapping(None), format=spec.format)
-                result = ingest([str(spec.path)], folder, mapping, system=spec.system)
+
+                def one_system(_input: str, systems: set[str], path: Path = spec.path) -> None:
+                    # as the embedded engine: each system must be its own [[source]]
+                    if len(systems) > 1:
+                        raise several_systems(path, systems)
+
+                result = ingest(
+                    [str(spec.path)],
+                    folder,
+                    mapping,
+                    system=spec.system,
+                    check_systems=one_system,
+                )
                 with (folder / "quarantine.csv").open(encoding="utf-8", newline="") as f:
                     for row in csv.DictReader(f):
                         # a superseded copy is the duplicate rule at work, not a bad row
@@ -154,6 +205,7 @@ class SparkEngine:
 
     def run(self, request: Request, matcher: Matcher) -> EngineResult:
         """Answer ``request`` with ``matcher``'s lexicon and platforms on Spark."""
+        check_master(self.master)
         with tempfile.TemporaryDirectory(prefix="foidesk-spark-") as name:
             tmp = Path(name)
             snapshots = self._snapshots(request, tmp)
@@ -179,20 +231,26 @@ class SparkEngine:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
+        # Spark runs two jobs: an aggregate that settles the winners (cached) and yields every
+        # count, and a write of the evidence; the driver reads the rest from Parquet metadata
+        # and from the evidence
         crimes = []
         metas = []
         for i, ((folder, _manifest), spec) in enumerate(
             zip(snapshots, request.sources, strict=True)
         ):
-            df = spark.read.parquet(str(folder / "crimes.parquet"))
+            df = _read_parquet(spark, folder / "crimes.parquet")
             crimes.append(df)
             metas.append(
                 df.select(
                     F.lit(i).alias("source_idx"), F.lit(spec.system).alias("system"), *CANONICAL
                 )
             )
-        for df, spec in zip(crimes, request.sources, strict=True):
-            if df.where(F.col("ho_code").isNotNull()).limit(1).count() == 0:
+            # the Parquet statistics say whether there are codes; Spark looks only without them
+            has_codes = _has_values(folder / "crimes.parquet", "ho_code")
+            if has_codes is None:
+                has_codes = df.where(F.col("ho_code").isNotNull()).limit(1).count() > 0
+            if not has_codes:
                 raise no_offence_codes(spec.path, request)
         all_meta = metas[0]
         for meta in metas[1:]:
@@ -202,6 +260,7 @@ class SparkEngine:
             & (F.col("recorded_date") <= F.lit(request.date_to))
             & F.col("ho_code").isin(list(request.offence_codes))
         )
+        in_population = in_scope & (F.col("status") == "recorded")
         candidates = all_meta.where(in_scope).select("crime_ref").distinct()
         copies = all_meta.join(candidates, "crime_ref", "left_semi")
         if request.prefer == "earlier":
@@ -212,56 +271,86 @@ class SparkEngine:
             order = [(F.col("system") == request.prefer).desc(), F.col("source_idx").desc()]
         ranked = Window.partitionBy("crime_ref").orderBy(*order)
         per_crime = Window.partitionBy("crime_ref")
-        winners = (
-            copies.withColumn("rk", F.row_number().over(ranked))
-            .withColumn("n_systems", F.size(F.collect_set("system").over(per_crime)))
-            .where(F.col("rk") == 1)
-            .drop("rk")
-            .cache()  # every later step starts from here: settle it once
-        )
         year = F.year("recorded_date")
         period = (
             year - F.when(F.month("recorded_date") < 4, 1).otherwise(0)
             if request.columns == "financial_year"
             else year
         )
-        population = (
-            winners.where(in_scope & (F.col("status") == "recorded"))
+        # each candidate crime's winning copy, with the systems and the sources holding a copy
+        winners = (
+            copies.withColumn("rk", F.row_number().over(ranked))
+            .withColumn("systems", F.array_sort(F.collect_set("system").over(per_crime)))
+            .withColumn("sources", F.collect_set("source_idx").over(per_crime))
+            .where(F.col("rk") == 1)
+            .drop("rk")
+            .withColumn("n_systems", F.size("systems"))
             .withColumn("period", period.cast("int"))
-            .cache()
+            .cache()  # every later step starts from here: settle it once
         )
-        stage = winners.agg(
+        population = winners.where(in_population)
+
+        # one aggregate, grouped by what coverage and overlaps need (a few rows per system and
+        # period), gives the stage counts, the copies searched in each source and the
+        # population after each data-quality date; the driver adds the groups up
+        pop = F.when(in_population, 1).otherwise(0)
+        several = (F.col("n_systems") > 1).cast("int")
+        sums = [
             F.count("*").alias("candidate_crimes"),
-            F.sum((F.col("n_systems") > 1).cast("int")).alias("in_two"),
+            F.sum(several).alias("in_two"),
             F.sum(in_scope.cast("int")).alias("in_scope"),
             F.sum((in_scope & (F.col("status") == "cancelled")).cast("int")).alias("cancelled"),
             F.sum((in_scope & (F.col("status") == "transferred")).cast("int")).alias("transf"),
-        ).collect()[0]
-        rows_read = sum(
-            int(m["totals"]["rows_read" if spec.format != "snapshot" else "rows_loaded"])
-            for (_, m), spec in zip(snapshots, request.sources, strict=True)
-        )
+            F.sum(pop).alias("population"),
+        ]
+        for i, spec in enumerate(request.sources):
+            # a snapshot holds one copy of a crime: the copies searched in source i are its
+            # population crimes
+            sums.append(
+                F.sum(pop * F.array_contains("sources", i).cast("int")).alias(f"copies_{i}")
+            )
+            if spec.data_quality_from is not None:
+                after = (F.col("system") == spec.system) & (
+                    F.col("recorded_date") >= F.lit(spec.data_quality_from)
+                )
+                sums.append(F.sum(pop * after.cast("int")).alias(f"dq_{i}"))
+        overlap = F.when(in_population & (F.col("n_systems") > 1), F.concat_ws(" and ", "systems"))
+        groups = winners.groupBy("system", "period", overlap.alias("overlap")).agg(*sums).collect()
+
+        def total(name: str) -> int:
+            return sum(int(g[name] or 0) for g in groups)
+
+        copies_searched = {i: total(f"copies_{i}") for i in range(len(request.sources))}
+        searched: dict[tuple[str, int], int] = {}
+        overlaps: dict[str, int] = {}
+        for g in groups:
+            if g["population"]:
+                key = (str(g["system"]), int(g["period"]))
+                searched[key] = searched.get(key, 0) + int(g["population"])
+                if g["overlap"] is not None:
+                    overlaps[g["overlap"]] = overlaps.get(g["overlap"], 0) + int(g["population"])
+        overlaps = dict(sorted(overlaps.items()))
 
         refs = population.select("crime_ref")
         lexicon, base = request.lexicon, str(request.path.parent)
         platforms = tuple(matcher.platform_names)
         evidence_frames = []
-        copies_searched: dict[int, int] = {}
         for i, ((folder, manifest), spec) in enumerate(
             zip(snapshots, request.sources, strict=True)
         ):
             fields = tuple(manifest.get("text_fields", []))
-            texts = crimes[i].join(refs, "crime_ref", "left_semi")
-            copies_searched[i] = texts.count()
             if fields:
                 evidence_frames.append(
-                    texts.select("crime_ref", *fields).mapInArrow(
+                    crimes[i]
+                    .join(refs, "crime_ref", "left_semi")
+                    .select("crime_ref", *fields)
+                    .mapInArrow(
                         _match_batches(lexicon, base, platforms, spec.system, fields, False),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
             if (folder / "notes.parquet").is_file():
-                notes = spark.read.parquet(str(folder / "notes.parquet"))
+                notes = _read_parquet(spark, folder / "notes.parquet")
                 evidence_frames.append(
                     notes.join(refs, "crime_ref", "left_semi")
                     .select("crime_ref", "entry", "text")
@@ -273,44 +362,23 @@ class SparkEngine:
         evidence = evidence_frames[0]
         for frame in evidence_frames[1:]:
             evidence = evidence.unionByName(frame)
-        years = population.select("crime_ref", F.year("recorded_date").alias("y"))
-        evidence = evidence.join(years, "crime_ref").withColumn("year", F.col("y")).drop("y")
-        evidence.select(*EVIDENCE_SCHEMA.names).write.parquet(str(tmp / "evidence"))
-        saved = spark.read.parquet(str(tmp / "evidence"))
-        hit_crimes = saved.select("crime_ref", "platform").distinct()
-        population.join(hit_crimes, "crime_ref").select(*CRIME_HITS_SCHEMA.names).write.parquet(
-            str(tmp / "crime_hits")
+        # each hit carries its crime's winning fields (as crime_<name>), so that one write gives
+        # both the evidence and the (crime, platform) rows, which the driver takes from it
+        crime_fields = [n for n in CRIME_HITS_SCHEMA.names if n not in ("crime_ref", "platform")]
+        of_crime = population.select(
+            "crime_ref", *[F.col(n).alias(f"crime_{n}") for n in crime_fields]
         )
-        hits_flag = hit_crimes.select("crime_ref").distinct().withColumn("hit", F.lit(1))
-        coverage = [
-            CoverageRow(r["system"], int(r["period"]), int(r["n"]), int(r["h"]))
-            for r in population.join(hits_flag, "crime_ref", "left")
-            .groupBy("system", "period")
-            .agg(F.count("*").alias("n"), F.count("hit").alias("h"))
-            .orderBy("system", "period")
-            .collect()
-        ]
-        overlaps: dict[str, int] = {}
-        two = population.where(F.col("n_systems") > 1).select("crime_ref")
-        for r in (
-            all_meta.join(two, "crime_ref", "left_semi")
-            .groupBy("crime_ref")
-            .agg(F.array_sort(F.collect_set("system")).alias("systems"))
-            .groupBy("systems")
-            .count()
-            .collect()
-        ):
-            overlaps[" and ".join(r["systems"])] = int(r["count"])
+        evidence = evidence.join(of_crime, "crime_ref").withColumn(
+            "year", F.year("crime_recorded_date")
+        )
+        evidence.select(
+            *EVIDENCE_SCHEMA.names, *[f"crime_{n}" for n in crime_fields]
+        ).write.parquet(str(tmp / "evidence"))
         reports = []
         for i, ((folder, manifest), spec) in enumerate(
             zip(snapshots, request.sources, strict=True)
         ):
             dq = spec.data_quality_from
-            after = 0
-            if dq is not None:
-                after = population.where(
-                    (F.col("system") == spec.system) & (F.col("recorded_date") >= F.lit(dq))
-                ).count()
             source = manifest["sources"][0] if spec.format != "snapshot" else None
             reports.append(
                 SourceReport(
@@ -325,38 +393,59 @@ class SparkEngine:
                     text_fields=tuple(manifest.get("text_fields", [])),
                     copies_searched=copies_searched[i],
                     data_quality_from=dq.isoformat() if dq else None,
-                    population_after_dq_date=after,
+                    population_after_dq_date=total(f"dq_{i}") if dq else 0,
                     searchable=bool(manifest.get("text_fields"))
                     or (folder / "notes.parquet").is_file(),
                     has_notes=(folder / "notes.parquet").is_file(),
                 )
             )
+        hits = ds.dataset(str(tmp / "evidence"), format="parquet").to_table()
         evidence_table = (
-            ds.dataset(str(tmp / "evidence"), format="parquet")
-            .to_table()
+            hits.select(EVIDENCE_SCHEMA.names)
             .cast(EVIDENCE_SCHEMA)
             .sort_by(
                 [(c, "ascending") for c in ("crime_ref", "system", "field", "start", "platform")]
             )
         )
+        keys = ["crime_ref", "platform", *[f"crime_{n}" for n in crime_fields]]
+        distinct = hits.select(keys).group_by(keys).aggregate([])
         crime_hits = (
-            ds.dataset(str(tmp / "crime_hits"), format="parquet")
-            .to_table()
+            pa.table(
+                {
+                    n: distinct.column(n if n in keys else f"crime_{n}")
+                    for n in CRIME_HITS_SCHEMA.names
+                }
+            )
             .cast(CRIME_HITS_SCHEMA)
             .sort_by([("crime_ref", "ascending"), ("platform", "ascending")])
         )
-        population_count = population.count()
+        del hits, distinct
+        # records with a hit, by system and period: distinct crimes of the (crime, platform) rows
+        with_hits = {
+            (str(r["system"]), int(r["period"])): int(r["crime_ref_count_distinct"])
+            for r in crime_hits.group_by(["system", "period"])
+            .aggregate([("crime_ref", "count_distinct")])
+            .to_pylist()
+        }
+        coverage = [
+            CoverageRow(system, period, n, with_hits.get((system, period), 0))
+            for (system, period), n in sorted(searched.items())
+        ]
+        rows_read = sum(
+            int(m["totals"]["rows_read" if spec.format != "snapshot" else "rows_loaded"])
+            for (_, m), spec in zip(snapshots, request.sources, strict=True)
+        )
         stages = {
             "rows_read": rows_read,
-            "candidate_crimes": int(stage["candidate_crimes"]),
-            "crimes_in_more_than_one_system": int(stage["in_two"] or 0),
-            "in_window_and_offences": int(stage["in_scope"] or 0),
-            "excluded_cancelled": int(stage["cancelled"] or 0),
-            "excluded_transferred": int(stage["transf"] or 0),
-            "population": population_count,
+            "candidate_crimes": total("candidate_crimes"),
+            "crimes_in_more_than_one_system": total("in_two"),
+            "in_window_and_offences": total("in_scope"),
+            "excluded_cancelled": total("cancelled"),
+            "excluded_transferred": total("transf"),
+            "population": total("population"),
             "copies_searched": sum(copies_searched.values()),
             "hits": evidence_table.num_rows,
-            "crimes_with_hits": len(set(crime_hits.column("crime_ref").to_pylist())),
+            "crimes_with_hits": len(pc.unique(crime_hits.column("crime_ref"))),
         }
         return EngineResult(
             crime_hits=crime_hits,
@@ -369,9 +458,123 @@ class SparkEngine:
         )
 
 
-def _spark_schema(schema: pa.Schema) -> Any:
-    """The Spark StructType of an Arrow schema."""
-    from pyspark.sql.types import IntegerType, StringType, StructField, StructType
+def check_master(master: str) -> None:
+    """Refuse, before any work, a master URL Spark could not use: spark-submit's own rule for
+    the scheme, and for a standalone master (``spark://host:port``, or several for standby
+    masters) a TCP connection to one of them within ``CONNECT_TIMEOUT`` seconds."""
+    if not master.startswith(("local", "spark", "k8s", "yarn")):
+        raise FoideskError(
+            f"--spark-master {master}: not a Spark master URL (expected local[*], local[N], "
+            "spark://host:port, yarn or k8s://https://host:port)"
+        )
+    if not master.startswith("spark://"):
+        return
+    addresses = master.removeprefix("spark://").split(",")
+    problems = []
+    for address in addresses:
+        host, _, port = address.rpartition(":")
+        host = host.strip("[]")
+        if not host or not port.isdigit():
+            raise FoideskError(f"--spark-master {master}: expected spark://host:port")
+        try:
+            socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
+            return
+        except socket.gaierror as exc:
+            problems.append((address, f"unknown host: {exc.strerror}"))
+        except TimeoutError:
+            problems.append((address, f"no answer within {CONNECT_TIMEOUT:g} s"))
+        except OSError as exc:
+            problems.append((address, str(exc.strerror or exc)))
+    why = "; ".join(f"{a}: {p}" if len(problems) > 1 else p for a, p in problems)
+    raise FoideskError(f"--spark-master {master}: cannot reach the master ({why})")
 
-    kinds = {pa.string(): StringType(), pa.int32(): IntegerType()}
+
+def _start_failure(exc: BaseException, log: str) -> str:
+    """Why Spark did not start, on one line: the error Spark wrote while starting (the JVM's
+    uncaught exception, or a logged ERROR) where there is one, else the exception's message."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    reason = None
+    for line in lines:
+        found = re.match(r'Exception in thread "main" [\w.$]+: (.+)', line)
+        if found:
+            reason = found.group(1)
+            break
+    if reason is None:
+        for line in reversed(lines):  # Spark's last word ("All masters are unresponsive")
+            found = re.search(r" ERROR [\w.$]+: (.+)", line)
+            if found and not found.group(1).startswith("Error initializing SparkContext"):
+                reason = found.group(1)
+                break
+    if reason is None:
+        message = str(exc)
+        java = getattr(exc, "java_exception", None)
+        if java is not None:
+            with contextlib.suppress(Exception):  # the JVM is gone: keep Python's message
+                message = str(java.getMessage() or java.toString())
+        reason = next((line.strip() for line in message.splitlines() if line.strip()), "")
+        if "JAVA_GATEWAY_EXITED" in reason:
+            # the launcher's first complaint (no java, JAVA_HOME wrong), not a warning
+            said = [
+                line
+                for line in lines
+                if not line.startswith(("WARNING:", "Using Spark's")) and " WARN " not in line
+            ]
+            reason = said[0] if said else reason
+    reason = " ".join(reason.split()) or type(exc).__name__
+    return reason if len(reason) <= 300 else reason[:297] + "..."
+
+
+def _has_values(path: Path, column: str) -> bool | None:
+    """Whether ``column`` of the Parquet file ``path`` holds a value that is not null, read
+    from the row groups' statistics (no scan); None where the statistics do not say."""
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception:  # not one file (a folder of parts): let Spark look
+        return None
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            if chunk.path_in_schema != column:
+                continue
+            stats = chunk.statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            if stats.null_count < group.num_rows:
+                return True
+            break
+        else:
+            return None  # no such column
+    return False
+
+
+def _read_parquet(spark: Any, path: Path) -> Any:
+    """A snapshot's Parquet file as a DataFrame, given the schema its footer holds (read here
+    with pyarrow: cheaper than Spark inferring it); Spark infers it where a type is not one
+    a snapshot uses."""
+    try:
+        schema = _spark_schema(pq.read_schema(path))
+    except (KeyError, OSError, pa.ArrowException):
+        return spark.read.parquet(str(path))
+    return spark.read.schema(schema).parquet(str(path))
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    """The Spark StructType of an Arrow schema (the types of snapshots and evidence)."""
+    from pyspark.sql.types import (
+        DateType,
+        IntegerType,
+        LongType,
+        StringType,
+        StructField,
+        StructType,
+    )
+
+    kinds = {
+        pa.string(): StringType(),
+        pa.large_string(): StringType(),
+        pa.int32(): IntegerType(),
+        pa.int64(): LongType(),
+        pa.date32(): DateType(),
+    }
     return StructType([StructField(f.name, kinds[f.type], True) for f in schema])

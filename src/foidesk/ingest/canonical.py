@@ -80,6 +80,11 @@ class Canonicalizer:
                     name = "text" if key == prefix else "text_" + key[len(prefix) + 1 :]
                     self.text.setdefault(name, i)
         self.parse_date = date_parser(mapping.date_formats)
+        # a standard extract may name each record's system: the distinct names are collected
+        # (trimmed of spaces, blanks ignored, as the answer path reads them), so that a file
+        # holding several systems can be refused where each system must be its own source
+        self._system = index.get("system")
+        self.systems: set[str] = set()
 
     def _get(self, values: list[Any], canonical: str) -> Any:
         if canonical in self.mapping.constants:
@@ -89,6 +94,10 @@ class Canonicalizer:
 
     def __call__(self, values: list[Any]) -> tuple[dict[str, Any] | None, str | None]:
         """The canonical row, or None and the reason to quarantine."""
+        if self._system is not None and values[self._system] is not None:
+            system = str(values[self._system]).strip(" ")
+            if system:
+                self.systems.add(system)
         ref = _text(self._get(values, "crime_ref"))
         if ref is None or not ref.strip(WHITESPACE):
             return None, "crime_ref is empty"

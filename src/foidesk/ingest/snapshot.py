@@ -103,8 +103,13 @@ def ingest(
     notes: list[str] | None = None,
     replace: bool = False,
     progress: Callable[[int], None] | None = None,
+    check_systems: Callable[[str, set[str]], None] | None = None,
 ) -> IngestResult:
-    """Read ``inputs`` (files or connection URLs) with ``mapping`` into the snapshot ``out``."""
+    """Read ``inputs`` (files or connection URLs) with ``mapping`` into the snapshot ``out``.
+
+    ``check_systems(input, names)`` is called as each input has been read, with the distinct
+    values of its ``system`` column (empty without one); it may raise to stop the ingest, which
+    then leaves nothing behind."""
     out = Path(out)
     if out.exists() and not replace:
         raise FoideskError(f"{out}: already exists (use --replace to overwrite it)")
@@ -116,7 +121,9 @@ def ingest(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        manifest = _build(inputs, staging, mapping, system_name, notes or [], progress)
+        manifest = _build(
+            inputs, staging, mapping, system_name, notes or [], progress, check_systems
+        )
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
@@ -136,6 +143,7 @@ def _build(
     system: str,
     notes: list[str],
     progress: Callable[[int], None] | None,
+    check_systems: Callable[[str, set[str]], None] | None = None,
 ) -> dict[str, Any]:
     readers = []
     canonicalizers = []
@@ -189,6 +197,8 @@ def _build(
             if progress:
                 progress(read % 10_000)
             reader.close()
+            if check_systems is not None:
+                check_systems(label, canon.systems)
             sources.append(
                 {
                     "path": label,
