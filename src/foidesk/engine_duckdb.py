@@ -158,10 +158,12 @@ class DuckDBEngine:
         quiet: bool = False,
         batch_rows: int = BATCH_ROWS,
         prefetch: bool = True,
+        overlap: bool = True,
     ):
         self.memory_limit = memory_limit
         self.batch_rows = batch_rows
         self.prefetch = prefetch
+        self.overlap = overlap  # search while the population is settled (False: after it)
         self.threads = threads or os.cpu_count() or 1
         self.quiet = quiet
 
@@ -224,13 +226,17 @@ class DuckDBEngine:
         # connection, while this thread validates the sources and settles which copies count;
         # the hits of copies that do not count are dropped afterwards
         search = _Search(self, con.cursor(), matcher)
-        search.start([(src, f"WHERE {in_scope}") for src in loaded if src.text_fields])
+        jobs = [(src, f"WHERE {in_scope}") for src in loaded if src.text_fields]
+        if self.overlap:
+            search.start(jobs)
         try:
             self._settle(con, request, loaded, in_scope, stages)
             seconds["settle"] = time.perf_counter() - started
         except BaseException:
             search.cancel()
             raise
+        if not self.overlap:
+            search.run(jobs)
         scanned = search.result()
         seconds["search"] = search.seconds
 
