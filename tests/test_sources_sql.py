@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foidesk.canonical_record import ISO_FORMATS, UK_FORMATS, WHITESPACE
-from foidesk.sources import _text_date_sql, _trim
+from foidesk.sources import _text_date_sql, _trim, _trim_unique
 
 CON = duckdb.connect()
 
@@ -25,6 +25,7 @@ def _sql(expr: str, value: str | None) -> object:
 @given(st.text(alphabet=st.sampled_from([*WHITESPACE, "a", "é", "/", " ", "\u00a0"])))
 def test_trim_takes_exactly_the_whitespace_off_both_ends(value: str) -> None:
     assert _sql(_trim("v"), value) == value.strip(WHITESPACE)
+    assert _sql(_trim_unique("v"), value) == value.strip(WHITESPACE)
 
 
 def _reference(value: str) -> date | None:

@@ -185,7 +185,7 @@ class DuckDBEngine:
             con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
             # every result that is shown or written is ordered explicitly
-            con.execute("SET preserve_insertion_order = false")
+            con.execute("SET preserve_insertion_order = true")
             try:
                 return self._run(con, request, matcher, tmp)
             finally:
