@@ -25,7 +25,6 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"batch_rows": 37, "prefetch": True},
         {"batch_rows": 37, "prefetch": False},
         {"batch_rows": 1, "prefetch": True},
-        {"batch_rows": 53, "prefetch": True, "overlap": False},
     ],
 )
 def test_small_batches_give_the_same_answer(

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from queue import Queue
 
@@ -36,6 +36,7 @@ from foidesk.engine import (
     no_free_text,
     no_offence_codes,
 )
+from foidesk.errors import FoideskError
 from foidesk.matcher import Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
@@ -49,7 +50,9 @@ from foidesk.sources import (
     validate_source,
 )
 
-BATCH_ROWS = 65_536
+# Rows of text a record batch: Arrow batches from DuckDB count against its memory limit, and
+# 65,536 rows of 560-byte notes ran out of it at 10,000,000 rows (docs/performance.md)
+BATCH_ROWS = 16_384
 
 
 @contextmanager
@@ -70,9 +73,8 @@ def _progress(quiet: bool) -> Iterator[Progress]:
 
 
 class _Search:
-    """Streams the text of chosen copies through the matcher, either in a thread of its own
-    (``start``, then ``result``) or in the caller's (``run``). Its connection is its own: a
-    DuckDB connection runs one query at a time."""
+    """Streams the text of chosen copies through the matcher and keeps each hit with the
+    ``(source_idx, record_no)`` of its copy."""
 
     def __init__(self, engine: DuckDBEngine, con: duckdb.DuckDBPyConnection, matcher: Matcher):
         self._engine = engine
@@ -80,32 +82,12 @@ class _Search:
         self._matcher = matcher
         self._evidence = EvidenceBuilder()
         self._copy_keys: dict[str, list[int]] = {"source_idx": [], "record_no": []}
-        self._cancelled = threading.Event()
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
         self.seconds = 0.0  # wall time of the search
 
-    def start(self, jobs: list[tuple[LoadedSource, str]]) -> None:
-        """Search in a thread; ``jobs`` are (source, the clause choosing its copies)."""
-
-        def guarded() -> None:
-            try:
-                self.run(jobs)
-            except BaseException as exc:  # handed to result()
-                self._error = exc
-
-        self._thread = threading.Thread(target=guarded, daemon=True)
-        self._thread.start()
-
     def run(self, jobs: list[tuple[LoadedSource, str]]) -> None:
-        """Search here: every text field of every copy the clauses choose."""
+        """Every text field of every copy the clauses choose; ``jobs`` are (source, the
+        clause choosing its copies)."""
         started = time.perf_counter()
-        try:
-            self._run(jobs)
-        finally:
-            self.seconds = time.perf_counter() - started
-
-    def _run(self, jobs: list[tuple[LoadedSource, str]]) -> None:
         add = self._evidence.add
         sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
         with _progress(self._engine.quiet) as progress:
@@ -116,8 +98,6 @@ class _Search:
                     f"SELECT record_no, crime_ref, {fields} FROM {src.table} {clause}"
                 ).to_arrow_reader(self._engine.batch_rows)
                 for batch in self._engine._batches(reader):
-                    if self._cancelled.is_set():
-                        return
                     numbers, refs = batch.column(0), batch.column(1)
                     for field in src.text_fields:
                         for hit in self._matcher.match_array(batch.column(field), field):
@@ -125,21 +105,10 @@ class _Search:
                             sources.append(src.index)
                             records.append(numbers[hit.row].as_py())
                     progress.advance(task, batch.num_rows)
-
-    def cancel(self) -> None:
-        """Stop a search running in its thread (the caller is failing)."""
-        self._cancelled.set()
-        with suppress(duckdb.Error):
-            self._con.interrupt()
-        if self._thread is not None:
-            self._thread.join()
+        self.seconds += time.perf_counter() - started
 
     def result(self) -> pa.Table:
         """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
-        if self._thread is not None:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
         table = self._evidence.table()
         return table.append_column(
             "source_idx", column_array(self._copy_keys["source_idx"], pa.int32())
@@ -158,21 +127,23 @@ class DuckDBEngine:
         quiet: bool = False,
         batch_rows: int = BATCH_ROWS,
         prefetch: bool = True,
-        overlap: bool = True,
     ):
         self.memory_limit = memory_limit
         self.batch_rows = batch_rows
         self.prefetch = prefetch
-        self.overlap = overlap  # search while the population is settled (False: after it)
         self.threads = threads or os.cpu_count() or 1
         self.quiet = quiet
 
     @staticmethod
     def database(tmp: str, request: Request) -> str:
-        """Where the working tables live: in memory, spilling to ``tmp`` past the memory
-        limit. Measured against a database file in ``tmp`` (docs/performance.md): 20 to 25%
-        faster, for about 90 MB more peak memory at 2,000,000 and 10,000,000 rows."""
-        return ":memory:"
+        """Where the working tables live. CSV sources are parsed into tables, which are
+        fastest in memory (spilling to ``tmp`` past the memory limit). With Parquet or snapshot
+        sources a database file in ``tmp`` is used: in memory was 20% faster at 2,000,000 rows
+        but ran out of its memory limit at 10,000,000 (the keys of every row are a table, and
+        a file lets DuckDB move its blocks out of memory); see docs/performance.md."""
+        if all(s.format == "csv" for s in request.sources):
+            return ":memory:"
+        return str(Path(tmp) / "work.duckdb")
 
     def run(self, request: Request, matcher: Matcher) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
@@ -188,6 +159,13 @@ class DuckDBEngine:
             con.execute("SET preserve_insertion_order = true")
             try:
                 return self._run(con, request, matcher, tmp)
+            except (duckdb.OutOfMemoryException, OSError) as exc:
+                if "Out of Memory" not in str(exc):
+                    raise
+                raise FoideskError(
+                    f"the embedded engine ran out of its memory limit ({self.memory_limit}): "
+                    f"{str(exc).splitlines()[0]}"
+                ) from exc
             finally:
                 con.close()
 
@@ -222,27 +200,18 @@ class DuckDBEngine:
             f"AND DATE {_sql_str(request.date_to.isoformat())}"
         )
         in_scope = f"({window} AND ho_code IN ({codes}))"
-        # Every copy in the window and the offences is searched now, in a thread with its own
-        # connection, while this thread validates the sources and settles which copies count;
-        # the hits of copies that do not count are dropped afterwards
-        search = _Search(self, con.cursor(), matcher)
-        jobs = [(src, f"WHERE {in_scope}") for src in loaded if src.text_fields]
-        if self.overlap:
-            search.start(jobs)
-        try:
-            self._settle(con, request, loaded, in_scope, stages)
-            seconds["settle"] = time.perf_counter() - started
-        except BaseException:
-            search.cancel()
-            raise
-        if not self.overlap:
-            search.run(jobs)
+        self._settle(con, request, loaded, in_scope, stages)
+        seconds["settle"] = time.perf_counter() - started
+        # The copies whose text counts are, in each source, the last copy of each population
+        # crime (as ingest keeps it); both systems' copies of a migrated crime count. Nearly
+        # all are in the window and offences themselves, so every copy in scope is searched
+        # with that filter pushed into the scan (cheaper than joining to text_copies), the hits
+        # of copies that do not count are dropped, and the few counted copies that are not in
+        # scope themselves (a crime reclassified or redated between systems) are searched after
+        search = _Search(self, con, matcher)
+        search.run([(src, f"WHERE {in_scope}") for src in loaded if src.text_fields])
         scanned = search.result()
         seconds["search"] = search.seconds
-
-        # the copies to search are, in each source, the last copy of each population crime
-        # (as ingest keeps it); both systems' copies of a migrated crime are searched. A copy
-        # that is not itself in the window and offences was not searched above: search it now
         late = _Search(self, con, matcher)
         late.run(
             [
