@@ -23,7 +23,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from foidesk.engine import (
     CRIME_HITS_SCHEMA,
@@ -57,12 +64,13 @@ BATCH_ROWS = 16_384
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Progress]:
-    """A progress line on stderr while text is searched (none when not on a terminal)."""
+    """Progress lines on stderr for the stages of an answer (none when not on a terminal)."""
     console = Console(stderr=True)
     progress = Progress(
+        SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,} records"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -76,35 +84,45 @@ class _Search:
     """Streams the text of chosen copies through the matcher and keeps each hit with the
     ``(source_idx, record_no)`` of its copy."""
 
-    def __init__(self, engine: DuckDBEngine, con: duckdb.DuckDBPyConnection, matcher: Matcher):
+    def __init__(
+        self,
+        engine: DuckDBEngine,
+        con: duckdb.DuckDBPyConnection,
+        matcher: Matcher,
+        progress: Progress,
+    ):
         self._engine = engine
         self._con = con
         self._matcher = matcher
+        self._progress = progress
         self._evidence = EvidenceBuilder()
         self._copy_keys: dict[str, list[int]] = {"source_idx": [], "record_no": []}
         self.seconds = 0.0  # wall time of the search
 
-    def run(self, jobs: list[tuple[LoadedSource, str]]) -> None:
+    def run(
+        self, jobs: list[tuple[LoadedSource, str]], label: str, total: int | None = None
+    ) -> None:
         """Every text field of every copy the clauses choose; ``jobs`` are (source, the
-        clause choosing its copies)."""
+        clause choosing its copies); ``total`` copies, when known, for the progress bar."""
         started = time.perf_counter()
         add = self._evidence.add
         sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
-        with _progress(self._engine.quiet) as progress:
-            task = progress.add_task("Searching free text", total=None)
-            for src, clause in jobs:
-                fields = ", ".join(_ident(f) for f in src.text_fields)
-                reader = self._con.sql(
-                    f"SELECT record_no, crime_ref, {fields} FROM {src.table} {clause}"
-                ).to_arrow_reader(self._engine.batch_rows)
-                for batch in self._engine._batches(reader):
-                    numbers, refs = batch.column(0), batch.column(1)
-                    for field in src.text_fields:
-                        for hit in self._matcher.match_array(batch.column(field), field):
-                            add(refs[hit.row].as_py(), src.spec.system, hit, field)
-                            sources.append(src.index)
-                            records.append(numbers[hit.row].as_py())
-                    progress.advance(task, batch.num_rows)
+        progress = self._progress
+        task = progress.add_task(label, total=total)
+        for src, clause in jobs:
+            fields = ", ".join(_ident(f) for f in src.text_fields)
+            reader = self._con.sql(
+                f"SELECT record_no, crime_ref, {fields} FROM {src.table} {clause}"
+            ).to_arrow_reader(self._engine.batch_rows)
+            for batch in self._engine._batches(reader):
+                numbers, refs = batch.column(0), batch.column(1)
+                for field in src.text_fields:
+                    for hit in self._matcher.match_array(batch.column(field), field):
+                        add(refs[hit.row].as_py(), src.spec.system, hit, field)
+                        sources.append(src.index)
+                        records.append(numbers[hit.row].as_py())
+                progress.advance(task, batch.num_rows)
+        progress.remove_task(task)
         self.seconds += time.perf_counter() - started
 
     def result(self) -> pa.Table:
@@ -158,7 +176,8 @@ class DuckDBEngine:
             # every result that is shown or written is ordered explicitly
             con.execute("SET preserve_insertion_order = true")
             try:
-                return self._run(con, request, matcher, tmp)
+                with _progress(self.quiet) as progress:
+                    return self._run(con, request, matcher, tmp, progress)
             except (duckdb.OutOfMemoryException, OSError) as exc:
                 if "Out of Memory" not in str(exc):
                     raise
@@ -170,7 +189,12 @@ class DuckDBEngine:
                 con.close()
 
     def _run(
-        self, con: duckdb.DuckDBPyConnection, request: Request, matcher: Matcher, tmp: str
+        self,
+        con: duckdb.DuckDBPyConnection,
+        request: Request,
+        matcher: Matcher,
+        tmp: str,
+        progress: Progress,
     ) -> EngineResult:
         started = time.perf_counter()
         seconds: dict[str, float] = {}  # wall time of the stages, for the audit
@@ -200,19 +224,31 @@ class DuckDBEngine:
             f"AND DATE {_sql_str(request.date_to.isoformat())}"
         )
         in_scope = f"({window} AND ho_code IN ({codes}))"
+        settling = progress.add_task("Choosing each crime's copy (the population)", total=None)
         self._settle(con, request, loaded, in_scope, stages)
+        progress.remove_task(settling)
         seconds["settle"] = time.perf_counter() - started
+        searched = [src for src in loaded if src.text_fields]
+        in_scope_row = first_row(
+            con,
+            "SELECT count(*) FROM keys WHERE in_scope AND source_idx IN "
+            f"({', '.join(str(src.index) for src in searched) or 'NULL'})",
+        )
         # The copies whose text counts are, in each source, the last copy of each population
         # crime (as ingest keeps it); both systems' copies of a migrated crime count. Nearly
         # all are in the window and offences themselves, so every copy in scope is searched
         # with that filter pushed into the scan (cheaper than joining to text_copies), the hits
         # of copies that do not count are dropped, and the few counted copies that are not in
         # scope themselves (a crime reclassified or redated between systems) are searched after
-        search = _Search(self, con, matcher)
-        search.run([(src, f"WHERE {in_scope}") for src in loaded if src.text_fields])
+        search = _Search(self, con, matcher, progress)
+        search.run(
+            [(src, f"WHERE {in_scope}") for src in searched],
+            "Searching free text",
+            int(in_scope_row[0]) if in_scope_row else None,
+        )
         scanned = search.result()
         seconds["search"] = search.seconds
-        late = _Search(self, con, matcher)
+        late = _Search(self, con, matcher, progress)
         late.run(
             [
                 (
@@ -221,9 +257,9 @@ class DuckDBEngine:
                     f"WHERE source_idx = {src.index} AND NOT in_scope) "
                     "USING (crime_ref, record_no)",
                 )
-                for src in loaded
-                if src.text_fields
-            ]
+                for src in searched
+            ],
+            "Searching copies out of scope",
         )
         evidence_path = Path(tmp) / "evidence-scanned.parquet"
         pq.write_table(pa.concat_tables([scanned, late.result()]), evidence_path)
