@@ -108,7 +108,7 @@ def _text_date_sql(value: str) -> str:
     iso = _first_format(value, ISO_FORMATS, _fixed_widths(ISO_FORMATS))
     uk = _first_format(value, UK_FORMATS, _fixed_widths(UK_FORMATS))
     parsed = f"CAST(CASE WHEN contains({value}, '/') THEN {uk} ELSE {iso} END AS DATE)"
-    return f"nullif(greatest({parsed}, DATE '1000-01-01'), DATE '1000-01-01')"
+    return f"nullif(greatest({parsed}, DATE '0999-12-31'), DATE '0999-12-31')"
 
 
 def _fixed_widths(formats: tuple[str, ...]) -> dict[int, list[str]]:
@@ -275,6 +275,11 @@ def load_source(
             # Parquet is read where it lies: filters and projections are pushed into the scan
             select.insert(0, "file_row_number AS record_no")
             con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(select)} FROM {scan}")
+    except duckdb.OutOfMemoryException as exc:
+        raise FoideskError(
+            f"{spec.path}: reading it ran out of the embedded engine's memory limit: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
     except duckdb.Error as exc:
         message = " ".join(str(exc).split())[:400]
         hint = (
