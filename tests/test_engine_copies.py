@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from foidesk.answer import answer
-from tests.conftest import crime, write_extract, write_request
+from tests.conftest import crime, run_cli, write_extract, write_request
 
 
 def test_out_of_scope_and_losing_copies(tmp_path: Path) -> None:
@@ -69,3 +69,20 @@ def test_out_of_scope_and_losing_copies(tmp_path: Path) -> None:
     assert counts["excluded_cancelled"] == 1
     # M1 and M2 in both systems, D3 and D4 once in Legacy (their last copies)
     assert counts["copies_searched"] == 6
+
+
+def test_a_bad_row_is_reported_before_a_later_source_without_codes(tmp_path: Path) -> None:
+    # the officer fixes the first file's line first, as the rows come before whole-file checks
+    write_extract(
+        tmp_path / "legacy.csv",
+        [crime("G1", "2018-03-01", "on Facebook"), crime("G2", "2018-02-30", "nothing")],
+    )
+    write_extract(tmp_path / "athena.csv", [crime("A1", "2018-06-01", "nothing", ho_code="")])
+    request = write_request(tmp_path, [("legacy.csv", "Legacy"), ("athena.csv", "Athena")])
+    proc = run_cli("answer", request, "--out", tmp_path / "case", "--quiet")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"foidesk: error: {tmp_path / 'legacy.csv'}: line 3: recorded_date '2018-02-30' is not "
+        "a date (YYYY-MM-DD or DD/MM/YYYY, optionally with a time)"
+    ]
+    assert not (tmp_path / "case").exists()

@@ -202,10 +202,6 @@ class DuckDBEngine:
             load_source(con, i, spec, validate=False) for i, spec in enumerate(request.sources)
         ]
         seconds["load"] = time.perf_counter() - started
-        for src in loaded:
-            has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
-            if not has_codes or has_codes[0] == 0:
-                raise no_offence_codes(src.spec.path, request)
         if not any(src.text_fields or src.notes_table for src in loaded):
             raise no_free_text([str(src.spec.path) for src in loaded])
         stages: dict[str, int] = {"rows_read": sum(s.rows_read for s in loaded)}
@@ -317,6 +313,11 @@ class DuckDBEngine:
         for src in loaded:
             if src.index in unusable:
                 validate_source(con, src)  # stops with the file, line and field
+        # then the checks on whole sources, in the order the user would fix things
+        for src in loaded:
+            has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
+            if not has_codes or has_codes[0] == 0:
+                raise no_offence_codes(src.spec.path, request)
         if request.prefer == "earlier":
             winner_order = "source_idx ASC, record_no DESC"
         elif request.prefer == "later":
