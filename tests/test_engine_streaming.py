@@ -41,3 +41,22 @@ def test_small_batches_give_the_same_answer(
     many = pq.read_table(tmp_path / "many" / "internal" / "evidence.parquet")
     assert one.equals(many)
     assert streamed.coverage == reference.coverage
+
+
+def test_a_consumer_that_stops_early_does_not_leave_the_prefetch_thread_blocked() -> None:
+    import threading
+    import time
+
+    import duckdb
+
+    engine = DuckDBEngine(quiet=True, batch_rows=10)
+    con = duckdb.connect()
+    before = threading.active_count()
+    reader = con.sql("SELECT range AS n FROM range(1000)").to_arrow_reader(10)
+    batches = engine._batches(reader)
+    assert next(batches).num_rows == 10  # the producer now waits on a full queue
+    batches.close()  # as when the matcher raises mid-stream
+    deadline = time.monotonic() + 10
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before  # the producer thread has ended

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from queue import Queue
+from queue import Full, Queue
 
 import duckdb
 import pyarrow as pa
@@ -517,19 +517,33 @@ class DuckDBEngine:
             yield from reader
             return
         queue: Queue[pa.RecordBatch | BaseException | None] = Queue(maxsize=2)
+        stop = threading.Event()  # the consumer has gone (an error, or it stopped early)
+
+        def put(item: pa.RecordBatch | BaseException | None) -> bool:
+            while not stop.is_set():
+                try:
+                    queue.put(item, timeout=0.1)
+                    return True
+                except Full:
+                    continue
+            return False
 
         def produce() -> None:
             try:
                 for batch in reader:
-                    queue.put(batch)
-                queue.put(None)
+                    if not put(batch):
+                        return
+                put(None)
             except BaseException as exc:  # handed to the consumer
-                queue.put(exc)
+                put(exc)
 
         thread = threading.Thread(target=produce, daemon=True)
         thread.start()
-        while (item := queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-        thread.join()
+        try:
+            while (item := queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
