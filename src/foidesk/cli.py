@@ -28,6 +28,8 @@ app = typer.Typer(
         "write the table, the response letter and an audit trail."
     ),
     no_args_is_help=True,
+    # plain help text: a docstring's single line breaks are wrapped to the terminal's width
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
