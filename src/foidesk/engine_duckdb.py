@@ -1,11 +1,14 @@
 """The embedded engine: DuckDB reads and filters, the shared matcher finds the mentions.
 
-Flow: each source into a DuckDB table (``sources.py``); one ``winners`` table keeps, per
-crime_ref, the copy from the latest source in the request (it supplies date, offence and
-outcome); the population is the winners inside the date window, in the offence codes, with
-status recorded. The text of every copy of a population crime (both systems' notes for a
-migrated crime) is streamed in Arrow record batches through the matcher. Hits come back to
-DuckDB to be joined to the winners' fields and to compute per-system coverage.
+Flow: each source becomes a DuckDB view (Parquet, read in place) or table (CSV) of canonical
+columns (``sources.py``). ``_settle`` reads the keys of every row once (validating them),
+chooses each candidate crime's winning copy by the request's rule from the keys alone, reads
+the winners' fields (date, offence, outcome) and keeps the population: winners in the date
+window and offence codes with status recorded. ``_Search`` streams the text of every copy in
+scope through the matcher in Arrow record batches; a hit counts if its copy is the last copy
+of a population crime in its source (both systems' copies of a migrated crime count), and such
+copies that were not in scope themselves are searched after. Hits come back to DuckDB (through
+a Parquet file) to be joined to the winners' fields and to compute per-system coverage.
 """
 
 from __future__ import annotations
