@@ -25,6 +25,7 @@ def test_bench_prints_every_run_with_ratios(tmp_path: Path) -> None:
     assert runs["answer"][1] == 1.0  # the ratios are against answer
     assert all(seconds > 0 and peak > 0 for seconds, _, peak, _ in runs.values())
     assert "crimes; case folder written" in runs["answer"][3]
+    assert re.search(r"cold start [\d.]+ s imports \+ [\d.]+ s lexicon", runs["answer"][3])
     assert "extrapolated" in runs["naive-python"][3]
     # the case folder of the timed answer run is complete
     case = next((tmp_path / "work").glob("synth-3000-*/bench-case"))

@@ -80,6 +80,7 @@ def answer(
     except FoideskError as exc:
         raise FoideskError(f"{request.path}: search.terms: {exc}") from exc
     matcher = Matcher(lexicon, platforms)
+    lexicon_seconds = time.perf_counter() - started  # reading the request, compiling the lexicon
     engine = (
         make_engine(engine_name, quiet=quiet, spark_master=spark_master)
         if spark_master
@@ -144,5 +145,6 @@ def answer(
     }
     release = PublicRelease(table, coverage, method, letter)
     audit["seconds"] = round(time.perf_counter() - started, 3)
+    audit["lexicon_seconds"] = round(lexicon_seconds, 3)
     folders = write_case(out, release, InternalRecord(result.evidence, audit))
     return Answer(table, coverage, folders, audit)

@@ -162,8 +162,12 @@ def run(
         f"""
         from pathlib import Path
         from foidesk.answer import answer
+        imports = time.perf_counter() - started
         result = answer(Path({str(request)!r}), Path({str(folder / "bench-case")!r}), quiet=True)
-        note = f"{{result.table.grand_total.total:,}} crimes; case folder written"
+        note = (
+            f"{{result.table.grand_total.total:,}} crimes; case folder written; cold start "
+            f"{{imports:.2f}} s imports + {{result.audit['lexicon_seconds']:.2f}} s lexicon"
+        )
         """
     )
     measures.append(Measure("answer", seconds, peak, note))
