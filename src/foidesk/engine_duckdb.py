@@ -60,6 +60,12 @@ from foidesk.sources import (
     validate_source,
 )
 
+# DuckDB threads that decode text for the matcher. Streaming text columns to Arrow took about
+# 190 MB of DuckDB's memory per thread (measured on 560-byte notes), so 4 threads ran out of a
+# 512 MB limit; the matcher takes one batch at a time on one core, and two decoding threads
+# keep it fed. The other queries use every thread.
+SEARCH_THREADS = 2
+
 # Rows of text a record batch: Arrow batches from DuckDB count against its memory limit, and
 # 65,536 rows of 560-byte notes ran out of it at 10,000,000 rows (docs/performance.md)
 BATCH_ROWS = 16_384
@@ -108,6 +114,14 @@ class _Search:
         """Every text field of every copy the clauses choose; ``jobs`` are (source, the
         clause choosing its copies); ``total`` copies, when known, for the progress bar."""
         started = time.perf_counter()
+        self._con.execute(f"SET threads = {min(self._engine.threads, SEARCH_THREADS)}")
+        try:
+            self._search(jobs, label, total)
+        finally:
+            self._con.execute(f"SET threads = {self._engine.threads}")
+        self.seconds += time.perf_counter() - started
+
+    def _search(self, jobs: list[tuple[LoadedSource, str]], label: str, total: int | None) -> None:
         add = self._evidence.add
         sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
         progress = self._progress
@@ -126,7 +140,6 @@ class _Search:
                         records.append(numbers[hit.row].as_py())
                 progress.advance(task, batch.num_rows)
         progress.remove_task(task)
-        self.seconds += time.perf_counter() - started
 
     def result(self) -> pa.Table:
         """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
@@ -177,7 +190,7 @@ class DuckDBEngine:
             con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {_sql_str(tmp)}")
             # every result that is shown or written is ordered explicitly
-            con.execute("SET preserve_insertion_order = true")
+            con.execute("SET preserve_insertion_order = false")
             try:
                 with _progress(self.quiet) as progress:
                     return self._run(con, request, matcher, tmp, progress)
@@ -410,6 +423,21 @@ class DuckDBEngine:
         named by its entry (a snapshot holds one copy of each crime)."""
         evidence = EvidenceBuilder()
         population = "crime_ref IN (SELECT crime_ref FROM population)"
+        con.execute(f"SET threads = {min(self.threads, SEARCH_THREADS)}")  # as in _Search
+        try:
+            self._notes_into(con, loaded, matcher, evidence, population)
+        finally:
+            con.execute(f"SET threads = {self.threads}")
+        return evidence.table()
+
+    def _notes_into(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        loaded: list[LoadedSource],
+        matcher: Matcher,
+        evidence: EvidenceBuilder,
+        population: str,
+    ) -> None:
         for src in loaded:
             if not src.notes_table:
                 continue
@@ -421,7 +449,6 @@ class DuckDBEngine:
                 for hit in matcher.match_array(batch.column(2), "note"):
                     field = f"note {entries[hit.row].as_py()}"
                     evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
-        return evidence.table()
 
     def _results(
         self,
