@@ -106,10 +106,20 @@ def prepare(
     return folder, request
 
 
-def _child(code: str) -> tuple[float, float, str]:
-    """Run Python code in a fresh process; returns (seconds, peak MB, note). The time includes
-    the imports the code makes (answer's cold start counts); peak memory is the process's
-    VmHWM (Linux)."""
+# what a baseline's child process starts with: DuckDB, without its progress bar on stdout
+_DUCKDB = """
+import duckdb
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+"""
+
+
+def timed_child(code: str, *, duckdb: bool = False) -> tuple[float, float, str]:
+    """Run Python code in a fresh process; returns (seconds, peak MB, the code's ``note``).
+    The time includes the imports the code makes (answer's cold start counts); peak memory
+    is the process's VmHWM (Linux). With ``duckdb`` the code finds a DuckDB connection
+    ``con``."""
+    code = (_DUCKDB if duckdb else "") + textwrap.dedent(code)
     wrapper = textwrap.dedent(
         """
         import json, time
@@ -122,7 +132,7 @@ def _child(code: str) -> tuple[float, float, str]:
             peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
         print(json.dumps({{"seconds": seconds, "peak_mb": peak, "note": note}}))
         """
-    ).format(code=textwrap.indent(textwrap.dedent(code), "").strip())
+    ).format(code=code.strip())
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(out.stderr)
@@ -157,8 +167,10 @@ def run(
         "coalesce(text_mo, '') || ' ' || coalesce(text_summary, '') || ' ' || "
         "coalesce(text_log, '')"
     )
+    # the population's text rows, as the naive loop and the raw read take them
+    text_rows = f"SELECT crime_ref, text_mo, text_summary, text_log FROM ({sources}) WHERE {where}"
     measures = []
-    seconds, peak, note = _child(
+    seconds, peak, note = timed_child(
         f"""
         from pathlib import Path
         from foidesk.answer import answer
@@ -171,24 +183,19 @@ def run(
         """
     )
     measures.append(Measure("answer", seconds, peak, note))
-    seconds, peak, note = _child(
+    seconds, peak, note = timed_child(
         f"""
-        import duckdb
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
         n = con.execute(\"\"\"SELECT count(DISTINCT crime_ref) FROM ({sources})
             WHERE {where} AND regexp_matches({texts}, ?)\"\"\", [{SIX!r}]).fetchall()[0][0]
         note = f"{{n:,}} crimes (six names only)"
-        """
+        """,
+        duckdb=True,
     )
     measures.append(Measure("duckdb-regexp", seconds, peak, note))
-    seconds, peak, note = _child(
+    seconds, peak, note = timed_child(
         f"""
-        import duckdb, re
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
-        rows = con.execute(\"\"\"SELECT crime_ref, text_mo, text_summary, text_log
-            FROM ({sources}) WHERE {where}\"\"\").fetchall()
+        import re
+        rows = con.execute({text_rows!r}).fetchall()
         total = len(rows)
         sample = rows[:{NAIVE_SAMPLE}]
         # one pattern a platform: a count by platform must know which platform matched
@@ -204,19 +211,17 @@ def run(
         loop = time.perf_counter() - started_loop
         started = time.perf_counter() - loop * total / max(len(sample), 1)
         note = f"six names, one re each; extrapolated from {{len(sample):,}} of {{total:,}} rows"
-        """
+        """,
+        duckdb=True,
     )
     measures.append(Measure("naive-python", seconds, peak, note))
-    seconds, peak, note = _child(
+    seconds, peak, note = timed_child(
         f"""
-        import duckdb
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
-        reader = con.sql(\"\"\"SELECT crime_ref, text_mo, text_summary, text_log
-            FROM ({sources}) WHERE {where}\"\"\").to_arrow_reader(65536)
+        reader = con.sql({text_rows!r}).to_arrow_reader(65536)
         n = sum(batch.num_rows for batch in reader)
         note = f"{{n:,}} records"
-        """
+        """,
+        duckdb=True,
     )
     measures.append(Measure("read-text", seconds, peak, note))
     return measures

@@ -12,9 +12,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
 import pyarrow as pa
 
+from foidesk import arrays
 from foidesk.errors import FoideskError
 from foidesk.matcher import Hit, Matcher
 from foidesk.request import Request
@@ -107,25 +107,9 @@ class EvidenceBuilder:
     def batch(self) -> pa.RecordBatch:
         """The evidence so far as one record batch."""
         return pa.RecordBatch.from_arrays(
-            [column_array(self.columns[f.name], f.type) for f in EVIDENCE_SCHEMA],
+            [arrays.from_list(self.columns[f.name], f.type) for f in EVIDENCE_SCHEMA],
             schema=EVIDENCE_SCHEMA,
         )
-
-
-def column_array(values: list[Any], kind: pa.DataType) -> pa.Array:
-    """An Arrow array from a list of strings or integers. ``pa.array`` imports pandas, when it
-    is installed, the first time it runs (about 0.3 s of every answer's start-up); Arrow's
-    string builder and a numpy buffer do not."""
-    if pa.types.is_string(kind):
-        builder = pa.lib.StringBuilder()
-        builder.append_values(values)
-        return builder.finish()
-    if not values or all(v is None for v in values):
-        return pa.nulls(len(values), kind)
-    if pa.types.is_integer(kind) and None not in values:
-        numbers = np.array(values, dtype=kind.to_pandas_dtype())
-        return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(numbers)])
-    return pa.array(values, type=kind)
 
 
 @dataclass(frozen=True)

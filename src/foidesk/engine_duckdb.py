@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from queue import Full, Queue
@@ -35,6 +35,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from foidesk import arrays
 from foidesk.engine import (
     CRIME_HITS_SCHEMA,
     EVIDENCE_SCHEMA,
@@ -42,12 +43,11 @@ from foidesk.engine import (
     EngineResult,
     EvidenceBuilder,
     SourceReport,
-    column_array,
     no_free_text,
     no_offence_codes,
 )
 from foidesk.errors import FoideskError
-from foidesk.matcher import Matcher
+from foidesk.matcher import Hit, Matcher
 from foidesk.periods import period_key_sql
 from foidesk.request import Request
 from foidesk.sources import (
@@ -90,8 +90,8 @@ def _progress(quiet: bool) -> Iterator[Progress]:
 
 
 class _Search:
-    """Streams the text of chosen copies through the matcher and keeps each hit with the
-    ``(source_idx, record_no)`` of its copy."""
+    """Streams text through the matcher and keeps each hit with the ``(source_idx,
+    record_no)`` of its copy (``record_no`` null for a snapshot's notes, keyed by crime)."""
 
     def __init__(
         self,
@@ -105,48 +105,95 @@ class _Search:
         self._matcher = matcher
         self._progress = progress
         self._evidence = EvidenceBuilder()
-        self._copy_keys: dict[str, list[int]] = {"source_idx": [], "record_no": []}
-        self.seconds = 0.0  # wall time of the search
+        self._copy_keys: dict[str, list[int | None]] = {"source_idx": [], "record_no": []}
+        self.seconds = 0.0  # wall time of the searches
 
-    def run(
-        self, jobs: list[tuple[LoadedSource, str]], label: str, total: int | None = None
+    def copies(
+        self,
+        sources: list[LoadedSource],
+        clause: Callable[[LoadedSource], str],
+        label: str,
+        total: int | None = None,
     ) -> None:
-        """Every text field of every copy the clauses choose; ``jobs`` are (source, the
-        clause choosing its copies); ``total`` copies, when known, for the progress bar."""
+        """Every text field of the copies ``clause(source)`` chooses in each source; ``total``
+        copies, when known, for the progress bar."""
+        self._stream(
+            label,
+            total,
+            [
+                (
+                    src,
+                    f"SELECT record_no, crime_ref, {', '.join(_ident(f) for f in src.text_fields)} "
+                    f"FROM {src.table} {clause(src)}",
+                    False,
+                )
+                for src in sources
+                if src.text_fields
+            ],
+        )
+
+    def notes(self, sources: list[LoadedSource], label: str) -> None:
+        """A snapshot's notes: each log entry of a population crime is a field of its own,
+        named by its entry (a snapshot holds one copy of each crime)."""
+        self._stream(
+            label,
+            None,
+            [
+                (
+                    src,
+                    f"SELECT NULL::BIGINT AS record_no, crime_ref, entry, text "
+                    f"FROM {src.notes_table} "
+                    "WHERE crime_ref IN (SELECT crime_ref FROM population)",
+                    True,
+                )
+                for src in sources
+                if src.notes_table
+            ],
+        )
+
+    def _stream(
+        self, label: str, total: int | None, jobs: list[tuple[LoadedSource, str, bool]]
+    ) -> None:
+        """Run each job's query (columns record_no, crime_ref, then the text fields, or for
+        notes entry and text) and match its batches."""
         started = time.perf_counter()
+        sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
+        task = self._progress.add_task(label, total=total)
         self._con.execute(f"SET threads = {min(self._engine.threads, SEARCH_THREADS)}")
         try:
-            self._search(jobs, label, total)
-        finally:
-            self._con.execute(f"SET threads = {self._engine.threads}")
-        self.seconds += time.perf_counter() - started
-
-    def _search(self, jobs: list[tuple[LoadedSource, str]], label: str, total: int | None) -> None:
-        add = self._evidence.add
-        sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
-        progress = self._progress
-        task = progress.add_task(label, total=total)
-        for src, clause in jobs:
-            fields = ", ".join(_ident(f) for f in src.text_fields)
-            reader = self._con.sql(
-                f"SELECT record_no, crime_ref, {fields} FROM {src.table} {clause}"
-            ).to_arrow_reader(self._engine.batch_rows)
-            for batch in self._engine._batches(reader):
-                numbers, refs = batch.column(0), batch.column(1)
-                for field in src.text_fields:
-                    for hit in self._matcher.match_array(batch.column(field), field):
-                        add(refs[hit.row].as_py(), src.spec.system, hit, field)
+            for src, query, notes in jobs:
+                reader = self._con.sql(query).to_arrow_reader(self._engine.batch_rows)
+                for batch in self._engine._batches(reader):
+                    numbers, refs = batch.column(0), batch.column(1)
+                    for hit, field in self._hits(batch, src.text_fields, notes):
+                        self._evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
                         sources.append(src.index)
                         records.append(numbers[hit.row].as_py())
-                progress.advance(task, batch.num_rows)
-        progress.remove_task(task)
+                    self._progress.advance(task, batch.num_rows)
+        finally:
+            self._con.execute(f"SET threads = {self._engine.threads}")
+            self._progress.remove_task(task)
+        self.seconds += time.perf_counter() - started
+
+    def _hits(
+        self, batch: pa.RecordBatch, fields: tuple[str, ...], notes: bool
+    ) -> Iterator[tuple[Hit, str]]:
+        """(hit, the field it is evidence in) for every hit in the batch's text."""
+        if notes:
+            entries = batch.column(2)
+            for hit in self._matcher.match_array(batch.column(3), "note"):
+                yield hit, f"note {entries[hit.row].as_py()}"
+            return
+        for field in fields:
+            for hit in self._matcher.match_array(batch.column(field), field):
+                yield hit, field
 
     def result(self) -> pa.Table:
         """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
         table = self._evidence.table()
         return table.append_column(
-            "source_idx", column_array(self._copy_keys["source_idx"], pa.int32())
-        ).append_column("record_no", column_array(self._copy_keys["record_no"], pa.int64()))
+            "source_idx", arrays.from_list(self._copy_keys["source_idx"], pa.int32())
+        ).append_column("record_no", arrays.from_list(self._copy_keys["record_no"], pa.int64()))
 
 
 class DuckDBEngine:
@@ -214,9 +261,7 @@ class DuckDBEngine:
     ) -> EngineResult:
         started = time.perf_counter()
         seconds: dict[str, float] = {}  # wall time of the stages, for the audit
-        loaded = [
-            load_source(con, i, spec, validate=False) for i, spec in enumerate(request.sources)
-        ]
+        loaded = [load_source(con, i, spec) for i, spec in enumerate(request.sources)]
         seconds["load"] = time.perf_counter() - started
         if not any(src.text_fields or src.notes_table for src in loaded):
             raise no_free_text([str(src.spec.path) for src in loaded])
@@ -253,39 +298,30 @@ class DuckDBEngine:
         # of copies that do not count are dropped, and the few counted copies that are not in
         # scope themselves (a crime reclassified or redated between systems) are searched after
         search = _Search(self, con, matcher, progress)
-        search.run(
-            [(src, f"WHERE {in_scope}") for src in searched],
+        search.copies(
+            searched,
+            lambda src: f"WHERE {in_scope}",
             "Searching free text",
             int(in_scope_row[0]) if in_scope_row else None,
         )
-        scanned = search.result()
-        seconds["search"] = search.seconds
-        late = _Search(self, con, matcher, progress)
-        late.run(
-            [
-                (
-                    src,
-                    f"SEMI JOIN (SELECT crime_ref, record_no FROM text_copies "
-                    f"WHERE source_idx = {src.index} AND NOT in_scope) "
-                    "USING (crime_ref, record_no)",
-                )
-                for src in searched
-            ],
+        search.copies(
+            searched,
+            lambda src: (
+                f"SEMI JOIN (SELECT crime_ref, record_no FROM text_copies "
+                f"WHERE source_idx = {src.index} AND NOT in_scope) USING (crime_ref, record_no)"
+            ),
             "Searching copies out of scope",
         )
-        evidence_path = Path(tmp) / "evidence-scanned.parquet"
-        pq.write_table(pa.concat_tables([scanned, late.result()]), evidence_path)
+        search.notes(loaded, "Searching notes")
+        seconds["search"] = search.seconds
+        # hits of copies that do not count are dropped; notes are of population crimes already
+        found = Path(tmp) / "evidence-found.parquet"
+        pq.write_table(search.result(), found)
+        hits = f"SELECT * FROM read_parquet({_sql_str(str(found))})"
         con.execute(
-            "CREATE TABLE evidence_copies AS SELECT * EXCLUDE (source_idx, record_no) "
-            f"FROM read_parquet({_sql_str(str(evidence_path))}) "
-            "SEMI JOIN text_copies USING (source_idx, record_no)"
-        )
-        notes = self._search_notes(con, loaded, matcher)
-        notes_path = Path(tmp) / "evidence-notes.parquet"
-        pq.write_table(notes, notes_path)
-        con.execute(
-            "CREATE VIEW evidence_raw AS SELECT * FROM evidence_copies UNION ALL "
-            f"SELECT * FROM read_parquet({_sql_str(str(notes_path))})"
+            "CREATE TABLE evidence_raw AS SELECT * EXCLUDE (source_idx, record_no) FROM ("
+            f"{hits} WHERE record_no IS NULL UNION ALL "
+            f"{hits} SEMI JOIN text_copies USING (source_idx, record_no))"
         )
         copies = {
             int(r[0]): int(r[1])
@@ -423,40 +459,6 @@ class DuckDBEngine:
             "max(record_no) AS record_no, arg_max(in_scope, record_no) AS in_scope "
             "FROM cand_keys SEMI JOIN population USING (crime_ref) GROUP BY ALL"
         )
-
-    def _search_notes(
-        self, con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], matcher: Matcher
-    ) -> pa.Table:
-        """A snapshot's notes: each log entry of a population crime is a field of its own,
-        named by its entry (a snapshot holds one copy of each crime)."""
-        evidence = EvidenceBuilder()
-        population = "crime_ref IN (SELECT crime_ref FROM population)"
-        con.execute(f"SET threads = {min(self.threads, SEARCH_THREADS)}")  # as in _Search
-        try:
-            self._notes_into(con, loaded, matcher, evidence, population)
-        finally:
-            con.execute(f"SET threads = {self.threads}")
-        return evidence.table()
-
-    def _notes_into(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        loaded: list[LoadedSource],
-        matcher: Matcher,
-        evidence: EvidenceBuilder,
-        population: str,
-    ) -> None:
-        for src in loaded:
-            if not src.notes_table:
-                continue
-            reader = con.sql(
-                f"SELECT crime_ref, entry, text FROM {src.notes_table} WHERE {population}"
-            ).to_arrow_reader(self.batch_rows)
-            for batch in self._batches(reader):
-                refs, entries = batch.column(0), batch.column(1)
-                for hit in matcher.match_array(batch.column(2), "note"):
-                    field = f"note {entries[hit.row].as_py()}"
-                    evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
 
     def _results(
         self,

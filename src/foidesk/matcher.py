@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from foidesk import arrays
 from foidesk.errors import FoideskError
 from foidesk.lexicon import Exclusion, Lexicon, Platform, Rule
 
@@ -154,7 +155,7 @@ class Matcher:
             # of their matches ("SC 4512" in every other note) sit in rows with none
             with_rules = np.unique(rows)
             excl_ids, excl_rows, excl_ends = self._candidates(
-                self._exclusions_db, array.take(_int64_array(with_rules))
+                self._exclusions_db, array.take(arrays.integers(with_rules))
             )
             ids = np.concatenate([ids, excl_ids + len(self.rules)])
             rows = np.concatenate([rows, with_rules[excl_rows]])
@@ -201,7 +202,7 @@ class Matcher:
         ends = cand[:, 1] - row_starts[rows]
         keep = ends <= (rel[1:] - rel[:-1])[rows]  # a match can't run into the separator
         if array.null_count:
-            keep &= _valid(array)[rows]
+            keep &= arrays.validity(array)[rows]
         return cand[keep, 0], rows[keep], ends[keep]
 
     def _resolve_row(
@@ -308,35 +309,16 @@ def _join_rows(array: pa.Array) -> np.ndarray:
     values = pa.Array.from_buffers(
         kind, len(array), [None, buffers[1], buffers[2]], null_count=0, offset=array.offset
     )
-    # (offsets from a buffer: pa.array would import pandas, 0.3 s, on its first call)
-    ends = pa.py_buffer(np.array([0, len(values)], np.int32))
-    lists = pa.ListArray.from_arrays(pa.Array.from_buffers(pa.int32(), 2, [None, ends]), values)
+    bounds = arrays.integers(np.array([0, len(values)]), pa.int32())
+    lists = pa.ListArray.from_arrays(bounds, values)
     joined = pc.binary_join(lists, _separator(kind))[0]
     return np.frombuffer(joined.as_buffer(), dtype=np.uint8)
 
 
-def _valid(array: pa.Array) -> np.ndarray:
-    """Which rows are not null, read from the validity bitmap (``is_valid().to_numpy()``
-    imports pandas on its first call)."""
-    bitmap = array.buffers()[0]
-    n = len(array)
-    if bitmap is None:
-        return np.ones(n, dtype=bool)
-    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
-    return bits[array.offset : array.offset + n].astype(bool)
-
-
-def _int64_array(values: np.ndarray) -> pa.Array:
-    """A numpy integer array as an Arrow int64 array, on its buffer (``pa.array`` imports
-    pandas, 0.3 s, on its first call)."""
-    numbers = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(numbers), [None, pa.py_buffer(numbers)])
-
-
 @cache
 def _separator(kind: pa.DataType) -> pa.Scalar:
-    """The separator byte as an Arrow scalar of ``kind`` (taken from an array built on buffers:
-    ``pa.scalar`` would import pandas on its first call)."""
+    """The separator byte as an Arrow scalar of ``kind``, taken from an array built on buffers
+    (``pa.scalar`` imports pandas: see ``arrays``)."""
     offsets = np.array([0, 1], np.int64 if kind == pa.large_binary() else np.int32)
     array = pa.Array.from_buffers(
         kind, 1, [None, pa.py_buffer(offsets), pa.py_buffer(bytes([SEPARATOR]))]

@@ -206,11 +206,10 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
     )
 
 
-def load_source(
-    con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec, validate: bool = True
-) -> LoadedSource:
-    """Read one source into DuckDB table ``src_<index>`` and validate it (with ``validate``
-    False the caller runs ``validate_source`` itself, for example while other work runs)."""
+def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
+    """Read one source into DuckDB table ``src_<index>``. Its rows are checked by
+    ``validate_source``, which the engine calls only for a source with an unusable row (it
+    finds them in a scan it makes anyway: ``UNUSABLE_SQL``)."""
     if spec.format == "snapshot":
         return load_snapshot(con, index, spec)
     hasher = FileHasher(spec.path)
@@ -275,11 +274,8 @@ def load_source(
             # Parquet is read where it lies: filters and projections are pushed into the scan
             select.insert(0, "file_row_number AS record_no")
             con.execute(f"CREATE VIEW {table} AS SELECT {', '.join(select)} FROM {scan}")
-    except duckdb.OutOfMemoryException as exc:
-        raise FoideskError(
-            f"{spec.path}: reading it ran out of the embedded engine's memory limit: "
-            f"{str(exc).splitlines()[0]}"
-        ) from exc
+    except duckdb.OutOfMemoryException:
+        raise  # the engine says so, naming its memory limit: not a fault of the file
     except duckdb.Error as exc:
         message = " ".join(str(exc).split())[:400]
         hint = (
@@ -305,8 +301,6 @@ def load_source(
         ]
         if len(systems) > 1:
             raise several_systems(spec.path, systems)
-    if validate:
-        _validate(con, table, spec)
     row = first_row(con, f"SELECT count(*) FROM {table}")
     return LoadedSource(
         index=index,
