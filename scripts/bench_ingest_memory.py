@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from foidesk.synth import make_synthetic
+from foidesk.tools.synth import make_synthetic
 
 
 def build(path: Path, gigabytes: float, work: Path) -> int:

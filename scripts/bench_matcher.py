@@ -27,9 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import SEPARATOR, Matcher, _compile
-from foidesk.synth import make_synthetic
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import SEPARATOR, Matcher, _compile
+from foidesk.tools.synth import make_synthetic
 
 
 def _arrays(folder: Path) -> list[pa.Array]:

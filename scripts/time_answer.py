@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from foidesk.bench import timed_child
+from foidesk.tools.bench import timed_child
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
                 f"""
                 import tempfile
                 from pathlib import Path
-                from foidesk.answer import answer
+                from foidesk.answering import answer
                 with tempfile.TemporaryDirectory() as tmp:
                     result = answer(Path({str(args.request)!r}), Path(tmp) / "case", quiet=True)
                 note = json.dumps(result.audit["engine"].get("seconds", {{}}))

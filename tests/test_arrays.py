@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from foidesk import arrays
+from foidesk.search import arrays
 
 SEED = Path(__file__).parent / "data" / "seed" / "request.toml"
 
@@ -40,7 +40,7 @@ def test_validity_reads_sliced_bitmaps() -> None:
 
 def test_answer_does_not_import_pandas(tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from foidesk.answer import answer; "
+        "import sys; from pathlib import Path; from foidesk.answering import answer; "
         f"answer(Path({str(SEED)!r}), Path({str(tmp_path / 'case')!r}), quiet=True); "
         "print('pandas' in sys.modules)"
     )

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from foidesk.answer import answer
-from foidesk.sources import _text_date_sql, _trim
+from foidesk.answering import answer
+from foidesk.engines.duckdb.sources import _text_date_sql, _trim
 from tests.conftest import crime, write_extract, write_request
 
 CON = duckdb.connect()

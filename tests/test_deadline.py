@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from foidesk.deadline import due_date
+from foidesk.casework.deadline import due_date
 from tests.conftest import run_cli
 
 

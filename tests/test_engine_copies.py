@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from foidesk.answer import answer
+from foidesk.answering import answer
 from tests.conftest import crime, run_cli, write_extract, write_request
 
 

@@ -14,16 +14,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from foidesk import answer as answer_module
-from foidesk.engine_duckdb import DuckDBEngine
-from foidesk.render import RENDERERS
-from foidesk.synth import make_synthetic
+from foidesk.engines.duckdb.engine import DuckDBEngine
+from foidesk.release.render import RENDERERS
+from foidesk.tools.synth import make_synthetic
 from tests.conftest import SEED, crime, write_extract, write_request
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
 if shutil.which("java") is None:
     pytest.skip("no Java runtime for Spark (Debian: default-jre-headless)", allow_module_level=True)
 
-from foidesk.engine_spark import SparkEngine
+from foidesk.engines.spark.engine import SparkEngine
 
 SMALL = {
     "spark.driver.maxResultSize": "2m",

@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from foidesk import answer as answer_module
-from foidesk.engine_duckdb import DuckDBEngine
-from foidesk.render import RENDERERS
-from foidesk.synth import make_synthetic
+from foidesk.engines.duckdb.engine import DuckDBEngine
+from foidesk.release.render import RENDERERS
+from foidesk.tools.synth import make_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from foidesk.evaluate import evaluate, naive_search
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import Matcher
+from foidesk.search.evaluate import evaluate, naive_search
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import Matcher
 from tests.conftest import run_cli
 
 MENTIONS = Path(__file__).parent / "data" / "mentions"

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.answer import answer
+from foidesk.answering import answer
 from tests.conftest import COLUMNS, crime, run_cli, write_extract, write_request
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.answer import answer
+from foidesk.answering import answer
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import load_mapping, parse_mapping
 from foidesk.ingest.snapshot import ingest

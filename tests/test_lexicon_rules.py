@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import Matcher
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import Matcher
 
 LEXICON = load_lexicon("social-media")
 MATCHER = Matcher(LEXICON, list(LEXICON.platforms))

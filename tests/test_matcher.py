@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from foidesk.lexicon import load_lexicon, parse_lexicon
-from foidesk.matcher import Matcher
+from foidesk.search.lexicon import load_lexicon, parse_lexicon
+from foidesk.search.matcher import Matcher
 from tests.conftest import run_cli
 
 

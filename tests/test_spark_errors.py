@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.engine_spark import _has_values
+from foidesk.engines.spark.engine import _has_values
 from tests.conftest import COLUMNS as STANDARD
 from tests.conftest import crime, run_cli, write_extract, write_request
 
@@ -69,8 +69,8 @@ def test_one_system_named_in_the_column_is_not_refused(tmp_path: Path) -> None:
     request = write_request(tmp_path, [("athena.csv", "Athena")])
     proc = run_cli("answer", request, "--out", tmp_path / "case", "--engine", "duckdb")
     assert proc.returncode == 0, proc.stderr
-    from foidesk.engine_spark import SparkEngine
-    from foidesk.request import load_request
+    from foidesk.engines.spark.engine import SparkEngine
+    from foidesk.casework.request import load_request
 
     # the Spark engine's ingest accepts it (it stops before Spark starts only on a refusal)
     engine = SparkEngine()

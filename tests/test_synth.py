@@ -1,4 +1,4 @@
-"""Tests for the synthetic two-system data set (foidesk.synth)."""
+"""Tests for the synthetic two-system data set (foidesk.tools.synth)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from foidesk.errors import FoideskError
-from foidesk.synth import SynthResult, make_synthetic, note_bytes_range
+from foidesk.tools.synth import SynthResult, make_synthetic, note_bytes_range
 from tests.conftest import run_cli
 
 ROWS = 5000
@@ -420,7 +420,7 @@ def test_cli_shape_options(tmp_path: Path) -> None:
 
 
 def test_bench_data_folder_is_keyed_on_the_shape(tmp_path: Path) -> None:
-    from foidesk.bench import BENCH_DRUG_SHARE, BENCH_NOTE_BYTES, data_folder
+    from foidesk.tools.bench import BENCH_DRUG_SHARE, BENCH_NOTE_BYTES, data_folder
 
     assert (BENCH_DRUG_SHARE, BENCH_NOTE_BYTES) == (0.40, 560)
     folders = {

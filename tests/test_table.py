@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from foidesk.answer import answer
-from foidesk.render import RENDERERS
+from foidesk.answering import answer
+from foidesk.release.render import RENDERERS
 from tests.conftest import COCAINE, crime, write_extract, write_request
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from foidesk.answer import answer
+from foidesk.answering import answer
 from foidesk.errors import FoideskError
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import Matcher
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import Matcher
 from tests.conftest import crime, run_cli, write_extract, write_request
 
 FORCE_LEXICON = """

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import Matcher
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import Matcher
 
 WORDLISTS = Path(__file__).parent / "data" / "wordlists"
 

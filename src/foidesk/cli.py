@@ -101,8 +101,8 @@ def answer(
     letter.md: aggregates only. OUT/internal/ gets evidence.parquet (every hit with its crime,
     field, span and rule) and audit.json.
     """
-    from foidesk.answer import answer as run_answer
-    from foidesk.render import RENDERERS
+    from foidesk.answering import answer as run_answer
+    from foidesk.release.render import RENDERERS
 
     when = _parse_date(letter_date, "--letter-date") if letter_date else None
     started = time.perf_counter()
@@ -114,7 +114,7 @@ def answer(
 
 
 def _summary(result: object, seconds: float) -> None:
-    from foidesk.answer import Answer
+    from foidesk.answering import Answer
 
     assert isinstance(result, Answer)
     counts = result.audit["counts"]
@@ -145,9 +145,9 @@ def demo(
     Writes OUT/data/ (legacy.csv, athena.csv, labels.csv, foi2019-02832.toml) and the case
     folder OUT/case/; prints the table on stdout.
     """
-    from foidesk.answer import answer as run_answer
-    from foidesk.render import RENDERERS
-    from foidesk.synth import make_synthetic
+    from foidesk.answering import answer as run_answer
+    from foidesk.release.render import RENDERERS
+    from foidesk.tools.synth import make_synthetic
 
     started = time.perf_counter()
     err.print(f"Making {rows:,} synthetic crime records in {out / 'data'} ...")
@@ -184,9 +184,9 @@ def match(
     "text", "rule"}]}; start and end are character offsets into that field's text.
     Short-form hits (FB, insta, ...) also carry "signal": what let them count.
     """
-    from foidesk.lexicon import load_lexicon
-    from foidesk.matcher import Matcher
-    from foidesk.matchfile import match_file
+    from foidesk.search.lexicon import load_lexicon
+    from foidesk.search.matcher import Matcher
+    from foidesk.search.matchfile import match_file
 
     lex = load_lexicon(lexicon, base=Path.cwd())
     matcher = Matcher(lex, list(lex.select(term or None)))
@@ -212,10 +212,10 @@ def evaluate(
     whole-word match of the six names), then every case the lexicon gets wrong, with its text
     and hits. Measure on hand-written notes only, never on the synthetic generator's labels.
     """
-    from foidesk.evaluate import evaluate as run_evaluate
-    from foidesk.evaluate import render_report
-    from foidesk.lexicon import load_lexicon
-    from foidesk.matcher import Matcher
+    from foidesk.search.evaluate import evaluate as run_evaluate
+    from foidesk.search.evaluate import render_report
+    from foidesk.search.lexicon import load_lexicon
+    from foidesk.search.matcher import Matcher
 
     lex = load_lexicon(lexicon, base=Path.cwd())
     report = run_evaluate(labelled, Matcher(lex))
@@ -319,7 +319,7 @@ def deadline(
     20 working days; day 1 is the first working day after receipt; weekends and the bank
     holidays of any UK nation are not working days.
     """
-    from foidesk.deadline import due_date
+    from foidesk.casework.deadline import due_date
 
     got = _parse_date(received, "RECEIVED")
     clar = _parse_date(clarified, "--clarified") if clarified else None
@@ -364,7 +364,7 @@ def synth(
     labels.csv (true platforms per crime, for demos and benchmarks only) and
     foi2019-02832.toml. The same options give byte-identical files.
     """
-    from foidesk.synth import make_synthetic
+    from foidesk.tools.synth import make_synthetic
 
     started = time.perf_counter()
     result = make_synthetic(
@@ -412,8 +412,8 @@ def bench(
     per rows and shape (a folder under --work named after them) and reused. See
     docs/performance.md.
     """
-    from foidesk.bench import data_shape, prepare, report, run
-    from foidesk.synth import check_shape
+    from foidesk.tools.bench import data_shape, prepare, report, run
+    from foidesk.tools.synth import check_shape
 
     check_shape(drug_share, note_bytes or None)  # a bad shape fails before any work
     notes = f"{note_bytes:,} bytes of notes a row" if note_bytes else "default notes"

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from foidesk.canonical_record import CANONICAL, DATE_FORMATS
+from foidesk.ingest.record import CANONICAL, DATE_FORMATS
 from foidesk.errors import FoideskError
 
 FORMATS = ("csv", "xlsx", "parquet", "jsonl", "sql")
@@ -87,7 +87,7 @@ class Mapping:
 
 def builtin_mappings() -> list[str]:
     """Names of the mappings shipped with foidesk."""
-    folder = resources.files("foidesk").joinpath("mappings")
+    folder = resources.files("foidesk.ingest").joinpath("mappings")
     names = (p.name for p in folder.iterdir() if p.name.endswith(".toml"))
     return sorted(n.removesuffix(".toml") for n in names)
 
@@ -96,7 +96,7 @@ def load_mapping(name_or_path: str | None) -> Mapping:
     """A built-in mapping by name, a mapping file by path, or the standard extract (None)."""
     name = name_or_path or "standard"
     if name in builtin_mappings():
-        data = resources.files("foidesk").joinpath(f"mappings/{name}.toml").read_bytes()
+        data = resources.files("foidesk.ingest").joinpath(f"mappings/{name}.toml").read_bytes()
         return parse_mapping(data, f"built-in:{name}")
     path = Path(name)
     if not path.is_file():

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from foidesk.errors import FoideskError
-from foidesk.hashing import FileHasher
+from foidesk.ingest.hashing import FileHasher
 
 Record = tuple[int, list[Any] | None, str | None]
 SAMPLE_BYTES = 4 << 20

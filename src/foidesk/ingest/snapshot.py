@@ -37,8 +37,8 @@ import pyarrow.parquet as pq
 
 from foidesk import __version__
 from foidesk.errors import FoideskError
-from foidesk.hashing import sha256_file
-from foidesk.ingest.canonical import Canonicalizer, NotesCanonicalizer
+from foidesk.ingest.hashing import sha256_file
+from foidesk.ingest.canonicalize import Canonicalizer, NotesCanonicalizer
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from foidesk.table import FoiTable
+from foidesk.release.table import FoiTable
 
 
 def render_csv(table: FoiTable) -> str:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from foidesk.home_office import home_office
-from foidesk.periods import Period, long_date
-from foidesk.request import Request
+from foidesk.casework.home_office import home_office
+from foidesk.casework.periods import Period, long_date
+from foidesk.casework.request import Request
 
 NO_OUTCOME = "NO OUTCOME RECORDED"
 DIMENSION_HEADINGS = {

@@ -36,9 +36,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from foidesk import arrays
+from foidesk.search import arrays
 from foidesk.errors import FoideskError
-from foidesk.lexicon import Exclusion, Lexicon, Platform, Rule
+from foidesk.search.lexicon import Exclusion, Lexicon, Platform, Rule
 
 SEPARATOR = 0xFF
 # the word just before a short form: only spaces or an opening bracket/quote in between

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from foidesk.table import FoiTable
+from foidesk.release.table import FoiTable
 
 
 def write_xlsx(table: FoiTable, path: Path) -> None:

@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from foidesk.errors import FoideskError
-from foidesk.matcher import Hit, Matcher
+from foidesk.search.matcher import Hit, Matcher
 
 CHUNK = 10_000
 

@@ -19,17 +19,17 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
-from foidesk.canonical_record import (
+from foidesk.ingest.record import (
     DATE_FORMATS_HELP,
     ISO_FORMATS,
     REQUIRED,
     UK_FORMATS,
     WHITESPACE,
 )
-from foidesk.engine import several_systems
+from foidesk.engines.base import several_systems
 from foidesk.errors import FoideskError
-from foidesk.hashing import FileHasher
-from foidesk.request import SourceSpec
+from foidesk.ingest.hashing import FileHasher
+from foidesk.casework.request import SourceSpec
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def _canon(term: str) -> str:
 
 def builtin_lexicons() -> list[str]:
     """Names of the lexicons shipped with foidesk."""
-    folder = resources.files("foidesk").joinpath("lexicons")
+    folder = resources.files("foidesk.search").joinpath("lexicons")
     names = (p.name for p in folder.iterdir() if p.name.endswith(".toml"))
     return sorted(n.removesuffix(".toml") for n in names)
 
@@ -145,7 +145,7 @@ def _load(name_or_path: str, base: Path | None, depth: int) -> Lexicon:
     if depth > 4:
         raise FoideskError(f"lexicon {name_or_path}: 'extends' goes more than 4 files deep")
     if name_or_path in builtin_lexicons():
-        resource = resources.files("foidesk").joinpath(f"lexicons/{name_or_path}.toml")
+        resource = resources.files("foidesk.search").joinpath(f"lexicons/{name_or_path}.toml")
         return parse_lexicon(resource.read_bytes(), f"built-in:{name_or_path}", None, depth)
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():

@@ -5,7 +5,7 @@ Widths come from the content only (never the terminal), so the output is determi
 
 from __future__ import annotations
 
-from foidesk.table import FoiTable, TableRow
+from foidesk.release.table import FoiTable, TableRow
 
 INDENT = "  "
 

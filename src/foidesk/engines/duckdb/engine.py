@@ -35,8 +35,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from foidesk import arrays
-from foidesk.engine import (
+from foidesk.search import arrays
+from foidesk.engines.base import (
     CRIME_HITS_SCHEMA,
     EVIDENCE_SCHEMA,
     CoverageRow,
@@ -47,10 +47,10 @@ from foidesk.engine import (
     no_offence_codes,
 )
 from foidesk.errors import FoideskError
-from foidesk.matcher import Hit, Matcher
-from foidesk.periods import period_key_sql
-from foidesk.request import Request
-from foidesk.sources import (
+from foidesk.search.matcher import Hit, Matcher
+from foidesk.casework.periods import period_key_sql
+from foidesk.casework.request import Request
+from foidesk.engines.duckdb.sources import (
     UNUSABLE_SQL,
     LoadedSource,
     _ident,

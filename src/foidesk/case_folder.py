@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from foidesk.errors import FoideskError
-from foidesk.release import PublicRelease
-from foidesk.render import EXTENSIONS, RENDERERS
-from foidesk.render.xlsx import write_xlsx
+from foidesk.release.gate import PublicRelease
+from foidesk.release.render import EXTENSIONS, RENDERERS
+from foidesk.release.render.xlsx import write_xlsx
 
 
 @dataclass(frozen=True)

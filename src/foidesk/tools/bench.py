@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from foidesk.synth import check_shape, make_synthetic
+from foidesk.tools.synth import check_shape, make_synthetic
 
 SIX_NAMES = ("facebook", "twitter", "whatsapp", "instagram", "tiktok", "snapchat")
 SIX = r"(?i)\b(" + "|".join(SIX_NAMES) + r")\b"
@@ -173,7 +173,7 @@ def run(
     seconds, peak, note = timed_child(
         f"""
         from pathlib import Path
-        from foidesk.answer import answer
+        from foidesk.answering import answer
         imports = time.perf_counter() - started
         result = answer(Path({str(request)!r}), Path({str(folder / "bench-case")!r}), quiet=True)
         note = (

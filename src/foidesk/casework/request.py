@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from foidesk.errors import FoideskError
-from foidesk.home_office import home_office
+from foidesk.casework.home_office import home_office
 
 ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
 COLUMN_KINDS = ("year", "financial_year")

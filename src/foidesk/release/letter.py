@@ -13,14 +13,14 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from foidesk.engine import SourceReport
-from foidesk.home_office import home_office
-from foidesk.lexicon import Platform
-from foidesk.periods import long_date
-from foidesk.release import Coverage
-from foidesk.render.markdown import render_markdown
-from foidesk.request import Request
-from foidesk.table import FoiTable, describe_window
+from foidesk.engines.base import SourceReport
+from foidesk.casework.home_office import home_office
+from foidesk.search.lexicon import Platform
+from foidesk.casework.periods import long_date
+from foidesk.release.gate import Coverage
+from foidesk.release.render.markdown import render_markdown
+from foidesk.casework.request import Request
+from foidesk.release.table import FoiTable, describe_window
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Part:
 
 def _env() -> Environment:
     return Environment(
-        loader=PackageLoader("foidesk", "templates"),
+        loader=PackageLoader("foidesk.release", "templates"),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from foidesk.engine import CoverageRow
-from foidesk.periods import Period
-from foidesk.table import FoiTable
+from foidesk.engines.base import CoverageRow
+from foidesk.casework.periods import Period
+from foidesk.release.table import FoiTable
 
 
 @dataclass(frozen=True)

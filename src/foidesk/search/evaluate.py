@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foidesk.errors import FoideskError
-from foidesk.matcher import Hit, Matcher
+from foidesk.search.matcher import Hit, Matcher
 
 NAIVE_NAMES = ("Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat")
 _NAIVE = re.compile(r"\b(" + "|".join(NAIVE_NAMES) + r")\b", re.IGNORECASE)

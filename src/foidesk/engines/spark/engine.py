@@ -39,8 +39,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from foidesk.canonical_record import CANONICAL
-from foidesk.engine import (
+from foidesk.ingest.record import CANONICAL
+from foidesk.engines.base import (
     CRIME_HITS_SCHEMA,
     EVIDENCE_SCHEMA,
     CoverageRow,
@@ -54,8 +54,8 @@ from foidesk.engine import (
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import load_mapping
 from foidesk.ingest.snapshot import ingest
-from foidesk.matcher import Matcher
-from foidesk.request import Request
+from foidesk.search.matcher import Matcher
+from foidesk.casework.request import Request
 
 _MATCHERS: dict[tuple[str, str, tuple[str, ...]], Matcher] = {}
 
@@ -69,7 +69,7 @@ def _worker_matcher(lexicon: str, base: str, platforms: tuple[str, ...]) -> Matc
     so each worker compiles its own)."""
     key = (lexicon, base, platforms)
     if key not in _MATCHERS:
-        from foidesk.lexicon import load_lexicon
+        from foidesk.search.lexicon import load_lexicon
 
         lex = load_lexicon(lexicon, base=Path(base))
         _MATCHERS[key] = Matcher(lex, list(lex.select(list(platforms))))

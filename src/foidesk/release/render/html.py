@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from foidesk.table import FoiTable
+from foidesk.release.table import FoiTable
 
 STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; margin: 2em; color: #111; }

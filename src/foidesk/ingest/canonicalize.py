@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from foidesk.canonical_record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
+from foidesk.ingest.record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import Mapping
 

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from foidesk import arrays
+from foidesk.search import arrays
 from foidesk.errors import FoideskError
-from foidesk.matcher import Hit, Matcher
-from foidesk.request import Request
+from foidesk.search.matcher import Hit, Matcher
+from foidesk.casework.request import Request
 
 # One row per (crime in the population, platform it mentions), with the winning copy's fields.
 CRIME_HITS_SCHEMA = pa.schema(

@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from foidesk import __version__
-from foidesk.case import InternalRecord, write_case
-from foidesk.deadline import due_date
-from foidesk.engine import Engine
-from foidesk.engine_duckdb import DuckDBEngine
+from foidesk.case_folder import InternalRecord, write_case
+from foidesk.casework.deadline import due_date
+from foidesk.engines.base import Engine
+from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.errors import FoideskError
-from foidesk.letter import method_statement, response_letter
-from foidesk.lexicon import load_lexicon
-from foidesk.matcher import Matcher
-from foidesk.periods import periods as make_periods
-from foidesk.release import Coverage, PublicRelease
-from foidesk.request import Request, load_request
-from foidesk.table import FoiTable, build_table
+from foidesk.release.letter import method_statement, response_letter
+from foidesk.search.lexicon import load_lexicon
+from foidesk.search.matcher import Matcher
+from foidesk.casework.periods import periods as make_periods
+from foidesk.release.gate import Coverage, PublicRelease
+from foidesk.casework.request import Request, load_request
+from foidesk.release.table import FoiTable, build_table
 
 ENGINES = ("duckdb", "spark")
 
@@ -47,7 +47,7 @@ def make_engine(name: str, quiet: bool = False, spark_master: str | None = None)
     if name == "duckdb":
         return DuckDBEngine(quiet=quiet)
     if name == "spark":
-        from foidesk.engine_spark import SparkEngine
+        from foidesk.engines.spark.engine import SparkEngine
 
         return SparkEngine(master=spark_master or "local[*]", quiet=quiet)
     raise FoideskError(f"--engine: unknown engine {name!r} (available: {', '.join(ENGINES)})")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from foidesk.render.csv_grid import render_csv
-from foidesk.render.html import render_html
-from foidesk.render.markdown import render_markdown
-from foidesk.render.text import render_text
-from foidesk.table import FoiTable
+from foidesk.release.render.csv_grid import render_csv
+from foidesk.release.render.html import render_html
+from foidesk.release.render.markdown import render_markdown
+from foidesk.release.render.text import render_text
+from foidesk.release.table import FoiTable
 
 RENDERERS: dict[str, Callable[[FoiTable], str]] = {
     "text": render_text,

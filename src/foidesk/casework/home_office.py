@@ -47,7 +47,7 @@ class HomeOffice:
 @lru_cache(maxsize=1)
 def home_office() -> HomeOffice:
     """The built-in reference tables."""
-    text = resources.files("foidesk").joinpath("data/home_office.toml").read_text("utf-8")
+    text = resources.files("foidesk.casework").joinpath("data/home_office.toml").read_text("utf-8")
     raw = tomllib.loads(text)
     return HomeOffice(
         offence_groups={k: tuple(v) for k, v in raw["offence_groups"].items()},

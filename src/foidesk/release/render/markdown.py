@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foidesk.table import FoiTable, TableRow
+from foidesk.release.table import FoiTable, TableRow
 
 
 def _escape(text: str) -> str:
