@@ -1,1 +1,1 @@
-"""TODO"""
+"""Counting: record-level hits in, aggregates out (the table and the coverage)."""

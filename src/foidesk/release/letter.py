@@ -13,13 +13,11 @@ from datetime import date
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from foidesk.engines.base import SourceReport
 from foidesk.casework.home_office import home_office
-from foidesk.search.lexicon import Platform
 from foidesk.casework.periods import long_date
-from foidesk.release.gate import Coverage
-from foidesk.release.render.markdown import render_markdown
 from foidesk.casework.request import Request
+from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
+from foidesk.release.render.markdown import render_markdown
 from foidesk.release.table import FoiTable, describe_window
 
 
@@ -51,8 +49,8 @@ def _ordinal_date(day: date) -> str:
 
 def method_statement(
     request: Request,
-    platforms: list[Platform],
-    sources: list[SourceReport],
+    platforms: list[SearchedTerm],
+    sources: tuple[SourceSummary, ...],
     coverage: Coverage,
 ) -> str:
     """How the figures were produced: population, systems, fields, terms, counting, coverage."""
@@ -144,7 +142,7 @@ def _parts(request: Request, table: FoiTable) -> list[Part]:
     return parts
 
 
-def _caveats(request: Request, sources: list[SourceReport], coverage: Coverage) -> list[str]:
+def _caveats(request: Request, sources: tuple[SourceSummary, ...], coverage: Coverage) -> list[str]:
     caveats = []
     totals = coverage.totals()
     for source in sources:
@@ -192,7 +190,7 @@ def response_letter(
     request: Request,
     table: FoiTable,
     coverage: Coverage,
-    sources: list[SourceReport],
+    sources: tuple[SourceSummary, ...],
     method_markdown: str,
     letter_date: date,
 ) -> str:

@@ -1,0 +1,43 @@
+"""Counting coverage: the engine's coverage rows and source reports in, aggregates out."""
+
+from __future__ import annotations
+
+from foidesk.casework.periods import Period
+from foidesk.engines.base import CoverageRow, SourceReport
+from foidesk.release.coverage import Coverage, CoverageLine, SourceSummary
+
+
+def build_coverage(
+    rows: list[CoverageRow],
+    systems: list[str],
+    periods: list[Period],
+    overlaps: dict[str, int],
+) -> Coverage:
+    """Aggregate coverage for every system of the request and every period of the window."""
+    by_key = {(r.system, r.period): r for r in rows}
+    lines = []
+    for system in dict.fromkeys(systems):  # two sources of one system: one block
+        searched = hits = 0
+        for period in periods:
+            row = by_key.get((system, period.key))
+            s, h = (row.records_searched, row.records_with_hits) if row else (0, 0)
+            searched, hits = searched + s, hits + h
+            lines.append(CoverageLine(system, period.marked_label, s, h))
+        lines.append(CoverageLine(system, "Total", searched, hits))
+    return Coverage(tuple(lines), tuple(sorted(overlaps.items())))
+
+
+def summarise_sources(reports: list[SourceReport]) -> tuple[SourceSummary, ...]:
+    """What the letter and the method say of each source (no paths, no hashes)."""
+    return tuple(
+        SourceSummary(
+            system=r.system,
+            text_fields=r.text_fields,
+            copies_searched=r.copies_searched,
+            data_quality_from=r.data_quality_from,
+            population_after_dq_date=r.population_after_dq_date,
+            searchable=r.searchable,
+            has_notes=r.has_notes,
+        )
+        for r in reports
+    )

@@ -1,0 +1,77 @@
+"""What was searched, as it is released: per-system coverage and a summary of each source.
+
+``Coverage`` counts records searched and records with a mention by system and period (zeros
+included); ``SourceSummary`` says, for one source, which fields were searched and how many
+records, and how many of the population fall after its data-quality date. Both are
+aggregates, built by ``counting.coverage`` from the engine's results, and are what the letter,
+the method statement and ``public/coverage.csv`` are written from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SearchedTerm:
+    """A term searched for, as the method statement lists it: its name and its variants in
+    plain English (from the lexicon)."""
+
+    name: str
+    variants: str
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One source as the letter and method describe it (aggregate counts only)."""
+
+    system: str
+    text_fields: tuple[str, ...]
+    copies_searched: int
+    data_quality_from: str | None
+    population_after_dq_date: int
+    searchable: bool = True  # False: no free text at all (police.uk open data)
+    has_notes: bool = False  # a snapshot's investigation-log entries were searched too
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    """Records searched and records with a hit for one system and one period."""
+
+    system: str
+    period: str
+    records_searched: int
+    records_with_hits: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Per-system coverage: every system and period, zeros included, with system totals."""
+
+    lines: tuple[CoverageLine, ...]
+    overlaps: tuple[tuple[str, int], ...]  # ("Athena and Legacy", crimes held by both)
+
+    def totals(self) -> dict[str, CoverageLine]:
+        """The Total line of each system."""
+        return {line.system: line for line in self.lines if line.period == "Total"}
+
+    def to_csv(self) -> str:
+        """``system,period,records_searched,records_with_hits`` with LF line ends."""
+        out = ["system,period,records_searched,records_with_hits"]
+        for line in self.lines:
+            system = '"' + line.system.replace('"', '""') + '"'
+            out.append(f"{system},{line.period},{line.records_searched},{line.records_with_hits}")
+        return "\n".join(out) + "\n"
+
+    def to_markdown(self) -> str:
+        """A Markdown table: one row per system and period."""
+        out = [
+            "| Record system | Period | Records searched | Records with a mention |",
+            "|---|---|---:|---:|",
+        ]
+        for line in self.lines:
+            period = f"**{line.period}**" if line.period == "Total" else line.period
+            out.append(
+                f"| {line.system} | {period} | {line.records_searched} | {line.records_with_hits} |"
+            )
+        return "\n".join(out) + "\n"

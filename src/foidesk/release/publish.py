@@ -1,0 +1,41 @@
+"""Writing ``public/``: every releasable file, rendered from a ``PublicRelease`` alone.
+
+This is the only writer of releasable files, and it receives only the release object made by
+the gate (``release.gate.make_release``), so no record-level value has a path into
+``public/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from foidesk.release.gate import PublicRelease
+from foidesk.release.render import EXTENSIONS, RENDERERS
+from foidesk.release.render.xlsx import write_xlsx
+
+
+def write_text(path: Path, text: str) -> None:
+    """``text`` in UTF-8 with LF line ends."""
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def write_public(folder: Path, release: PublicRelease) -> list[Path]:
+    """Write the releasable files: the table in every format, coverage, method and letter."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt, render in RENDERERS.items():
+        path = folder / f"table.{EXTENSIONS[fmt]}"
+        write_text(path, render(release.table))
+        written.append(path)
+    xlsx = folder / "table.xlsx"
+    write_xlsx(release.table, xlsx)
+    written.append(xlsx)
+    for name, text in (
+        ("coverage.csv", release.coverage.to_csv()),
+        ("method.md", release.method_markdown),
+        ("letter.md", release.letter_markdown),
+    ):
+        write_text(folder / name, text)
+        written.append(folder / name)
+    return written
