@@ -30,8 +30,10 @@ def main() -> None:
                 import tempfile
                 from pathlib import Path
                 from foidesk.answering import answer
+                from foidesk.case_folder import write_case
                 with tempfile.TemporaryDirectory() as tmp:
-                    result = answer(Path({str(args.request)!r}), Path(tmp) / "case", quiet=True)
+                    result = answer(Path({str(args.request)!r}))
+                    write_case(Path(tmp) / "case", result)
                 note = json.dumps(result.audit["engine"].get("seconds", {{}}))
                 """
             )

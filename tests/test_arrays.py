@@ -40,8 +40,8 @@ def test_validity_reads_sliced_bitmaps() -> None:
 
 def test_answer_does_not_import_pandas(tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from foidesk.answering import answer; "
-        f"answer(Path({str(SEED)!r}), Path({str(tmp_path / 'case')!r}), quiet=True); "
+        "import sys; import foidesk; "
+        f"foidesk.write_case({str(tmp_path / 'case')!r}, foidesk.answer({str(SEED)!r})); "
         "print('pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

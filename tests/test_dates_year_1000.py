@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from foidesk.answering import answer
 from foidesk.engines.duckdb.sources import _text_date_sql, _trim
 from tests.conftest import crime, write_extract, write_request
+from tests.helpers import answer_case
 
 CON = duckdb.connect()
 
@@ -40,5 +40,5 @@ def test_an_extract_with_a_row_dated_1000_01_01_is_still_answered(tmp_path: Path
         [crime("G1", "2018-03-01", "on Facebook"), crime("G2", "01/01/1000", "nothing")],
     )
     request = write_request(tmp_path, [("legacy.csv", "Legacy")])
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert result.table.grand_total.total == 1

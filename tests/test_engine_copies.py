@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from foidesk.answering import answer
 from tests.conftest import crime, run_cli, write_extract, write_request
+from tests.helpers import answer_case
 
 
 def test_out_of_scope_and_losing_copies(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_out_of_scope_and_losing_copies(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     request = write_request(tmp_path, [("legacy.csv", "Legacy"), ("athena.csv", "Athena")])
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
 
     evidence = pq.read_table(tmp_path / "case" / "internal" / "evidence.parquet")
     found = sorted(

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk import answer as answer_module
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
 from tests.conftest import SEED, crime, write_extract, write_request
+from tests.helpers import answer_case
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
 if shutil.which("java") is None:
@@ -38,11 +38,10 @@ SMALL = {
 def _both(request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
     results = []
     for name, engine in (
-        ("duckdb", DuckDBEngine(quiet=True)),
-        ("spark", SparkEngine(master="local[2]", quiet=True, conf=SMALL)),
+        ("duckdb", DuckDBEngine()),
+        ("spark", SparkEngine(master="local[2]", conf=SMALL)),
     ):
-        monkeypatch.setattr(answer_module, "make_engine", lambda n, quiet=False, e=engine: e)
-        result = answer_module.answer(request, tmp_path / name, quiet=True)
+        result = answer_case(request, tmp_path / name, engine=engine)
         evidence = pq.read_table(tmp_path / name / "internal" / "evidence.parquet")
         results.append((result, evidence))
     return tuple(results)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk import answer as answer_module
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
+from tests.helpers import answer_case
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +27,10 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"batch_rows": 1, "prefetch": True},
     ],
 )
-def test_small_batches_give_the_same_answer(
-    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: dict
-) -> None:
-    reference = answer_module.answer(synthetic, tmp_path / "one", quiet=True)
+def test_small_batches_give_the_same_answer(synthetic: Path, tmp_path: Path, engine: dict) -> None:
+    reference = answer_case(synthetic, tmp_path / "one")
     assert reference.table.grand_total.total > 20  # a real table, not an empty one
-    monkeypatch.setattr(
-        answer_module, "make_engine", lambda name, quiet=False: DuckDBEngine(quiet=True, **engine)
-    )
-    streamed = answer_module.answer(synthetic, tmp_path / "many", quiet=True)
+    streamed = answer_case(synthetic, tmp_path / "many", engine=DuckDBEngine(**engine))
     assert RENDERERS["csv"](streamed.table) == RENDERERS["csv"](reference.table)
     one = pq.read_table(tmp_path / "one" / "internal" / "evidence.parquet")
     many = pq.read_table(tmp_path / "many" / "internal" / "evidence.parquet")
@@ -49,7 +44,7 @@ def test_a_consumer_that_stops_early_does_not_leave_the_prefetch_thread_blocked(
 
     import duckdb
 
-    engine = DuckDBEngine(quiet=True, batch_rows=10)
+    engine = DuckDBEngine(batch_rows=10)
     con = duckdb.connect()
     before = threading.active_count()
     reader = con.sql("SELECT range AS n FROM range(1000)").to_arrow_reader(10)

@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.answering import answer
 from tests.conftest import COLUMNS, crime, run_cli, write_extract, write_request
+from tests.helpers import answer_case
 
 
 def _years(tmp_path: Path, dates: list[str]) -> tuple[int, ...]:
@@ -22,7 +22,7 @@ def _years(tmp_path: Path, dates: list[str]) -> tuple[int, ...]:
         date_from="2017-04-01",
         date_to="2019-03-31",
     )
-    return answer(request, tmp_path / "case", quiet=True).table.grand_total.counts
+    return answer_case(request, tmp_path / "case").table.grand_total.counts
 
 
 def test_dd_mm_with_no_day_above_12_is_day_first(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_parquet_source_with_real_dates(tmp_path: Path) -> None:
     )
     pq.write_table(table, tmp_path / "p.parquet")
     request = write_request(tmp_path, [("p.parquet", "P")], rows='["outcome", "platform"]')
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     rows = {r.labels: r.total for r in result.table.rows}
     assert rows[("CAUTION", "Instagram")] == 1
     assert rows[("NO OUTCOME RECORDED", "WhatsApp")] == 1

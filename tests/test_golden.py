@@ -28,7 +28,7 @@ def _same(case: Path, name: str) -> None:
 
 def test_the_seed_case_is_unchanged(tmp_path: Path) -> None:
     request = foidesk.load_request(ROOT / "tests" / "data" / "seed" / "request.toml")
-    foidesk.write_case(tmp_path / "case", foidesk.answering(request, letter_date=date(2019, 6, 3)))
+    foidesk.write_case(tmp_path / "case", foidesk.answer(request, letter_date=date(2019, 6, 3)))
     _same(tmp_path / "case", "seed")
     for path in (GOLDEN / "seed-public").iterdir():
         assert (tmp_path / "case" / "public" / path.name).read_bytes() == path.read_bytes()
@@ -37,5 +37,5 @@ def test_the_seed_case_is_unchanged(tmp_path: Path) -> None:
 def test_the_demo_case_is_unchanged(tmp_path: Path) -> None:
     data = make_synthetic(200_000, tmp_path / "data", seed=2019)
     request = foidesk.load_request(data.request_path)
-    foidesk.write_case(tmp_path / "case", foidesk.answering(request, letter_date=date(2019, 6, 3)))
+    foidesk.write_case(tmp_path / "case", foidesk.answer(request, letter_date=date(2019, 6, 3)))
     _same(tmp_path / "case", "demo")

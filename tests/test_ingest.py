@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.answering import answer
 from foidesk.errors import FoideskError
 from foidesk.ingest.mapping import load_mapping, parse_mapping
 from foidesk.ingest.snapshot import ingest
 from tests.conftest import run_cli
+from tests.helpers import answer_case
 
 HEADER = "crime_ref,recorded_date,offence,ho_code,outcome,status,text_mo\n"
 
@@ -374,7 +374,7 @@ def test_notes_child_table_and_orphans(tmp_path: Path) -> None:
         'reference = "R"\nreceived = 2019-01-01\n[population]\nfrom = 2018-01-01\n'
         'to = 2018-12-31\noffences = ["drugs"]\n[[source]]\npath = "snap"\n'
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     evidence = pq.read_table(result.folders["internal"] / "evidence.parquet").to_pylist()
     assert [(e["crime_ref"], e["field"], e["text"]) for e in evidence] == [
         ("N1", "note 2", "Snapchat")
@@ -388,7 +388,7 @@ def test_snapshot_as_the_source_of_answer(tmp_path: Path) -> None:
         'reference = "R"\nreceived = 2019-01-01\n[population]\nfrom = 2018-01-01\n'
         'to = 2018-12-31\noffences = ["drugs"]\n[[source]]\npath = "snap"\n'
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert result.table.grand_total.total == 1
     source = result.audit["sources"][0]
     assert source["sha256"] == manifest["snapshot_sha256"]  # read, not recomputed
@@ -411,7 +411,7 @@ def test_across_systems_the_winner_is_configurable(tmp_path: Path) -> None:
     for prefer in ("", 'prefer = "earlier"', 'prefer = "Legacy"', 'prefer = "Athena"'):
         request = tmp_path / "r.toml"
         request.write_text(base.format(prefer=prefer))
-        result = answer(request, tmp_path / "case", quiet=True)
+        result = answer_case(request, tmp_path / "case")
         outcomes[prefer] = [r.labels[0] for r in result.table.rows]
         assert result.coverage.overlaps == (("Athena and Legacy", 1),)
     assert outcomes == {

@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.answering import answer
 from tests.conftest import SEED, run_cli
+from tests.helpers import answer_case
 
 CANNABIS = "(B) STATE BASED: DRUGS - CLASS B CANNABIS - POSSESSION OF A CONTROLLED DRUG"
 COCAINE = (
@@ -31,7 +31,7 @@ def _grid(text: str) -> list[dict[str, str]]:
 
 
 def test_reproduces_the_seed_letter(tmp_path: Path, seed_request: Path) -> None:
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     rows = {(r.level, r.labels): (r.counts, r.total) for r in result.table.rows}
     years = [p.label for p in result.table.periods]
     assert years == ["2015", "2016", "2017", "2018", "2019"]
@@ -54,7 +54,7 @@ def test_reproduces_the_seed_letter(tmp_path: Path, seed_request: Path) -> None:
 
 
 def test_stage_counts_and_coverage(tmp_path: Path, seed_request: Path) -> None:
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     counts = result.audit["counts"]
     assert counts["rows_read"] == 13
     assert counts["candidate_crimes"] == 9  # crimes with a copy in the window and offences
@@ -71,7 +71,7 @@ def test_stage_counts_and_coverage(tmp_path: Path, seed_request: Path) -> None:
 
 
 def test_evidence_backs_every_hit(tmp_path: Path, seed_request: Path) -> None:
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     evidence = pq.read_table(result.folders["internal"] / "evidence.parquet").to_pylist()
     sources = {}
     for name in ("legacy.csv", "athena.csv"):
@@ -94,7 +94,7 @@ def test_evidence_backs_every_hit(tmp_path: Path, seed_request: Path) -> None:
 
 
 def test_letter_and_audit(tmp_path: Path, seed_request: Path) -> None:
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     letter = (result.folders["public"] / "letter.md").read_text(encoding="utf-8")
     assert "FOI2019/02832" in letter
     assert "[FORCE NAME]" in letter  # no force details in the request: placeholders
@@ -126,7 +126,7 @@ def _public_texts(public: Path) -> dict[str, str]:
 
 
 def test_public_holds_no_record_level_data(tmp_path: Path, seed_request: Path) -> None:
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     refs, notes = set(), set()
     for name in ("legacy.csv", "athena.csv"):
         with (SEED / name).open(encoding="utf-8", newline="") as f:
@@ -147,8 +147,8 @@ def test_public_holds_no_record_level_data(tmp_path: Path, seed_request: Path) -
 
 
 def test_outputs_are_byte_identical_across_runs(tmp_path: Path, seed_request: Path) -> None:
-    answer(seed_request, tmp_path / "a", quiet=True)
-    answer(seed_request, tmp_path / "b", quiet=True)
+    answer_case(seed_request, tmp_path / "a")
+    answer_case(seed_request, tmp_path / "b")
     for name in ("table.csv", "table.md", "table.html", "table.txt", "coverage.csv"):
         a = (tmp_path / "a" / "public" / name).read_bytes()
         assert a == (tmp_path / "b" / "public" / name).read_bytes(), name
@@ -217,7 +217,7 @@ def test_text_table_does_not_depend_on_terminal_width(tmp_path: Path, seed_reque
 def test_xlsx_holds_the_same_cells_as_the_csv(tmp_path: Path, seed_request: Path) -> None:
     import openpyxl
 
-    result = answer(seed_request, tmp_path / "case", quiet=True)
+    result = answer_case(seed_request, tmp_path / "case")
     public = result.folders["public"]
     workbook = openpyxl.load_workbook(public / "table.xlsx")
     assert workbook.sheetnames == ["Table"]

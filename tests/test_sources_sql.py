@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foidesk.ingest.record import ISO_FORMATS, UK_FORMATS, WHITESPACE
 from foidesk.engines.duckdb.sources import _text_date_sql, _trim, _trim_unique
+from foidesk.ingest.record import ISO_FORMATS, UK_FORMATS, WHITESPACE
 
 CON = duckdb.connect()
 

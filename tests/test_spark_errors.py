@@ -69,8 +69,8 @@ def test_one_system_named_in_the_column_is_not_refused(tmp_path: Path) -> None:
     request = write_request(tmp_path, [("athena.csv", "Athena")])
     proc = run_cli("answer", request, "--out", tmp_path / "case", "--engine", "duckdb")
     assert proc.returncode == 0, proc.stderr
-    from foidesk.engines.spark.engine import SparkEngine
     from foidesk.casework.request import load_request
+    from foidesk.engines.spark.engine import SparkEngine
 
     # the Spark engine's ingest accepts it (it stops before Spark starts only on a refusal)
     engine = SparkEngine()

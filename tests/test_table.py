@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from foidesk.answering import answer
 from foidesk.release.render import RENDERERS
 from tests.conftest import COCAINE, crime, write_extract, write_request
+from tests.helpers import answer_case
 
 
 def _rows(result_table: object) -> dict[tuple[str, ...], tuple[tuple[int, ...], int]]:
@@ -28,7 +28,7 @@ def test_crime_naming_two_platforms(tmp_path: Path) -> None:
         date_to="2016-12-31",
         rows='["outcome", "platform"]',
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     rows = _rows(result.table)
     assert rows[("CAUTION", "WhatsApp")] == ((1,), 1)
     assert rows[("CAUTION", "Snapchat")] == ((2,), 2)
@@ -49,7 +49,7 @@ def test_every_year_shown_with_zeros_and_part_years_marked(tmp_path: Path) -> No
     request = write_request(
         tmp_path, [("a.csv", "Alpha")], date_from="2015-03-05", date_to="2019-04-30"
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert [p.label for p in result.table.periods] == ["2015", "2016", "2017", "2018", "2019"]
     assert [p.partial for p in result.table.periods] == [True, False, False, False, True]
     assert result.table.grand_total.counts == (0, 0, 1, 0, 0)
@@ -66,7 +66,7 @@ def test_window_with_no_hits_still_has_every_year(tmp_path: Path) -> None:
     request = write_request(
         tmp_path, [("a.csv", "Alpha")], date_from="2016-01-01", date_to="2018-12-31"
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert result.table.rows == ()
     assert result.table.grand_total.counts == (0, 0, 0)
     assert RENDERERS["csv"](result.table) == (
@@ -87,7 +87,7 @@ def test_window_is_inclusive_and_timestamps_count_by_date(tmp_path: Path) -> Non
         ],
     )
     request = write_request(tmp_path, [("a.csv", "Alpha")])
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert result.table.grand_total.counts == (1, 0, 0, 0, 1)
 
 
@@ -107,7 +107,7 @@ def test_financial_years(tmp_path: Path) -> None:
         date_to="2019-06-30",
         columns="financial_year",
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert [p.label for p in result.table.periods] == ["2017/18", "2018/19", "2019/20"]
     assert [p.partial for p in result.table.periods] == [False, False, True]
     assert result.table.grand_total.counts == (1, 2, 0)
@@ -132,14 +132,14 @@ def test_home_office_offence_labels_merge_two_wordings(tmp_path: Path) -> None:
         offence_label="home_office",
         rows='["offence", "platform"]',
     )
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     rows = _rows(result.table)
     assert rows[("92E Possession of cannabis",)] == ((0, 1, 0, 1, 0), 2)
     # with the force's own labels the two wordings are two rows
     request = write_request(
         tmp_path, [("old.csv", "Legacy"), ("new.csv", "Athena")], rows='["offence", "platform"]'
     )
-    result = answer(request, tmp_path / "case2", quiet=True)
+    result = answer_case(request, tmp_path / "case2")
     assert len([r for r in result.table.rows if r.level == "offence"]) == 2
 
 
@@ -160,7 +160,7 @@ def test_outcomes_ordered_by_home_office_number_then_unknown_alphabetically(
     ]
     write_extract(tmp_path / "a.csv", rows)
     request = write_request(tmp_path, [("a.csv", "Alpha")], rows='["outcome"]')
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert [r.labels[0] for r in result.table.rows] == [
         "Charge - custody",
         "CAUTION",
@@ -180,6 +180,6 @@ def test_offence_codes_given_directly_and_population_title(tmp_path: Path) -> No
         ],
     )
     request = write_request(tmp_path, [("a.csv", "Alpha")], offences='["92D"]')
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     assert result.table.grand_total.total == 1
     assert result.table.title.startswith("Recorded Crime: Offences 92D - Free Text search")

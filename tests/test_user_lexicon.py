@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from foidesk.answering import answer
 from foidesk.errors import FoideskError
 from foidesk.search.lexicon import load_lexicon
 from foidesk.search.matcher import Matcher
 from tests.conftest import crime, run_cli, write_extract, write_request
+from tests.helpers import answer_case
 
 FORCE_LEXICON = """
 extends = "social-media"
@@ -132,7 +132,7 @@ def test_request_uses_the_force_lexicon_and_the_audit_records_it(
     request = write_request(tmp_path, [("a.csv", "A")])
     text = request.read_text().replace("[search]\n", '[search]\nlexicon = "anyshire.toml"\n')
     request.write_text(text)
-    result = answer(request, tmp_path / "case", quiet=True)
+    result = answer_case(request, tmp_path / "case")
     rows = {r.labels: r.total for r in result.table.rows if r.level == "platform"}
     assert list(rows.values()) == [1] and next(iter(rows))[-1] == "Snapchat"
     audit = json.loads((result.folders["internal"] / "audit.json").read_text())

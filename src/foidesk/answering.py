@@ -1,56 +1,60 @@
-"""Answering a request end to end: the library function behind ``foidesk answer``.
+"""Answering a request: the library function behind ``foidesk answer`` and the desk's page.
 
-request file -> lexicon and matcher -> engine (record-level results) -> FOI table and
-coverage (aggregates) -> letter and method -> case folder (public/ from aggregates only,
-internal/ with evidence and audit).
+request -> lexicon and matcher -> engine (record-level results) -> counting (the table and
+coverage, aggregates) -> the release gate (letter and method from the final table) ->
+``Answer``. Nothing is written: ``case_folder.write_case`` writes an ``Answer`` to a case
+folder (``public/`` from its release alone, ``internal/`` with evidence and audit).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-from foidesk import __version__
-from foidesk.case_folder import InternalRecord, write_case
-from foidesk.casework.deadline import due_date
-from foidesk.engines.base import Engine
-from foidesk.engines.duckdb.engine import DuckDBEngine
-from foidesk.errors import FoideskError
-from foidesk.release.letter import method_statement, response_letter
-from foidesk.search.lexicon import load_lexicon
-from foidesk.search.matcher import Matcher
-from foidesk.casework.periods import periods as make_periods
-from foidesk.release.gate import Coverage, PublicRelease
-from foidesk.casework.request import Request, load_request
-from foidesk.release.table import FoiTable, build_table
+import pyarrow as pa
 
-ENGINES = ("duckdb", "spark")
+from foidesk import __version__
+from foidesk.casework.deadline import due_date
+from foidesk.casework.periods import periods as make_periods
+from foidesk.casework.request import Request, load_request
+from foidesk.counting.coverage import build_coverage, summarise_sources
+from foidesk.counting.table import build_table
+from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
+from foidesk.engines.population import PopulationRules
+from foidesk.engines.registry import DEFAULT, make_engine
+from foidesk.errors import LexiconError
+from foidesk.release.coverage import Coverage, SearchedTerm
+from foidesk.release.gate import PublicRelease, make_release
+from foidesk.release.table import FoiTable
+from foidesk.search.lexicon import Lexicon, load_lexicon
+from foidesk.search.matcher import Matcher
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What ``answer`` produced: the table, where the case folder is, and the audit."""
+    """A request answered: the release (what may be published) and the record-level evidence
+    and audit (internal only). ``write_case`` writes it to a case folder."""
 
-    table: FoiTable
-    coverage: Coverage
-    folders: dict[str, Path]
-    audit: dict[str, Any]
+    request: Request
+    release: PublicRelease  # the table, coverage, method and letter: all aggregates
+    evidence: pa.Table  # every hit: crime, system, term, field, span, rule (internal only)
+    audit: dict[str, Any]  # what was read, with hashes; the counts at each stage (internal)
 
+    @property
+    def table(self) -> FoiTable:
+        """The final table (as released)."""
+        return self.release.table
 
-def make_engine(name: str, quiet: bool = False, spark_master: str | None = None) -> Engine:
-    """The engine called ``name``."""
-    if name == "duckdb":
-        return DuckDBEngine(quiet=quiet)
-    if name == "spark":
-        from foidesk.engines.spark.engine import SparkEngine
-
-        return SparkEngine(master=spark_master or "local[*]", quiet=quiet)
-    raise FoideskError(f"--engine: unknown engine {name!r} (available: {', '.join(ENGINES)})")
+    @property
+    def coverage(self) -> Coverage:
+        """Records searched and with a mention, by system and period."""
+        return self.release.coverage
 
 
 def _jsonable(value: Any) -> Any:
@@ -63,42 +67,71 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def answer(
-    request_path: Path,
-    out: Path,
-    engine_name: str = "duckdb",
-    letter_date: date | None = None,
-    quiet: bool = False,
-    spark_master: str | None = None,
-) -> Answer:
-    """Answer the request in ``request_path`` and write the case folder ``out``."""
-    started = time.perf_counter()
-    request: Request = load_request(request_path)
-    lexicon = load_lexicon(request.lexicon, base=request.path.parent)
+def request_matcher(request: Request) -> Matcher:
+    """The matcher for ``request``: its lexicon compiled, with the terms it asks for."""
+    lexicon = load_lexicon(request.lexicon_name, base=request.path.parent)
     try:
-        platforms = list(lexicon.select(list(request.terms)))
-    except FoideskError as exc:
-        raise FoideskError(f"{request.path}: search.terms: {exc}") from exc
-    matcher = Matcher(lexicon, platforms)
+        terms = list(lexicon.select(list(request.search_terms)))
+    except LexiconError as exc:
+        raise LexiconError(f"{request.path}: search.terms: {exc}") from exc
+    return Matcher(lexicon, terms)
+
+
+def answer(
+    request: Request | Path | str,
+    *,
+    engine: str | Engine = DEFAULT,
+    engine_options: Mapping[str, Any] | None = None,
+    letter_date: date | None = None,
+    progress: Progress | None = None,
+) -> Answer:
+    """Answer ``request`` (a ``Request``, or the path of a request file).
+
+    ``engine`` is an engine's name (``foidesk.engines`` entry points: ``duckdb``, ``spark``)
+    built with ``engine_options``, or an engine object. ``letter_date`` is the letter's date
+    (default today). ``progress`` hears of each stage. Sources are read where they are; the
+    only files written are the engine's, in a temporary folder it removes.
+    """
+    started = time.perf_counter()
+    if not isinstance(request, Request):
+        request = load_request(Path(request))
+    matcher = request_matcher(request)
     lexicon_seconds = time.perf_counter() - started  # reading the request, compiling the lexicon
-    engine = (
-        make_engine(engine_name, quiet=quiet, spark_master=spark_master)
-        if spark_master
-        else make_engine(engine_name, quiet=quiet)
+    runner = (
+        make_engine(engine, **dict(engine_options or {})) if isinstance(engine, str) else engine
     )
-    result = engine.run(request, matcher)
+    result = runner.run(request, matcher, progress or NoProgress())
     periods = make_periods(request.date_from, request.date_to, request.columns)
-    platform_names = [p.name for p in platforms]
-    table = build_table(result.crime_hits, request, periods, platform_names)
-    coverage = Coverage.from_rows(
+    term_names = matcher.platform_names
+    table = build_table(result.crime_hits, request, periods, term_names)
+    coverage = build_coverage(
         result.coverage, [s.system for s in request.sources], periods, result.overlaps
     )
-    method = method_statement(request, platforms, result.sources, coverage)
-    letter = response_letter(
-        request, table, coverage, result.sources, method, letter_date or date.today()
+    release = make_release(
+        request,
+        table,
+        coverage,
+        summarise_sources(result.sources),
+        tuple(SearchedTerm(p.name, p.variants) for p in matcher.platforms),
+        letter_date or date.today(),
     )
+    audit = _audit(request, matcher.lexicon, matcher, result, release)
+    audit["seconds"] = round(time.perf_counter() - started, 3)
+    audit["lexicon_seconds"] = round(lexicon_seconds, 3)
+    return Answer(request, release, result.evidence, audit)
+
+
+def _audit(
+    request: Request,
+    lexicon: Lexicon,
+    matcher: Matcher,
+    result: EngineResult,
+    release: PublicRelease,
+) -> dict[str, Any]:
+    """The audit trail: what was read (with hashes), the rules, the counts at each stage."""
     deadline = due_date(request.received, request.clarified)
-    audit: dict[str, Any] = {
+    table = release.table
+    return {
         "tool": {
             "name": "foidesk",
             "version": __version__,
@@ -123,18 +156,12 @@ def answer(
             "files": [{"source": f.source, "sha256": f.sha256} for f in lexicon.files],
             "disabled": list(lexicon.disabled),
             "exclusions": [e.name for e in lexicon.exclusions],
-            "platforms": platform_names,
-            "rules": [r.name for p in platforms for r in p.rules],
+            "platforms": matcher.platform_names,
+            "rules": [r.name for p in matcher.platforms for r in p.rules],
         },
         "engine": result.engine,
         "sources": [s.__dict__ | {"text_fields": list(s.text_fields)} for s in result.sources],
-        "population": {
-            "from": request.date_from.isoformat(),
-            "to": request.date_to.isoformat(),
-            "offence_codes": list(request.offence_codes),
-            "excluded_statuses": ["cancelled", "transferred"],
-            "copy_that_wins": request.prefer,
-        },
+        "population": PopulationRules.of(request).describe(),
         "counts": result.stages
         | {
             "evidence_rows": result.evidence.num_rows,
@@ -143,8 +170,3 @@ def answer(
         },
         "overlaps": result.overlaps,
     }
-    release = PublicRelease(table, coverage, method, letter)
-    audit["seconds"] = round(time.perf_counter() - started, 3)
-    audit["lexicon_seconds"] = round(lexicon_seconds, 3)
-    folders = write_case(out, release, InternalRecord(result.evidence, audit))
-    return Answer(table, coverage, folders, audit)

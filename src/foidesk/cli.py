@@ -1,4 +1,4 @@
-"""The ``foidesk`` command line: thin wrappers over the library functions.
+"""The ``foidesk`` command line: thin wrappers over the Python API (``foidesk/__init__.py``).
 
 stdout carries the command's result only (the table, the due date, JSON lines); progress,
 summaries, paths and warnings go to stderr. A ``FoideskError`` becomes one line on stderr and
@@ -12,11 +12,12 @@ import time
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+import foidesk
 from foidesk import __version__
 from foidesk.errors import FoideskError
 
@@ -33,6 +34,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
 
@@ -65,6 +69,71 @@ def _main(
     _state["debug"] = debug
 
 
+class RichProgress:
+    """The engines' ``Progress`` as a Rich progress line on stderr (nothing when stderr is not
+    a terminal, or with --quiet)."""
+
+    def __init__(self, quiet: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=quiet or not err.is_terminal,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        """A stage starts."""
+        self.end()
+        self._task = self._bar.add_task(label, total=total)
+
+    def advance(self, units: int) -> None:
+        """More of the stage is done."""
+        if self._task is not None:
+            self._bar.advance(self._task, units)
+
+    def end(self) -> None:
+        """The stage is over."""
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+            self._task = None
+
+
+def _engine_options(engine: str, pairs: list[str] | None, spark_master: str | None) -> dict:
+    """``--engine-option KEY=VALUE`` pairs (and ``--spark-master``) as keyword options."""
+    options: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise FoideskError(f"--engine-option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value.strip()
+    if spark_master:
+        if engine != "spark":
+            raise FoideskError("--spark-master: only for --engine spark")
+        options["master"] = spark_master
+    return options
+
+
 def _parse_date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -82,12 +151,29 @@ def answer(
     engine: Annotated[
         str,
         typer.Option(
-            "--engine", help="Engine: duckdb (embedded, the default) or spark (scale-out)."
+            "--engine",
+            help=(
+                "Engine: duckdb (embedded, the default), spark (scale-out), or any engine "
+                "installed in the foidesk.engines entry-point group."
+            ),
         ),
     ] = "duckdb",
+    engine_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine-option",
+            help=(
+                "KEY=VALUE passed to the engine (repeat), e.g. memory_limit=1GB or threads=4 "
+                "for duckdb, master=spark://host:7077 for spark."
+            ),
+        ),
+    ] = None,
     spark_master: Annotated[
         str | None,
-        typer.Option("--spark-master", help="Spark master URL (default local[*])."),
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL (default local[*]); the same as --engine-option master=URL.",
+        ),
     ] = None,
     letter_date: Annotated[
         str | None,
@@ -101,22 +187,24 @@ def answer(
     letter.md: aggregates only. OUT/internal/ gets evidence.parquet (every hit with its crime,
     field, span and rule) and audit.json.
     """
-    from foidesk.answering import answer as run_answer
+    import foidesk
     from foidesk.release.render import RENDERERS
 
     when = _parse_date(letter_date, "--letter-date") if letter_date else None
     started = time.perf_counter()
-    result = run_answer(request, out, engine, when, quiet=quiet, spark_master=spark_master)
+    options = _engine_options(engine, engine_option, spark_master)
+    with RichProgress(quiet) as progress:
+        result = foidesk.answer(
+            request, engine=engine, engine_options=options, letter_date=when, progress=progress
+        )
+    folders = foidesk.write_case(out, result)
     sys.stdout.write(RENDERERS[fmt.value](result.table))
     sys.stdout.flush()
     if not quiet:
-        _summary(result, time.perf_counter() - started)
+        _summary(result, folders, time.perf_counter() - started)
 
 
-def _summary(result: object, seconds: float) -> None:
-    from foidesk.answering import Answer
-
-    assert isinstance(result, Answer)
+def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -> None:
     counts = result.audit["counts"]
     err.print(
         f"Searched {counts['population']:,} crimes ({counts['copies_searched']:,} record copies) "
@@ -129,7 +217,7 @@ def _summary(result: object, seconds: float) -> None:
             f"{line.records_with_hits:,} with a mention"
         )
     err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
-    err.print(f"Case folder: {result.folders['public'].parent} ({seconds:.1f} s)")
+    err.print(f"Case folder: {folders['public'].parent} ({seconds:.1f} s)")
 
 
 @app.command()
@@ -145,18 +233,20 @@ def demo(
     Writes OUT/data/ (legacy.csv, athena.csv, labels.csv, foi2019-02832.toml) and the case
     folder OUT/case/; prints the table on stdout.
     """
-    from foidesk.answering import answer as run_answer
+    import foidesk
     from foidesk.release.render import RENDERERS
     from foidesk.tools.synth import make_synthetic
 
     started = time.perf_counter()
     err.print(f"Making {rows:,} synthetic crime records in {out / 'data'} ...")
     data = make_synthetic(rows, out / "data", seed=seed)
-    result = run_answer(data.request_path, out / "case", "duckdb", date(2019, 6, 3))
+    with RichProgress(False) as progress:
+        result = foidesk.answer(data.request_path, letter_date=date(2019, 6, 3), progress=progress)
+    folders = foidesk.write_case(out / "case", result)
     sys.stdout.write(RENDERERS["text"](result.table))
     sys.stdout.flush()
-    _summary(result, time.perf_counter() - started)
-    err.print(f"Letter: {result.folders['public'] / 'letter.md'}")
+    _summary(result, folders, time.perf_counter() - started)
+    err.print(f"Letter: {folders['public'] / 'letter.md'}")
 
 
 @app.command()

@@ -1,4 +1,9 @@
-"""User-facing errors: a problem the user can fix, shown as one line on stderr by the CLI."""
+"""User-facing errors: a problem the user can fix, shown as one line on stderr by the CLI.
+
+Every error foidesk raises on purpose is a ``FoideskError``; its subclasses say which part of
+the work found the problem, so that a caller of the Python API (the desk's page, a script) can
+tell a bad request from a bad source without reading the message.
+"""
 
 
 class FoideskError(Exception):
@@ -7,3 +12,23 @@ class FoideskError(Exception):
     The message names the file, line, field or key concerned. The CLI prints it on one line
     with a non-zero exit and no traceback (``--debug`` shows the traceback).
     """
+
+
+class RequestError(FoideskError):
+    """The request file: a missing or unknown key, a bad date, an unknown offence group."""
+
+
+class SourceError(FoideskError):
+    """A source or an extract: unreadable, wrong layout, an unusable row, a bad mapping."""
+
+
+class LexiconError(FoideskError):
+    """A lexicon file or a term: bad TOML, an unknown rule, a term no lexicon has."""
+
+
+class EngineError(FoideskError):
+    """An engine could not run: unknown engine, out of memory, a Spark master not reached."""
+
+
+class CaseError(FoideskError):
+    """The case folder: a file where a folder should be, a folder that cannot be written."""

@@ -2,7 +2,7 @@
 
 A TOML file (DESIGN.md section 4, README "Request file") parsed into a frozen ``Request``.
 Every problem (unknown key, bad date, ``from`` after ``to``, unknown offence group, missing
-source file) raises ``FoideskError`` naming the file and the key, before anything is written.
+source file) raises ``RequestError`` naming the file and the key, before anything is written.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from foidesk.errors import FoideskError
 from foidesk.casework.home_office import home_office
+from foidesk.errors import RequestError
 
 ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
 COLUMN_KINDS = ("year", "financial_year")
@@ -90,8 +90,8 @@ class Request:
     date_to: date
     offence_terms: tuple[str, ...]  # as written: groups and codes
     offence_codes: tuple[str, ...]  # expanded Home Office codes
-    lexicon: str
-    terms: tuple[str, ...]
+    lexicon_name: str  # search.lexicon: a built-in name or a file (relative to the request)
+    search_terms: tuple[str, ...]  # search.terms as written (empty: the lexicon's default)
     rows: tuple[str, ...]
     columns: str
     offence_label: str
@@ -112,8 +112,8 @@ class Request:
         return " and ".join(parts)
 
 
-def _fail(path: Path, key: str, message: str) -> FoideskError:
-    return FoideskError(f"{path}: {key}: {message}")
+def _fail(path: Path, key: str, message: str) -> RequestError:
+    return RequestError(f"{path}: {key}: {message}")
 
 
 def _check_keys(path: Path, table: dict[str, Any], section: str, prefix: str) -> None:
@@ -179,15 +179,15 @@ def load_request(path: Path) -> Request:
     """Read and validate a request file. Paths in it are relative to the file."""
     path = Path(path)
     if path.is_dir():
-        raise FoideskError(f"{path}: is a folder; give the request file (TOML)")
+        raise RequestError(f"{path}: is a folder; give the request file (TOML)")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise FoideskError(f"{path}: request file not found") from exc
+        raise RequestError(f"{path}: request file not found") from exc
     except UnicodeDecodeError as exc:
-        raise FoideskError(f"{path}: request file is not UTF-8 text") from exc
+        raise RequestError(f"{path}: request file is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FoideskError(f"{path}: not valid TOML: {exc}") from exc
+        raise RequestError(f"{path}: not valid TOML: {exc}") from exc
     _check_keys(path, raw, "", "")
     for section in ("population", "search", "table", "force"):
         if section in raw:
@@ -310,8 +310,8 @@ def load_request(path: Path) -> Request:
         date_to=date_to,
         offence_terms=offence_terms,
         offence_codes=tuple(codes),
-        lexicon=lexicon,
-        terms=terms,
+        lexicon_name=lexicon,
+        search_terms=terms,
         rows=rows,
         columns=columns,
         offence_label=offence_label,

@@ -1,23 +1,30 @@
-"""What every engine returns, and the small interface engines sit behind.
+"""The engine interface: what an engine is given, what it returns, what all engines share.
 
-An engine moves data: it reads the sources, filters the population, streams the text through
-the shared ``Matcher`` and returns record-level results (``EngineResult``, internal only) plus
-aggregate coverage. It does no counting of its own beyond that: ``table.py`` counts distinct
-crimes per cell from ``crime_hits``, the same for every engine.
+An engine moves data: it reads the sources, settles the population by the rules of
+``engines.population``, streams the text through the ``Matcher`` it is handed and returns
+record-level results (``EngineResult``: internal only, never seen by ``release/``) plus
+aggregate coverage. It counts nothing of its own beyond that: ``counting.table`` counts
+distinct crimes per cell from ``crime_hits``, the same for every engine.
+
+Engines are plugins: each is a class registered in the Python entry-point group
+``foidesk.engines`` (``engines.registry``), built with keyword options (strings from the
+command line's ``--engine-option KEY=VALUE``) and run with a request, a matcher and a
+``Progress`` callback. This module holds what they share: the result types, the evidence
+schema and its order, the stage counts and timings, the errors they raise about sources.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pyarrow as pa
 
+from foidesk.casework.request import Request, SourceSpec
+from foidesk.errors import SourceError
 from foidesk.search import arrays
-from foidesk.errors import FoideskError
 from foidesk.search.matcher import Hit, Matcher
-from foidesk.casework.request import Request
 
 # One row per (crime in the population, platform it mentions), with the winning copy's fields.
 CRIME_HITS_SCHEMA = pa.schema(
@@ -33,6 +40,9 @@ CRIME_HITS_SCHEMA = pa.schema(
         ("platform", pa.string()),
     ]
 )
+
+# The order of the evidence rows, in every engine
+EVIDENCE_ORDER = ("crime_ref", "system", "field", "start", "platform")
 
 # One row per hit: the evidence behind every count (internal/evidence.parquet).
 EVIDENCE_SCHEMA = pa.schema(
@@ -51,27 +61,32 @@ EVIDENCE_SCHEMA = pa.schema(
 )
 
 
-def no_free_text(paths: list[str]) -> FoideskError:
+def no_free_text(paths: list[str]) -> SourceError:
     """The error when no source has free text: searching would only report zero."""
-    return FoideskError(
+    return SourceError(
         f"no source has free text to search ({', '.join(paths)}): a free-text search cannot be "
         "run on structured data such as police.uk open data, and would only report zero"
     )
 
 
-def several_systems(path: object, systems: Collection[str]) -> FoideskError:
+def no_text_column(path: object) -> SourceError:
+    """The error for a standard extract with no free-text column."""
+    return SourceError(f"{path}: no free-text column (a column named 'text' or 'text_<name>')")
+
+
+def several_systems(path: object, systems: Collection[str]) -> SourceError:
     """The error for a standard extract whose ``system`` column names more than one system:
     each system must be its own source, so that the later system's copy of a crime can win."""
-    return FoideskError(
+    return SourceError(
         f"{path}: holds records of {len(systems)} systems "
         f"({', '.join(sorted(systems)[:5])}): give each system its own file and "
         "[[source]] (or ingest each), so that the later system's copy can win"
     )
 
 
-def no_offence_codes(path: object, request: Request) -> FoideskError:
+def no_offence_codes(path: object, request: Request) -> SourceError:
     """The error for a source with no Home Office codes, when the population is chosen by them."""
-    return FoideskError(
+    return SourceError(
         f"{path}: no ho_code values: the population "
         f"({', '.join(request.offence_terms)}) is chosen by Home Office offence code"
     )
@@ -149,15 +164,94 @@ class EngineResult:
     coverage: list[CoverageRow]
     overlaps: dict[str, int]  # "Legacy+Athena" -> crimes in the population held by both
     sources: list[SourceReport]
-    stages: dict[str, int] = field(default_factory=dict)
-    engine: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, int] = field(default_factory=dict)  # counts at each stage (audit)
+    engine: dict[str, Any] = field(default_factory=dict)  # name, versions, settings (audit)
+    timings: StageTimings = field(default_factory=lambda: StageTimings())
+
+
+class Progress(Protocol):
+    """How an engine reports progress: one stage at a time (the CLI shows it with Rich, the
+    desk's page by polling; an engine imports neither)."""
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        """A stage starts; ``total`` units of work when known."""
+
+    def advance(self, units: int) -> None:
+        """``units`` more of the stage are done."""
+
+    def end(self) -> None:
+        """The stage is over."""
+
+
+class NoProgress:
+    """A ``Progress`` that shows nothing."""
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        """Nothing."""
+
+    def advance(self, units: int) -> None:
+        """Nothing."""
+
+    def end(self) -> None:
+        """Nothing."""
+
+
+@dataclass
+class StageTimings:
+    """Wall time of an engine's stages, in seconds (None: the engine has no such stage)."""
+
+    load: float | None = None  # reading the sources
+    settle: float | None = None  # the population: each crime's winning copy
+    search: float | None = None  # the text through the matcher
+    total: float | None = None
+
+    def as_dict(self) -> dict[str, float]:
+        """The stages timed, rounded to milliseconds (for the audit's ``engine.seconds``)."""
+        return {k: round(v, 3) for k, v in self.__dict__.items() if v is not None}
+
+
+def source_report(
+    spec: SourceSpec,
+    *,
+    sha256: str,
+    size_bytes: int,
+    rows_read: int,
+    text_fields: tuple[str, ...],
+    copies_searched: int,
+    population_after_dq_date: int,
+    has_notes: bool,
+) -> SourceReport:
+    """The report of one source, the same way in every engine."""
+    dq = spec.data_quality_from
+    return SourceReport(
+        path=str(spec.path),
+        system=spec.system,
+        format=spec.format,
+        sha256=sha256,
+        size_bytes=size_bytes,
+        rows_read=rows_read,
+        text_fields=text_fields,
+        copies_searched=copies_searched,
+        data_quality_from=dq.isoformat() if dq else None,
+        population_after_dq_date=population_after_dq_date if dq else 0,
+        searchable=bool(text_fields) or has_notes,
+        has_notes=has_notes,
+    )
 
 
 class Engine(Protocol):
-    """An engine answers a request with a matcher; see ``engine_duckdb.DuckDBEngine``."""
+    """An engine: built with keyword options, run once per request.
 
-    name: str
+    ``run`` reads the request's sources, settles the population by
+    ``engines.population.PopulationRules``, streams every counted copy's text through
+    ``matcher`` (the lexicon it is handed, not one reloaded from a path) and returns the
+    record-level ``EngineResult``. It raises ``FoideskError`` subclasses for what a user can
+    fix. ``engines/duckdb`` is the reference implementation; ``docs/engines.md`` says how to
+    write and register a third.
+    """
 
-    def run(self, request: Request, matcher: Matcher) -> EngineResult:
+    name: ClassVar[str]
+
+    def run(self, request: Request, matcher: Matcher, progress: Progress) -> EngineResult:
         """Read, filter, match and return record-level results."""
         ...

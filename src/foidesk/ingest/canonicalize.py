@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from foidesk.ingest.record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
-from foidesk.errors import FoideskError
+from foidesk.errors import SourceError
 from foidesk.ingest.mapping import Mapping
+from foidesk.ingest.record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
 
 
 def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:
@@ -61,7 +61,7 @@ class Canonicalizer:
             column = mapping.source_column(canonical)
             position = index.get(column.strip().lower())
             if position is None and canonical in REQUIRED and canonical not in mapping.constants:
-                raise FoideskError(
+                raise SourceError(
                     f"{source}: missing required column {column!r} ({canonical})"
                     + (f"; columns are: {', '.join(columns)}" if len(columns) < 40 else "")
                 )
@@ -70,7 +70,7 @@ class Canonicalizer:
         for name, column in mapping.text.items():
             position = index.get(column.strip().lower())
             if position is None:
-                raise FoideskError(f"{source}: missing text column {column!r} (text.{name})")
+                raise SourceError(f"{source}: missing text column {column!r} (text.{name})")
             self.text[f"text_{name}"] = position
         prefix = mapping.text_prefix
         if prefix:
@@ -159,7 +159,7 @@ class NotesCanonicalizer:
             column = columns_map.get(key, default)
             position = index.get(column.strip().lower())
             if position is None and key in ("crime_ref", "text"):
-                raise FoideskError(f"{source}: missing required notes column {column!r} ({key})")
+                raise SourceError(f"{source}: missing required notes column {column!r} ({key})")
             self.positions[key] = position
         self.number = 0
 

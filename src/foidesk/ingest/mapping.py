@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from foidesk.errors import SourceError
 from foidesk.ingest.record import CANONICAL, DATE_FORMATS
-from foidesk.errors import FoideskError
 
 FORMATS = ("csv", "xlsx", "parquet", "jsonl", "sql")
 ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
@@ -101,7 +101,7 @@ def load_mapping(name_or_path: str | None) -> Mapping:
     path = Path(name)
     if not path.is_file():
         known = ", ".join(builtin_mappings())
-        raise FoideskError(f"mapping '{name}' is neither a built-in mapping ({known}) nor a file")
+        raise SourceError(f"mapping '{name}' is neither a built-in mapping ({known}) nor a file")
     return parse_mapping(path.read_bytes(), str(path))
 
 
@@ -110,13 +110,13 @@ def _table(source: str, raw: dict[str, Any], key: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise FoideskError(f"{source}: [{key}] must map names to text")
+        raise SourceError(f"{source}: [{key}] must map names to text")
     return dict(value)
 
 
 def _choice(source: str, key: str, value: Any, allowed: tuple[str, ...]) -> Any:
     if value is not None and value not in allowed:
-        raise FoideskError(f"{source}: {key}: {value!r} is not one of {', '.join(allowed)}")
+        raise SourceError(f"{source}: {key}: {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
@@ -125,49 +125,49 @@ def parse_mapping(data: bytes, source: str) -> Mapping:
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise FoideskError(f"{source}: not a valid mapping TOML file: {exc}") from exc
+        raise SourceError(f"{source}: not a valid mapping TOML file: {exc}") from exc
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise FoideskError(f"{source}: unknown key {unknown[0]!r}")
+        raise SourceError(f"{source}: unknown key {unknown[0]!r}")
     columns = _table(source, raw, "columns")
     for key in columns:
         if key not in CANONICAL:
-            raise FoideskError(
+            raise SourceError(
                 f"{source}: columns.{key}: not a canonical field ({', '.join(CANONICAL)})"
             )
     constants = _table(source, raw, "constants")
     for key in constants:
         if key not in CANONICAL:
-            raise FoideskError(f"{source}: constants.{key}: not a canonical field")
+            raise SourceError(f"{source}: constants.{key}: not a canonical field")
     text = _table(source, raw, "text")
     values_raw = raw.get("values", {})
     if not isinstance(values_raw, dict):
-        raise FoideskError(f"{source}: [values] must hold tables such as [values.status]")
+        raise SourceError(f"{source}: [values] must hold tables such as [values.status]")
     values: dict[str, dict[str, str]] = {}
     for key, table in values_raw.items():
         if key not in CANONICAL:
-            raise FoideskError(f"{source}: values.{key}: not a canonical field")
+            raise SourceError(f"{source}: values.{key}: not a canonical field")
         if not isinstance(table, dict):
-            raise FoideskError(f"{source}: values.{key}: must be a table of value = value")
+            raise SourceError(f"{source}: values.{key}: must be a table of value = value")
         values[key] = {str(k).strip().upper(): str(v) for k, v in table.items()}
     for key in ("delimiter", "quote"):
         if key in raw and (not isinstance(raw[key], str) or len(raw[key]) != 1):
-            raise FoideskError(f"{source}: {key}: must be one character, got {raw[key]!r}")
+            raise SourceError(f"{source}: {key}: must be one character, got {raw[key]!r}")
     for key in ("text_prefix", "sheet", "query", "table", "system", "name"):
         if key in raw and not isinstance(raw[key], str):
-            raise FoideskError(f"{source}: {key}: must be text, got {raw[key]!r}")
+            raise SourceError(f"{source}: {key}: must be text, got {raw[key]!r}")
     formats = raw.get("date_formats", list(DEFAULT_DATE_FORMATS))
     if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
-        raise FoideskError(f"{source}: date_formats must be a list of strptime formats")
+        raise SourceError(f"{source}: date_formats must be a list of strptime formats")
     dq = raw.get("data_quality_from")
     if dq is not None and not isinstance(dq, date):
-        raise FoideskError(f"{source}: data_quality_from: expected a date like 2018-05-23")
+        raise SourceError(f"{source}: data_quality_from: expected a date like 2018-05-23")
     notes = None
     if "notes" in raw:
         n = raw["notes"]
         bad = sorted(set(n) - _NOTES_KEYS)
         if bad:
-            raise FoideskError(f"{source}: notes.{bad[0]}: unknown key")
+            raise SourceError(f"{source}: notes.{bad[0]}: unknown key")
         notes_columns = _table(source, n, "columns")
         notes = NotesMapping(
             format=_choice(source, "notes.format", n.get("format"), FORMATS),

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from foidesk.errors import FoideskError
+from foidesk.errors import SourceError
 from foidesk.ingest.hashing import FileHasher
 
 Record = tuple[int, list[Any] | None, str | None]
@@ -107,9 +107,9 @@ class CsvReader:
     ) -> None:
         kind = sniff_format(path)
         if kind == "zip":
-            raise FoideskError(f'{path}: is a ZIP/XLSX file, not CSV (use format = "xlsx")')
+            raise SourceError(f'{path}: is a ZIP/XLSX file, not CSV (use format = "xlsx")')
         if kind == "parquet":
-            raise FoideskError(f"{path}: is a Parquet file, not CSV")
+            raise SourceError(f"{path}: is a Parquet file, not CSV")
         self.path = path
         self.encoding = detect_encoding(path) if encoding == "auto" else encoding
         if self.encoding == "utf-8":
@@ -126,10 +126,10 @@ class CsvReader:
         first = self._text.readline()
         if not first.strip():
             self.close()
-            raise FoideskError(f"{path}: the file is empty (no header line)")
+            raise SourceError(f"{path}: the file is empty (no header line)")
         if "\x00" in first:
             self.close()
-            raise FoideskError(f"{path}: line 1: not a text file (NUL bytes in the header)")
+            raise SourceError(f"{path}: line 1: not a text file (NUL bytes in the header)")
         self.delimiter = delimiter or _sniff_delimiter(first)
         self.quote = quote
         rest = io.StringIO(first)
@@ -201,15 +201,15 @@ class XlsxReader:
         import openpyxl  # only needed for XLSX
 
         if sniff_format(path) != "zip":
-            raise FoideskError(f"{path}: is not an XLSX file (no ZIP signature)")
+            raise SourceError(f"{path}: is not an XLSX file (no ZIP signature)")
         self.path = path
         self._hasher = FileHasher(path)
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise FoideskError(f"{path}: cannot be read as XLSX ({exc})") from exc
+            raise SourceError(f"{path}: cannot be read as XLSX ({exc})") from exc
         if sheet is not None and sheet not in self._book.sheetnames:
-            raise FoideskError(
+            raise SourceError(
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(self._book.sheetnames)})"
             )
         self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
@@ -221,7 +221,7 @@ class XlsxReader:
                 self._header_row = number
                 break
         else:
-            raise FoideskError(f"{path}: sheet {self._sheet.title!r} is empty (no header row)")
+            raise SourceError(f"{path}: sheet {self._sheet.title!r} is empty (no header row)")
         self.encoding, self.delimiter = "xlsx", None
 
     @property
@@ -253,13 +253,13 @@ class ParquetReader:
         import pyarrow.parquet as pq
 
         if sniff_format(path) != "parquet":
-            raise FoideskError(f"{path}: is not a Parquet file (no PAR1 signature)")
+            raise SourceError(f"{path}: is not a Parquet file (no PAR1 signature)")
         self.path = path
         self._hasher = FileHasher(path)
         try:
             self._file = pq.ParquetFile(path)
         except Exception as exc:
-            raise FoideskError(f"{path}: cannot be read as Parquet ({exc})") from exc
+            raise SourceError(f"{path}: cannot be read as Parquet ({exc})") from exc
         self.columns = list(self._file.schema_arrow.names)
         self.encoding, self.delimiter = "parquet", None
 
@@ -303,14 +303,14 @@ class JsonLinesReader:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise FoideskError(f"{path}: line {number}: not JSON lines ({exc.msg})") from exc
+                raise SourceError(f"{path}: line {number}: not JSON lines ({exc.msg})") from exc
             if not isinstance(obj, dict):
-                raise FoideskError(f"{path}: line {number}: not a JSON object")
+                raise SourceError(f"{path}: line {number}: not a JSON object")
             self.columns = list(obj)
             self._first = (number, line)
             break
         if self._first is None:
-            raise FoideskError(f"{path}: the file is empty")
+            raise SourceError(f"{path}: the file is empty")
         self.encoding, self.delimiter = "utf-8", None
 
     def _numbered(self) -> Iterator[tuple[int, bytes]]:
@@ -367,14 +367,14 @@ class SqlReader:
         import sqlalchemy as sa
 
         if not query:
-            raise FoideskError(f"{redact(url)}: a SQL source needs query or table in the mapping")
+            raise SourceError(f"{redact(url)}: a SQL source needs query or table in the mapping")
         self.path = redact(url)
         try:
             self._engine = sa.create_engine(url)
             self._conn = self._engine.connect()
             self._result = self._conn.execution_options(stream_results=True).execute(sa.text(query))
         except Exception as exc:
-            raise FoideskError(f"{redact(url)}: cannot run the query ({exc})") from exc
+            raise SourceError(f"{redact(url)}: cannot run the query ({exc})") from exc
         self.columns = list(self._result.keys())
         self.encoding, self.delimiter = "sql", None
         self.sha256 = ""
@@ -419,7 +419,7 @@ def open_reader(
         return SqlReader(name, query)
     path = Path(name)
     if not path.is_file():
-        raise FoideskError(f"{path}: file not found")
+        raise SourceError(f"{path}: file not found")
     kind = fmt or {
         ".xlsx": "xlsx",
         ".xlsm": "xlsx",
@@ -436,7 +436,7 @@ def open_reader(
         if kind == "jsonl":
             return JsonLinesReader(path)
         if kind == "sql":
-            raise FoideskError(f"{path}: format sql needs a connection URL, not a file")
+            raise SourceError(f"{path}: format sql needs a connection URL, not a file")
         return CsvReader(path, encoding, delimiter, quote)
     except OSError as exc:
-        raise FoideskError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from exc

@@ -36,9 +36,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from foidesk import __version__
-from foidesk.errors import FoideskError
-from foidesk.ingest.hashing import sha256_file
+from foidesk.errors import SourceError
 from foidesk.ingest.canonicalize import Canonicalizer, NotesCanonicalizer
+from foidesk.ingest.hashing import sha256_file
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
 
@@ -112,12 +112,12 @@ def ingest(
     then leaves nothing behind."""
     out = Path(out)
     if out.exists() and not replace:
-        raise FoideskError(f"{out}: already exists (use --replace to overwrite it)")
+        raise SourceError(f"{out}: already exists (use --replace to overwrite it)")
     if out.exists() and not (out.is_dir() and (out / "manifest.json").is_file()):
-        raise FoideskError(f"{out}: is not a snapshot folder: --replace only replaces snapshots")
+        raise SourceError(f"{out}: is not a snapshot folder: --replace only replaces snapshots")
     system_name = system or mapping.system
     if not system_name:
-        raise FoideskError("--system: name the record system (or set system in the mapping)")
+        raise SourceError("--system: name the record system (or set system in the mapping)")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foidesk.errors import FoideskError
+from foidesk.errors import SourceError
 from foidesk.search.matcher import Hit, Matcher
 
 NAIVE_NAMES = ("Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat")
@@ -88,7 +88,7 @@ class Report:
 def load_labelled(path: Path, allowed: set[str]) -> list[Case]:
     """Read a labelled JSON-lines file; a bad line names the file and the line."""
     if not path.is_file():
-        raise FoideskError(f"{path}: file not found")
+        raise SourceError(f"{path}: file not found")
     cases: list[Case] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8") as f:
@@ -99,22 +99,22 @@ def load_labelled(path: Path, allowed: set[str]) -> list[Case]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise FoideskError(f"{where}: not valid JSON ({exc.msg})") from exc
+                raise SourceError(f"{where}: not valid JSON ({exc.msg})") from exc
             if not isinstance(obj, dict) or "id" not in obj or "platforms" not in obj:
-                raise FoideskError(f"{where}: needs 'id', 'text' and 'platforms'")
+                raise SourceError(f"{where}: needs 'id', 'text' and 'platforms'")
             fields = {k: v for k, v in obj.items() if k == "text" or k.startswith("text_")}
             if not fields:
-                raise FoideskError(f"{where}: no 'text'")
+                raise SourceError(f"{where}: no 'text'")
             if not all(v is None or isinstance(v, str) for v in fields.values()):
-                raise FoideskError(f"{where}: text fields must be strings")
+                raise SourceError(f"{where}: text fields must be strings")
             platforms = obj["platforms"]
             if not isinstance(platforms, list) or not set(platforms) <= allowed:
-                raise FoideskError(
+                raise SourceError(
                     f"{where}: platforms must be a list of {', '.join(sorted(allowed))}"
                 )
             case_id = str(obj["id"])
             if case_id in seen:
-                raise FoideskError(f"{where}: id {case_id!r} is used twice")
+                raise SourceError(f"{where}: id {case_id!r} is used twice")
             seen.add(case_id)
             cases.append(
                 Case(case_id, fields, frozenset(platforms), str(obj.get("category", "")), n)

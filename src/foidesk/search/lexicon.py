@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from foidesk.errors import FoideskError
+from foidesk.errors import LexiconError
 
 _TOKEN = re.compile(r"\{([A-Z_]+)\}")
 _TOP_KEYS = {
@@ -111,7 +111,7 @@ class Lexicon:
             if _canon(platform.name) == wanted:
                 return platform
         known = ", ".join(p.name for p in self.platforms)
-        raise FoideskError(f"'{term}' is not a platform of lexicon {self.name} (known: {known})")
+        raise LexiconError(f"'{term}' is not a platform of lexicon {self.name} (known: {known})")
 
     def select(self, terms: list[str] | None) -> tuple[Platform, ...]:
         """The platforms for the given request terms, or the default ones."""
@@ -143,7 +143,7 @@ def load_lexicon(name_or_path: str, base: Path | None = None) -> Lexicon:
 
 def _load(name_or_path: str, base: Path | None, depth: int) -> Lexicon:
     if depth > 4:
-        raise FoideskError(f"lexicon {name_or_path}: 'extends' goes more than 4 files deep")
+        raise LexiconError(f"lexicon {name_or_path}: 'extends' goes more than 4 files deep")
     if name_or_path in builtin_lexicons():
         resource = resources.files("foidesk.search").joinpath(f"lexicons/{name_or_path}.toml")
         return parse_lexicon(resource.read_bytes(), f"built-in:{name_or_path}", None, depth)
@@ -152,7 +152,7 @@ def _load(name_or_path: str, base: Path | None, depth: int) -> Lexicon:
         path = base / path
     if not path.is_file():
         known = ", ".join(builtin_lexicons())
-        raise FoideskError(
+        raise LexiconError(
             f"lexicon '{name_or_path}' is neither a built-in lexicon ({known}) nor a file"
         )
     return parse_lexicon(path.read_bytes(), str(path), path.parent, depth)
@@ -162,7 +162,7 @@ def _words(source: str, key: str, value: Any) -> frozenset[str]:
     if value is None:
         return frozenset()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise FoideskError(f"{source}: {key} must be a list of words")
+        raise LexiconError(f"{source}: {key} must be a list of words")
     return frozenset(v.lower() for v in value)
 
 
@@ -171,17 +171,17 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise FoideskError(f"{source}: not a valid lexicon TOML file: {exc}") from exc
+        raise LexiconError(f"{source}: not a valid lexicon TOML file: {exc}") from exc
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise FoideskError(f"{source}: unknown key {sorted(unknown)[0]!r}")
+        raise LexiconError(f"{source}: unknown key {sorted(unknown)[0]!r}")
     me = LexiconFile(source, hashlib.sha256(data).hexdigest())
     parent: Lexicon | None = None
     if "extends" in raw:
         parent = _load(str(raw["extends"]), folder, depth + 1)
     own_tokens = raw.get("tokens", {})
     if not isinstance(own_tokens, dict):
-        raise FoideskError(f"{source}: [tokens] must be a table")
+        raise LexiconError(f"{source}: [tokens] must be a table")
     tokens = (dict(parent.tokens) if parent else {}) | own_tokens
     signals = raw.get("signals", {})
     before = _words(source, "signals.before", signals.get("before"))
@@ -192,13 +192,13 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
     for i, entry in enumerate(raw.get("platform", [])):
         name = entry.get("name")
         if not isinstance(name, str) or not name:
-            raise FoideskError(f"{source}: platform[{i}].name is missing")
+            raise LexiconError(f"{source}: platform[{i}].name is missing")
         rules = []
         for j, rule in enumerate(entry.get("rule", [])):
             rules.append(_rule(source, name, j, rule, tokens, rule_names))
         old = platforms.get(name)
         if old is None and not rules:
-            raise FoideskError(f"{source}: platform {name} has no rules")
+            raise LexiconError(f"{source}: platform {name} has no rules")
         platforms[name] = Platform(
             name,
             bool(entry.get("default", old.default if old else False)),
@@ -212,16 +212,16 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         key = f"{source}: exclusion[{i}]"
         name, pattern = entry.get("name"), entry.get("pattern")
         if not isinstance(name, str) or not isinstance(pattern, str):
-            raise FoideskError(f"{key}: needs a string 'name' and 'pattern'")
+            raise LexiconError(f"{key}: needs a string 'name' and 'pattern'")
         if name in names:
-            raise FoideskError(f"{key}: name '{name}' is used twice")
+            raise LexiconError(f"{key}: name '{name}' is used twice")
         names.add(name)
         exclusions.append(Exclusion(name, _expand(pattern, tokens, f"{key} ({name})")))
 
     disabled = list(parent.disabled) if parent else []
     for name in raw.get("disable", {}).get("rules", []):
         if name not in names:
-            raise FoideskError(f"{source}: disable.rules: no rule or exclusion named '{name}'")
+            raise LexiconError(f"{source}: disable.rules: no rule or exclusion named '{name}'")
         disabled.append(name)
     if disabled:
         gone = set(disabled)
@@ -233,7 +233,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         }
         exclusions = [e for e in exclusions if e.name not in gone]
     if not platforms:
-        raise FoideskError(f"{source}: the lexicon has no [[platform]] entries")
+        raise LexiconError(f"{source}: the lexicon has no [[platform]] entries")
     return Lexicon(
         name=str(raw.get("name", parent.name if parent else source)),
         version=str(raw.get("version", parent.version if parent else "")),
@@ -258,12 +258,12 @@ def _rule(
     key = f"{source}: platform {platform} rule[{index}]"
     unknown = set(rule) - _RULE_KEYS
     if unknown:
-        raise FoideskError(f"{key}: unknown key {sorted(unknown)[0]!r}")
+        raise LexiconError(f"{key}: unknown key {sorted(unknown)[0]!r}")
     name, pattern = rule.get("name"), rule.get("pattern")
     if not isinstance(name, str) or not isinstance(pattern, str):
-        raise FoideskError(f"{key}: needs a string 'name' and 'pattern'")
+        raise LexiconError(f"{key}: needs a string 'name' and 'pattern'")
     if name in seen:
-        raise FoideskError(f"{key}: rule name '{name}' is used twice")
+        raise LexiconError(f"{key}: rule name '{name}' is used twice")
     seen.add(name)
     return Rule(
         name=name,
@@ -279,7 +279,7 @@ def _expand(pattern: str, tokens: dict[str, str], where: str) -> str:
     def replace(match: re.Match[str]) -> str:
         token = match.group(1)
         if token not in tokens:
-            raise FoideskError(f"{where}: unknown token {{{token}}} in pattern")
+            raise LexiconError(f"{where}: unknown token {{{token}}} in pattern")
         return str(tokens[token])
 
     return _TOKEN.sub(replace, pattern)

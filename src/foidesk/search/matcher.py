@@ -36,8 +36,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from foidesk.errors import LexiconError
 from foidesk.search import arrays
-from foidesk.errors import FoideskError
 from foidesk.search.lexicon import Exclusion, Lexicon, Platform, Rule
 
 SEPARATOR = 0xFF
@@ -113,7 +113,7 @@ class Matcher:
                 re.compile(b"(?:" + p.encode("utf-8") + rb")\Z", re.IGNORECASE) for p in patterns
             ]
         except re.error as exc:
-            raise FoideskError(
+            raise LexiconError(
                 f"lexicon {lexicon.source}: a pattern is not valid for Python's re: {exc}"
             ) from exc
         self._local = threading.local()
@@ -348,7 +348,7 @@ def _compile(patterns: list[str], names: list[str], source: str) -> Any:
             flags=[FLAGS] * len(patterns),
         )
     except hyperscan.error as exc:
-        raise FoideskError(
+        raise LexiconError(
             f"lexicon {source}: a pattern does not compile: {exc}"
             f"{_which_pattern(patterns, names, FLAGS)}"
         ) from exc

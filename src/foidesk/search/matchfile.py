@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from foidesk.errors import FoideskError
+from foidesk.errors import SourceError
 from foidesk.search.matcher import Hit, Matcher
 
 CHUNK = 10_000
@@ -33,21 +33,21 @@ def _jsonl_batches(path: Path) -> Iterator[pa.Table]:
             try:
                 line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                raise FoideskError(f"{path}: line {line_no}: not UTF-8 ({exc.reason})") from exc
+                raise SourceError(f"{path}: line {line_no}: not UTF-8 ({exc.reason})") from exc
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise FoideskError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
+                raise SourceError(f"{path}: line {line_no}: not valid JSON ({exc.msg})") from exc
             if not isinstance(obj, dict) or "id" not in obj:
-                raise FoideskError(f"{path}: line {line_no}: needs an object with an 'id' key")
+                raise SourceError(f"{path}: line {line_no}: needs an object with an 'id' key")
             names = _text_fields(list(obj))
             if not names:
-                raise FoideskError(f"{path}: line {line_no}: no 'text' key")
+                raise SourceError(f"{path}: line {line_no}: no 'text' key")
             for name in names:
                 if obj[name] is not None and not isinstance(obj[name], str):
-                    raise FoideskError(f"{path}: line {line_no}: {name} must be a string")
+                    raise SourceError(f"{path}: line {line_no}: {name} must be a string")
                 if name not in fields:
                     fields.append(name)
             rows.append(obj)
@@ -77,17 +77,17 @@ def _table_batches(path: Path) -> Iterator[pa.Table]:
                 path, read_options=read, parse_options=parse, convert_options=opts
             )
     except (pa.ArrowInvalid, OSError) as exc:
-        raise FoideskError(f"{path}: cannot be read: {exc}") from exc
+        raise SourceError(f"{path}: cannot be read: {exc}") from exc
     if "id" not in table.column_names:
-        raise FoideskError(f"{path}: missing column 'id'")
+        raise SourceError(f"{path}: missing column 'id'")
     fields = _text_fields(table.column_names)
     if not fields:
-        raise FoideskError(f"{path}: missing column 'text'")
+        raise SourceError(f"{path}: missing column 'text'")
     ids = pa.array([json.dumps(v, default=str) for v in table.column("id").to_pylist()])
     try:
         texts = {f: table.column(f).cast(pa.large_string()) for f in fields}
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise FoideskError(f"{path}: a text column is not UTF-8 text ({exc})") from exc
+        raise SourceError(f"{path}: a text column is not UTF-8 text ({exc})") from exc
     table = pa.table({"id": ids, **texts})
     for batch in table.to_batches(CHUNK):
         yield pa.Table.from_batches([batch])
@@ -114,7 +114,7 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
     """Write one JSON line per input record to ``out`` (or, with ``explain``, each record's
     hits as readable lines with context); returns the number of records."""
     if not path.is_file():
-        raise FoideskError(f"{path}: file not found")
+        raise SourceError(f"{path}: file not found")
     batches = (
         _jsonl_batches(path)
         if path.suffix.lower() in (".jsonl", ".json", ".ndjson")

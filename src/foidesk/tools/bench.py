@@ -173,9 +173,12 @@ def run(
     seconds, peak, note = timed_child(
         f"""
         from pathlib import Path
+        import foidesk.engines.duckdb
         from foidesk.answering import answer
+        from foidesk.case_folder import write_case
         imports = time.perf_counter() - started
-        result = answer(Path({str(request)!r}), Path({str(folder / "bench-case")!r}), quiet=True)
+        result = answer(Path({str(request)!r}))
+        write_case(Path({str(folder / "bench-case")!r}), result)
         note = (
             f"{{result.table.grand_total.total:,}} crimes; case folder written; cold start "
             f"{{imports:.2f}} s imports + {{result.audit['lexicon_seconds']:.2f}} s lexicon"

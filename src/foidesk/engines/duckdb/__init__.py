@@ -1,1 +1,5 @@
-"""TODO"""
+"""The embedded engine (DuckDB): see ``engine.py``."""
+
+from foidesk.engines.duckdb.engine import DuckDBEngine
+
+__all__ = ["DuckDBEngine"]

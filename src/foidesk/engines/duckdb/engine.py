@@ -1,14 +1,15 @@
 """The embedded engine: DuckDB reads and filters, the shared matcher finds the mentions.
 
 Flow: each source becomes a DuckDB view (Parquet, read in place) or table (CSV) of canonical
-columns (``sources.py``). ``_settle`` reads the keys of every row once (validating them),
-chooses each candidate crime's winning copy by the request's rule from the keys alone, reads
-the winners' fields (date, offence, outcome) and keeps the population: winners in the date
-window and offence codes with status recorded. ``_Search`` streams the text of every copy in
-scope through the matcher in Arrow record batches; a hit counts if its copy is the last copy
-of a population crime in its source (both systems' copies of a migrated crime count), and such
-copies that were not in scope themselves are searched after. Hits come back to DuckDB (through
-a Parquet file) to be joined to the winners' fields and to compute per-system coverage.
+columns (``engines/duckdb/sources.py``). ``_settle`` reads the keys of every row once
+(validating them), chooses each candidate crime's winning copy from the keys alone, reads the
+winners' fields (date, offence, outcome) and keeps the population; every rule it applies
+(scope, winner, statuses, period) is SQL written by ``engines.population``. ``_Search``
+streams the text of every copy in scope through the matcher in Arrow record batches; a hit
+counts if its copy is the last copy of a population crime in its source (both systems' copies
+of a migrated crime count), and such copies that were not in scope themselves are searched
+after. Hits come back to DuckDB (through a Parquet file) to be joined to the winners' fields
+and to compute per-system coverage.
 """
 
 from __future__ import annotations
@@ -18,47 +19,45 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from queue import Full, Queue
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from foidesk.search import arrays
+from foidesk.casework.request import Request
 from foidesk.engines.base import (
     CRIME_HITS_SCHEMA,
+    EVIDENCE_ORDER,
     EVIDENCE_SCHEMA,
     CoverageRow,
     EngineResult,
     EvidenceBuilder,
-    SourceReport,
+    NoProgress,
+    Progress,
+    StageTimings,
     no_free_text,
     no_offence_codes,
+    source_report,
 )
-from foidesk.errors import FoideskError
-from foidesk.search.matcher import Hit, Matcher
-from foidesk.casework.periods import period_key_sql
-from foidesk.casework.request import Request
 from foidesk.engines.duckdb.sources import (
     UNUSABLE_SQL,
     LoadedSource,
-    _ident,
-    _sql_str,
     first_row,
+    ident,
     load_source,
     validate_source,
 )
+from foidesk.engines.population import (
+    EXCLUDED_STATUSES,
+    PopulationRules,
+    excluded_stage,
+    sql_str,
+)
+from foidesk.errors import EngineError
+from foidesk.search import arrays
+from foidesk.search.matcher import Hit, Matcher
 
 # DuckDB threads that decode text for the matcher. Streaming text columns to Arrow took about
 # 190 MB of DuckDB's memory per thread (measured on 560-byte notes), so 4 threads ran out of a
@@ -69,24 +68,6 @@ SEARCH_THREADS = 2
 # Rows of text a record batch: Arrow batches from DuckDB count against its memory limit, and
 # 65,536 rows of 560-byte notes ran out of it at 10,000,000 rows (docs/performance.md)
 BATCH_ROWS = 16_384
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Progress]:
-    """Progress lines on stderr for the stages of an answer (none when not on a terminal)."""
-    console = Console(stderr=True)
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=quiet or not console.is_terminal,
-    )
-    with progress:
-        yield progress
 
 
 class _Search:
@@ -123,7 +104,7 @@ class _Search:
             [
                 (
                     src,
-                    f"SELECT record_no, crime_ref, {', '.join(_ident(f) for f in src.text_fields)} "
+                    f"SELECT record_no, crime_ref, {', '.join(ident(f) for f in src.text_fields)} "
                     f"FROM {src.table} {clause(src)}",
                     False,
                 )
@@ -158,7 +139,7 @@ class _Search:
         notes entry and text) and match its batches."""
         started = time.perf_counter()
         sources, records = self._copy_keys["source_idx"], self._copy_keys["record_no"]
-        task = self._progress.add_task(label, total=total)
+        self._progress.begin(label, total)
         self._con.execute(f"SET threads = {min(self._engine.threads, SEARCH_THREADS)}")
         try:
             for src, query, notes in jobs:
@@ -169,10 +150,10 @@ class _Search:
                         self._evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
                         sources.append(src.index)
                         records.append(numbers[hit.row].as_py())
-                    self._progress.advance(task, batch.num_rows)
+                    self._progress.advance(batch.num_rows)
         finally:
             self._con.execute(f"SET threads = {self._engine.threads}")
-            self._progress.remove_task(task)
+            self._progress.end()
         self.seconds += time.perf_counter() - started
 
     def _hits(
@@ -204,16 +185,17 @@ class DuckDBEngine:
     def __init__(
         self,
         memory_limit: str = "512MB",
-        threads: int | None = None,
-        quiet: bool = False,
+        threads: int = 0,
         batch_rows: int = BATCH_ROWS,
         prefetch: bool = True,
     ):
+        """``memory_limit``: DuckDB's (tables past it spill to a temporary folder);
+        ``threads``: DuckDB's threads (0: one a core); ``batch_rows``: rows of text a record
+        batch; ``prefetch``: decode the next batch while the matcher works on this one."""
         self.memory_limit = memory_limit
         self.batch_rows = batch_rows
         self.prefetch = prefetch
         self.threads = threads or os.cpu_count() or 1
-        self.quiet = quiet
 
     @staticmethod
     def database(tmp: str, request: Request) -> str:
@@ -226,25 +208,26 @@ class DuckDBEngine:
             return ":memory:"
         return str(Path(tmp) / "work.duckdb")
 
-    def run(self, request: Request, matcher: Matcher) -> EngineResult:
+    def run(
+        self, request: Request, matcher: Matcher, progress: Progress | None = None
+    ) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
         with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
             # tables beyond the memory limit spill to the temporary folder
             con = duckdb.connect(self.database(tmp, request), config={"threads": self.threads})
-            con.execute(f"SET memory_limit = {_sql_str(self.memory_limit)}")
+            con.execute(f"SET memory_limit = {sql_str(self.memory_limit)}")
             con.execute("SET TimeZone = 'UTC'")
             # DuckDB's own progress bar prints on stdout, which carries only the table
             con.execute("SET enable_progress_bar = false")
-            con.execute(f"SET temp_directory = {_sql_str(tmp)}")
+            con.execute(f"SET temp_directory = {sql_str(tmp)}")
             # every result that is shown or written is ordered explicitly
             con.execute("SET preserve_insertion_order = false")
             try:
-                with _progress(self.quiet) as progress:
-                    return self._run(con, request, matcher, tmp, progress)
+                return self._run(con, request, matcher, tmp, progress or NoProgress())
             except (duckdb.OutOfMemoryException, OSError) as exc:
                 if "Out of Memory" not in str(exc):
                     raise
-                raise FoideskError(
+                raise EngineError(
                     f"the embedded engine ran out of its memory limit ({self.memory_limit}): "
                     f"{str(exc).splitlines()[0]}"
                 ) from exc
@@ -260,31 +243,27 @@ class DuckDBEngine:
         progress: Progress,
     ) -> EngineResult:
         started = time.perf_counter()
-        seconds: dict[str, float] = {}  # wall time of the stages, for the audit
+        timings = StageTimings()
+        rules = PopulationRules.of(request)
         loaded = [load_source(con, i, spec) for i, spec in enumerate(request.sources)]
-        seconds["load"] = time.perf_counter() - started
+        timings.load = time.perf_counter() - started
         if not any(src.text_fields or src.notes_table for src in loaded):
             raise no_free_text([str(src.spec.path) for src in loaded])
         stages: dict[str, int] = {"rows_read": sum(s.rows_read for s in loaded)}
         con.execute(
             "CREATE VIEW all_meta AS "
             + " UNION ALL ".join(
-                f"SELECT {s.index} AS source_idx, {_sql_str(s.spec.system)} AS system, "
+                f"SELECT {s.index} AS source_idx, {sql_str(s.spec.system)} AS system, "
                 f"record_no, crime_ref, recorded_date, offence, ho_code, outcome, "
                 f"ho_outcome, status FROM {s.table}"
                 for s in loaded
             )
         )
-        codes = ", ".join(_sql_str(c) for c in request.offence_codes)
-        window = (
-            f"recorded_date BETWEEN DATE {_sql_str(request.date_from.isoformat())} "
-            f"AND DATE {_sql_str(request.date_to.isoformat())}"
-        )
-        in_scope = f"({window} AND ho_code IN ({codes}))"
-        settling = progress.add_task("Choosing each crime's copy (the population)", total=None)
-        self._settle(con, request, loaded, in_scope, stages)
-        progress.remove_task(settling)
-        seconds["settle"] = time.perf_counter() - started
+        in_scope = rules.in_scope()
+        progress.begin("Choosing each crime's copy (the population)")
+        self._settle(con, request, rules, loaded, stages)
+        progress.end()
+        timings.settle = time.perf_counter() - started
         searched = [src for src in loaded if src.text_fields]
         in_scope_row = first_row(
             con,
@@ -313,11 +292,11 @@ class DuckDBEngine:
             "Searching copies out of scope",
         )
         search.notes(loaded, "Searching notes")
-        seconds["search"] = search.seconds
+        timings.search = search.seconds
         # hits of copies that do not count are dropped; notes are of population crimes already
         found = Path(tmp) / "evidence-found.parquet"
         pq.write_table(search.result(), found)
-        hits = f"SELECT * FROM read_parquet({_sql_str(str(found))})"
+        hits = f"SELECT * FROM read_parquet({sql_str(str(found))})"
         con.execute(
             "CREATE TABLE evidence_raw AS SELECT * EXCLUDE (source_idx, record_no) FROM ("
             f"{hits} WHERE record_no IS NULL UNION ALL "
@@ -333,16 +312,17 @@ class DuckDBEngine:
         hits_row = first_row(con, "SELECT count(*) FROM evidence_raw")
         stages["hits"] = int(hits_row[0]) if hits_row else 0
         result = self._results(con, loaded, copies, stages)
-        seconds["total"] = time.perf_counter() - started
-        result.engine["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+        timings.total = time.perf_counter() - started
+        result.timings = timings
+        result.engine["seconds"] = timings.as_dict()
         return result
 
     def _settle(
         self,
         con: duckdb.DuckDBPyConnection,
         request: Request,
+        rules: PopulationRules,
         loaded: list[LoadedSource],
-        in_scope: str,
         stages: dict[str, int],
     ) -> None:
         """Validate the sources and build tables ``cand_keys`` (every copy of every crime that
@@ -353,6 +333,7 @@ class DuckDBEngine:
         the checks for unusable rows), once for the fields of the winning copies in scope. The
         winner is chosen from the keys alone, as the request's rule needs only the source and
         the position of each copy."""
+        in_scope = rules.in_scope()
         # one scan: the keys of every row, whether it is in scope, whether it is usable
         con.execute(
             "CREATE TABLE keys AS SELECT source_idx, record_no, crime_ref, "
@@ -362,7 +343,7 @@ class DuckDBEngine:
         # of keys cost 15% of its scan)
         con.execute(
             "CREATE TABLE source_systems AS SELECT * FROM (VALUES "
-            + ", ".join(f"({src.index}, {_sql_str(src.spec.system)})" for src in loaded)
+            + ", ".join(f"({src.index}, {sql_str(src.spec.system)})" for src in loaded)
             + ") AS t(source_idx, system)"
         )
         unusable = {
@@ -377,14 +358,7 @@ class DuckDBEngine:
             has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
             if not has_codes or has_codes[0] == 0:
                 raise no_offence_codes(src.spec.path, request)
-        if request.prefer == "earlier":
-            winner_order = "source_idx ASC, record_no DESC"
-        elif request.prefer == "later":
-            winner_order = "source_idx DESC, record_no DESC"
-        else:
-            winner_order = (
-                f"(system = {_sql_str(request.prefer)}) DESC, source_idx DESC, record_no DESC"
-            )
+        winner_order = rules.winner_order_sql()
         # only a crime with some copy in the window and the offences can be in the population,
         # so the copy that wins is settled for those crimes alone (a small share of a force's
         # records for most requests)
@@ -419,13 +393,13 @@ class DuckDBEngine:
         )
         # the fields of the winning copies in scope (a crime whose winner is out of scope is
         # not in the population): the scan reads only the rows in scope
-        period = period_key_sql("recorded_date", request.columns)
+        period = rules.period()
         con.execute(
             "CREATE TABLE winners AS SELECT m.*, w.n_systems, w.n_sources, w.n_copies, "
             f"{period} AS period FROM (SELECT * FROM all_meta WHERE {in_scope}) m "
             "JOIN (SELECT * FROM winner_keys WHERE in_scope) w USING (source_idx, record_no)"
         )
-        con.execute("CREATE VIEW population AS SELECT * FROM winners WHERE status = 'recorded'")
+        con.execute(f"CREATE VIEW population AS SELECT * FROM winners WHERE {rules.counted()}")
         keys_row = first_row(
             con,
             """
@@ -436,22 +410,22 @@ class DuckDBEngine:
         )
         winners_row = first_row(
             con,
-            """
-            SELECT count(*), count(*) FILTER (WHERE status = 'cancelled'),
-                count(*) FILTER (WHERE status = 'transferred'),
-                count(*) FILTER (WHERE status = 'recorded')
-            FROM winners
-            """,
+            "SELECT count(*), "
+            + "".join(
+                f"count(*) FILTER (WHERE {rules.excluded(status)}), "
+                for status in EXCLUDED_STATUSES
+            )
+            + f"count(*) FILTER (WHERE {rules.counted()}) FROM winners",
         )
         stages.update(
             candidate_crimes=int(keys_row[0]),
             crimes_in_more_than_one_system=int(keys_row[1]),
             crime_refs_repeated_within_a_source=int(keys_row[2]),
             in_window_and_offences=int(winners_row[0]),
-            excluded_cancelled=int(winners_row[1]),
-            excluded_transferred=int(winners_row[2]),
-            population=int(winners_row[3]),
         )
+        for i, status in enumerate(EXCLUDED_STATUSES, start=1):
+            stages[excluded_stage(status)] = int(winners_row[i])
+        stages["population"] = int(winners_row[-1])
         # in each source, the last copy of each population crime (as ingest keeps it); both
         # systems' copies of a migrated crime are searched
         con.execute(
@@ -489,8 +463,8 @@ class DuckDBEngine:
             SELECT e.crime_ref, e.system, CAST(year(p.recorded_date) AS INTEGER) AS year,
                 e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal
             FROM evidence_raw e JOIN population p USING (crime_ref)
-            ORDER BY e.crime_ref, e.system, e.field, e.start, e.platform
-            """
+            ORDER BY """
+            + ", ".join(f"e.{ident(c)}" for c in EVIDENCE_ORDER)
         ).to_arrow_table()
         coverage = [
             CoverageRow(str(r[0]), int(r[1]), int(r[2]), int(r[3]))
@@ -525,18 +499,14 @@ class DuckDBEngine:
                 )
                 after = int(row[0]) if row else 0
             reports.append(
-                SourceReport(
-                    path=str(src.spec.path),
-                    system=src.spec.system,
-                    format=src.spec.format,
+                source_report(
+                    src.spec,
                     sha256=src.sha256,
                     size_bytes=src.size_bytes,
                     rows_read=src.rows_read,
                     text_fields=src.text_fields,
                     copies_searched=copies.get(src.index, 0),
-                    data_quality_from=dq.isoformat() if dq else None,
                     population_after_dq_date=after,
-                    searchable=bool(src.text_fields or src.notes_table),
                     has_notes=src.notes_table is not None,
                 )
             )

@@ -19,17 +19,19 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from foidesk.casework.request import SourceSpec
+from foidesk.engines.base import no_text_column, several_systems
+from foidesk.engines.population import sql_str
+from foidesk.errors import SourceError
+from foidesk.ingest.hashing import FileHasher
 from foidesk.ingest.record import (
     DATE_FORMATS_HELP,
     ISO_FORMATS,
     REQUIRED,
+    STATUSES,
     UK_FORMATS,
     WHITESPACE,
 )
-from foidesk.engines.base import several_systems
-from foidesk.errors import FoideskError
-from foidesk.ingest.hashing import FileHasher
-from foidesk.casework.request import SourceSpec
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | No
 
 def _trim(expr: str) -> str:
     """``expr`` with WHITESPACE trimmed from both ends."""
-    return f"trim({expr}, {_sql_str(WHITESPACE)})"
+    return f"trim({expr}, {sql_str(WHITESPACE)})"
 
 
 def _trim_unique(expr: str) -> str:
@@ -71,11 +73,8 @@ def _trim_unique(expr: str) -> str:
     )
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -84,15 +83,13 @@ def _first_format(value: str, formats: tuple[str, ...], by_length: dict[int, lis
     is tried first against the formats of that length (one format, not the whole list), and
     only a value none of them reads goes to the list. The result is the list's own, as the
     fast path tries formats of the list; it is about 4x faster on ISO timestamps."""
-    listed = "[" + ", ".join(_sql_str(f) for f in formats) + "]"
+    listed = "[" + ", ".join(sql_str(f) for f in formats) + "]"
     branches = " ".join(
         f"WHEN {length} THEN "
         + (
-            f"try_strptime({value}, {_sql_str(fmts[0])})"
+            f"try_strptime({value}, {sql_str(fmts[0])})"
             if len(fmts) == 1
-            else "coalesce("
-            + ", ".join(f"try_strptime({value}, {_sql_str(f)})" for f in fmts)
-            + ")"
+            else "coalesce(" + ", ".join(f"try_strptime({value}, {sql_str(f)})" for f in fmts) + ")"
         )
         for length, fmts in sorted(by_length.items())
     )
@@ -130,10 +127,10 @@ def _csv_header(path: Path) -> list[str]:
     try:
         line = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FoideskError(f"{path}: line 1: not UTF-8 text ({exc.reason})") from exc
+        raise SourceError(f"{path}: line 1: not UTF-8 text ({exc.reason})") from exc
     header = next(csv.reader([line]), None)
     if not header or not any(h.strip() for h in header):
-        raise FoideskError(f"{path}: the file is empty (no header line)")
+        raise SourceError(f"{path}: the file is empty (no header line)")
     # an empty name (a trailing comma in an Excel export) becomes a column nobody reads
     return [h if h.strip() else f"_unnamed_{i + 1}" for i, h in enumerate(header)]
 
@@ -160,11 +157,11 @@ def _canonical_columns(path: Path, names: list[str]) -> dict[str, str]:
     for name in names:
         canon = name.strip().lower()
         if canon in mapping:
-            raise FoideskError(f"{path}: column {canon!r} appears twice in the header")
+            raise SourceError(f"{path}: column {canon!r} appears twice in the header")
         mapping[canon] = name
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
-        raise FoideskError(
+        raise SourceError(
             f"{path}: missing required column {missing[0]!r} "
             f"(a standard extract needs {', '.join(REQUIRED)})"
         )
@@ -177,12 +174,12 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
     manifest = json.loads((spec.path / "manifest.json").read_text(encoding="utf-8"))
     table = f"src_{index}"
     text_fields = tuple(manifest.get("text_fields", []))
-    text = "".join(f", {_ident(t)}" for t in text_fields)
+    text = "".join(f", {ident(t)}" for t in text_fields)
     con.execute(
         f"CREATE VIEW {table} AS SELECT file_row_number AS record_no, crime_ref, "
         f"recorded_date, CAST(recorded_date AS VARCHAR) AS recorded_date_raw, offence, "
         f"ho_code, outcome, ho_outcome, status{text} "
-        f"FROM read_parquet({_sql_str(str(spec.path / 'crimes.parquet'))}, "
+        f"FROM read_parquet({sql_str(str(spec.path / 'crimes.parquet'))}, "
         f"file_row_number = true)"
     )
     notes_table = None
@@ -190,7 +187,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
         notes_table = f"notes_{index}"
         con.execute(
             f"CREATE VIEW {notes_table} AS SELECT crime_ref, entry, text "
-            f"FROM read_parquet({_sql_str(str(spec.path / 'notes.parquet'))})"
+            f"FROM read_parquet({sql_str(str(spec.path / 'notes.parquet'))})"
         )
     row = first_row(con, f"SELECT count(*) FROM {table}")
     size = sum(p.stat().st_size for p in spec.path.iterdir() if p.is_file())
@@ -215,9 +212,9 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     hasher = FileHasher(spec.path)
     if spec.format == "csv":
         names = _csv_header(spec.path)
-        columns = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+        columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
         scan = (
-            f"read_csv({_sql_str(str(spec.path))}, header = true, auto_detect = false, "
+            f"read_csv({sql_str(str(spec.path))}, header = true, auto_detect = false, "
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
             f"strict_mode = true, encoding = 'utf-8')"
         )
@@ -226,23 +223,21 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         try:
             schema = pq.read_schema(spec.path)
         except Exception as exc:
-            raise FoideskError(f"{spec.path}: not a readable Parquet file ({exc})") from exc
+            raise SourceError(f"{spec.path}: not a readable Parquet file ({exc})") from exc
         names = list(schema.names)
-        scan = f"read_parquet({_sql_str(str(spec.path))}, file_row_number = true)"
+        scan = f"read_parquet({sql_str(str(spec.path))}, file_row_number = true)"
         date_types = {n: str(schema.field(n).type) for n in names}
     mapping = _canonical_columns(spec.path, names)
     text_fields = tuple(c for c in mapping if c == "text" or c.startswith("text_"))
     if not text_fields:
-        raise FoideskError(
-            f"{spec.path}: no free-text column (a column named 'text' or 'text_<name>')"
-        )
+        raise no_text_column(spec.path)
 
     def col(canon: str) -> str:
         if canon not in mapping:
             return "NULL::VARCHAR"
-        return f"CAST({_ident(mapping[canon])} AS VARCHAR)"
+        return f"CAST({ident(mapping[canon])} AS VARCHAR)"
 
-    raw_date = _ident(mapping["recorded_date"])
+    raw_date = ident(mapping["recorded_date"])
     dtype = date_types.get(mapping["recorded_date"], "string")
     if dtype.startswith("timestamp") and "tz=" in dtype:
         # a zoned timestamp counts by its date in UTC, on every machine
@@ -260,11 +255,9 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         f"upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')) AS ho_code",
         f"nullif({_trim(col('outcome'))}, '') AS outcome",
         f"upper(nullif({_trim(col('ho_outcome'))}, '')) AS ho_outcome",
-        f"CASE lower(coalesce({_trim(col('status'))}, '')) WHEN '' THEN 'recorded' "
-        f"WHEN 'canceled' THEN 'cancelled' ELSE lower(coalesce({_trim(col('status'))}, '')) END "
-        "AS status",
+        f"{_status_sql(col('status'))} AS status",
     ]
-    select += [f"{col(f)} AS {_ident(f)}" for f in text_fields]
+    select += [f"{col(f)} AS {ident(f)}" for f in text_fields]
     try:
         if spec.format == "csv":
             # CSV is parsed once into a table (on disk when the engine's database is)
@@ -284,19 +277,19 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
             if spec.format == "csv"
             else ""
         )
-        raise FoideskError(
+        raise SourceError(
             f"{spec.path}: cannot be read as {spec.format.upper()}: {message}{hint}"
         ) from exc
     try:
         digest = hasher.result()
     except OSError as exc:
-        raise FoideskError(f"{spec.path}: cannot be read: {exc.strerror or exc}") from exc
+        raise SourceError(f"{spec.path}: cannot be read: {exc.strerror or exc}") from exc
     if "system" in mapping:
         systems = [
             r[0]
             for r in con.execute(
-                f"SELECT DISTINCT trim(CAST({_ident(mapping['system'])} AS VARCHAR)) FROM {scan} "
-                f"WHERE nullif(trim(CAST({_ident(mapping['system'])} AS VARCHAR)), '') IS NOT NULL"
+                f"SELECT DISTINCT trim(CAST({ident(mapping['system'])} AS VARCHAR)) FROM {scan} "
+                f"WHERE nullif(trim(CAST({ident(mapping['system'])} AS VARCHAR)), '') IS NOT NULL"
             ).fetchall()
         ]
         if len(systems) > 1:
@@ -320,6 +313,18 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: LoadedSource) -> Non
         _validate(con, source.table, source.spec)
 
 
+_STATUS_VALUES = tuple(dict.fromkeys(STATUSES.values()))
+
+
+def _status_sql(column: str) -> str:
+    """A status as its canonical value (``ingest.record.STATUSES``): blank is recorded."""
+    value = f"lower(coalesce({_trim(column)}, ''))"
+    spellings = " ".join(
+        f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in STATUSES.items() if k != v
+    )
+    return f"CASE {value} {spellings} ELSE {value} END"
+
+
 # what makes a row unusable: (canonical field shown, SQL condition, message)
 _CHECKS = (
     ("crime_ref", "crime_ref IS NULL", "crime_ref is empty"),
@@ -331,8 +336,8 @@ _CHECKS = (
     ),
     (
         "status",
-        "status NOT IN ('recorded', 'cancelled', 'transferred')",
-        "status {value} is not one of recorded, cancelled, transferred (or blank)",
+        f"status NOT IN ({', '.join(sql_str(s) for s in _STATUS_VALUES)})",
+        "status {value} is not one of " + ", ".join(_STATUS_VALUES) + " (or blank)",
     ),
 )
 
@@ -365,4 +370,4 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> N
         )
         more = f" ({count} rows have this problem)" if count > 1 else ""
         text = message.format(value=repr(value))
-        raise FoideskError(f"{spec.path}: {where}: {text}{more}")
+        raise SourceError(f"{spec.path}: {where}: {text}{more}")

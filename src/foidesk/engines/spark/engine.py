@@ -8,8 +8,12 @@ message). Spark then settles which copy of each candidate crime wins (cached), a
 aggregate of the winners, grouped by system, period and overlap, gives every count: stages,
 copies searched per source, population after each data-quality date, records searched by
 system and period, and overlaps.
+Every rule of the population (scope, winner, statuses, period) is the SQL of
+``engines.population``, run through ``F.expr``, as the embedded engine runs it in DuckDB.
 The text of every copy of every population crime streams through ``Matcher`` inside
-``mapInArrow`` (the lexicon is compiled once per Python worker and cached); one write puts the
+``mapInArrow``: the matcher the engine is handed travels to the workers as its lexicon's data
+and is compiled there, once per Python worker (compiled Hyperscan databases are specific to a
+CPU); one write puts the
 evidence, each hit with its crime's winning fields, in Parquet, which the driver reads back
 and takes the (crime, platform) rows from, so nothing is collected through Spark but the
 aggregate. ``table.build_table`` then counts exactly as for the embedded engine.
@@ -39,46 +43,48 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from foidesk.ingest.record import CANONICAL
+from foidesk.casework.request import Request
 from foidesk.engines.base import (
     CRIME_HITS_SCHEMA,
+    EVIDENCE_ORDER,
     EVIDENCE_SCHEMA,
     CoverageRow,
     EngineResult,
     EvidenceBuilder,
-    SourceReport,
+    NoProgress,
+    Progress,
     no_free_text,
     no_offence_codes,
+    no_text_column,
     several_systems,
+    source_report,
 )
-from foidesk.errors import FoideskError
+from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
+from foidesk.errors import EngineError, SourceError
 from foidesk.ingest.mapping import load_mapping
+from foidesk.ingest.record import CANONICAL
 from foidesk.ingest.snapshot import ingest
+from foidesk.search.lexicon import Lexicon
 from foidesk.search.matcher import Matcher
-from foidesk.casework.request import Request
 
-_MATCHERS: dict[tuple[str, str, tuple[str, ...]], Matcher] = {}
+_MATCHERS: dict[tuple[Lexicon, tuple[str, ...]], Matcher] = {}
 
 # seconds allowed to open a connection to a standalone master before Spark is started (Spark
 # itself retries an unreachable master for a minute before it gives up)
 CONNECT_TIMEOUT = 5.0
 
 
-def _worker_matcher(lexicon: str, base: str, platforms: tuple[str, ...]) -> Matcher:
-    """The matcher for this Python worker, compiled once (Hyperscan databases are CPU-specific,
-    so each worker compiles its own)."""
-    key = (lexicon, base, platforms)
+def _worker_matcher(lexicon: Lexicon, platforms: tuple[str, ...]) -> Matcher:
+    """The matcher for this Python worker, compiled once from the lexicon's data that the
+    driver sent (Hyperscan databases are CPU-specific, so each worker compiles its own)."""
+    key = (lexicon, platforms)
     if key not in _MATCHERS:
-        from foidesk.search.lexicon import load_lexicon
-
-        lex = load_lexicon(lexicon, base=Path(base))
-        _MATCHERS[key] = Matcher(lex, list(lex.select(list(platforms))))
+        _MATCHERS[key] = Matcher(lexicon, list(lexicon.select(list(platforms))))
     return _MATCHERS[key]
 
 
 def _match_batches(
-    lexicon: str,
-    base: str,
+    lexicon: Lexicon,
     platforms: tuple[str, ...],
     system: str,
     fields: tuple[str, ...],
@@ -87,7 +93,7 @@ def _match_batches(
     """A ``mapInArrow`` function: record batches of (crime_ref, text fields...) to evidence."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        matcher = _worker_matcher(lexicon, base, platforms)
+        matcher = _worker_matcher(lexicon, platforms)
         for batch in batches:
             evidence = EvidenceBuilder()
             refs = batch.column("crime_ref")
@@ -109,18 +115,18 @@ class SparkEngine:
     def __init__(
         self,
         master: str = "local[*]",
-        quiet: bool = False,
         conf: dict[str, str] | None = None,
     ) -> None:
+        """``master``: the Spark master URL (``local[*]``, ``spark://host:port``);
+        ``conf``: further Spark settings."""
         self.master = master
-        self.quiet = quiet
         self.conf = conf or {}
 
     def _session(self) -> Any:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:
-            raise FoideskError(
+            raise EngineError(
                 "--engine spark needs PySpark and Java: pip install 'foidesk[spark]' and a "
                 "Java 17+ runtime (Debian: default-jre-headless)"
             ) from exc
@@ -159,7 +165,7 @@ class SparkEngine:
             if failure is not None:
                 log.seek(0)
                 captured = log.read().decode("utf-8", "replace")
-                error = FoideskError(
+                error = EngineError(
                     f"--spark-master {self.master}: Spark did not start "
                     f"({_start_failure(failure, captured)})"
                 )
@@ -194,31 +200,36 @@ class SparkEngine:
                     for row in csv.DictReader(f):
                         # a superseded copy is the duplicate rule at work, not a bad row
                         if not row["reason"].startswith("superseded"):
-                            raise FoideskError(f"{spec.path}: line {row['line']}: {row['reason']}")
+                            raise SourceError(f"{spec.path}: line {row['line']}: {row['reason']}")
                 if not result.manifest["text_fields"]:
-                    raise FoideskError(
-                        f"{spec.path}: no free-text column (a column named 'text' or 'text_<name>')"
-                    )
+                    raise no_text_column(spec.path)
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             snapshots.append((folder, manifest))
         return snapshots
 
-    def run(self, request: Request, matcher: Matcher) -> EngineResult:
+    def run(
+        self, request: Request, matcher: Matcher, progress: Progress | None = None
+    ) -> EngineResult:
         """Answer ``request`` with ``matcher``'s lexicon and platforms on Spark."""
+        progress = progress or NoProgress()
         check_master(self.master)
         with tempfile.TemporaryDirectory(prefix="foidesk-spark-") as name:
             tmp = Path(name)
+            progress.begin("Reading the sources (ingest to snapshots)")
             snapshots = self._snapshots(request, tmp)
+            progress.end()
             if not any(
                 m.get("text_fields") or (folder / "notes.parquet").is_file()
                 for folder, m in snapshots
             ):
                 raise no_free_text([str(spec.path) for spec in request.sources])
+            progress.begin("Starting Spark and searching")
             spark = self._session()
             try:
                 return self._run(spark, request, matcher, snapshots, tmp)
             finally:
                 spark.stop()
+                progress.end()
 
     def _run(
         self,
@@ -241,9 +252,14 @@ class SparkEngine:
         ):
             df = _read_parquet(spark, folder / "crimes.parquet")
             crimes.append(df)
+            # a snapshot holds one copy of a crime: the rules' "last copy within a source" is
+            # that copy (record_no 0)
             metas.append(
                 df.select(
-                    F.lit(i).alias("source_idx"), F.lit(spec.system).alias("system"), *CANONICAL
+                    F.lit(i).alias("source_idx"),
+                    F.lit(spec.system).alias("system"),
+                    F.lit(0).cast("long").alias("record_no"),
+                    *CANONICAL,
                 )
             )
             # the Parquet statistics say whether there are codes; Spark looks only without them
@@ -255,28 +271,15 @@ class SparkEngine:
         all_meta = metas[0]
         for meta in metas[1:]:
             all_meta = all_meta.unionByName(meta)
-        in_scope = (
-            (F.col("recorded_date") >= F.lit(request.date_from))
-            & (F.col("recorded_date") <= F.lit(request.date_to))
-            & F.col("ho_code").isin(list(request.offence_codes))
-        )
-        in_population = in_scope & (F.col("status") == "recorded")
+        rules = PopulationRules.of(request)
+        in_scope = F.coalesce(F.expr(rules.in_scope()), F.lit(False))
+        in_population = in_scope & F.expr(rules.counted())
         candidates = all_meta.where(in_scope).select("crime_ref").distinct()
         copies = all_meta.join(candidates, "crime_ref", "left_semi")
-        if request.prefer == "earlier":
-            order = [F.col("source_idx").asc()]
-        elif request.prefer == "later":
-            order = [F.col("source_idx").desc()]
-        else:
-            order = [(F.col("system") == request.prefer).desc(), F.col("source_idx").desc()]
+        order = [F.expr(e).desc() if desc else F.expr(e).asc() for e, desc in rules.winner_order()]
         ranked = Window.partitionBy("crime_ref").orderBy(*order)
         per_crime = Window.partitionBy("crime_ref")
-        year = F.year("recorded_date")
-        period = (
-            year - F.when(F.month("recorded_date") < 4, 1).otherwise(0)
-            if request.columns == "financial_year"
-            else year
-        )
+        period = F.expr(rules.period())
         # each candidate crime's winning copy, with the systems and the sources holding a copy
         winners = (
             copies.withColumn("rk", F.row_number().over(ranked))
@@ -297,10 +300,12 @@ class SparkEngine:
         several = (F.col("n_systems") > 1).cast("int")
         sums = [
             F.count("*").alias("candidate_crimes"),
-            F.sum(several).alias("in_two"),
+            F.sum(several).alias("in_more_than_one_system"),
             F.sum(in_scope.cast("int")).alias("in_scope"),
-            F.sum((in_scope & (F.col("status") == "cancelled")).cast("int")).alias("cancelled"),
-            F.sum((in_scope & (F.col("status") == "transferred")).cast("int")).alias("transf"),
+            *[
+                F.sum((in_scope & F.expr(rules.excluded(s))).cast("int")).alias(excluded_stage(s))
+                for s in EXCLUDED_STATUSES
+            ],
             F.sum(pop).alias("population"),
         ]
         for i, spec in enumerate(request.sources):
@@ -332,8 +337,8 @@ class SparkEngine:
         overlaps = dict(sorted(overlaps.items()))
 
         refs = population.select("crime_ref")
-        lexicon, base = request.lexicon, str(request.path.parent)
-        platforms = tuple(matcher.platform_names)
+        # the matcher travels as its lexicon's data, compiled on each worker
+        lexicon, platforms = matcher.lexicon, tuple(matcher.platform_names)
         evidence_frames = []
         for i, ((folder, manifest), spec) in enumerate(
             zip(snapshots, request.sources, strict=True)
@@ -345,7 +350,7 @@ class SparkEngine:
                     .join(refs, "crime_ref", "left_semi")
                     .select("crime_ref", *fields)
                     .mapInArrow(
-                        _match_batches(lexicon, base, platforms, spec.system, fields, False),
+                        _match_batches(lexicon, platforms, spec.system, fields, False),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
@@ -355,7 +360,7 @@ class SparkEngine:
                     notes.join(refs, "crime_ref", "left_semi")
                     .select("crime_ref", "entry", "text")
                     .mapInArrow(
-                        _match_batches(lexicon, base, platforms, spec.system, (), True),
+                        _match_batches(lexicon, platforms, spec.system, (), True),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
@@ -378,13 +383,10 @@ class SparkEngine:
         for i, ((folder, manifest), spec) in enumerate(
             zip(snapshots, request.sources, strict=True)
         ):
-            dq = spec.data_quality_from
             source = manifest["sources"][0] if spec.format != "snapshot" else None
             reports.append(
-                SourceReport(
-                    path=str(spec.path),
-                    system=spec.system,
-                    format=spec.format,
+                source_report(
+                    spec,
                     sha256=source["sha256"] if source else str(manifest["snapshot_sha256"]),
                     size_bytes=spec.path.stat().st_size
                     if spec.path.is_file()
@@ -392,10 +394,7 @@ class SparkEngine:
                     rows_read=int(manifest["totals"]["rows_read" if source else "rows_loaded"]),
                     text_fields=tuple(manifest.get("text_fields", [])),
                     copies_searched=copies_searched[i],
-                    data_quality_from=dq.isoformat() if dq else None,
-                    population_after_dq_date=total(f"dq_{i}") if dq else 0,
-                    searchable=bool(manifest.get("text_fields"))
-                    or (folder / "notes.parquet").is_file(),
+                    population_after_dq_date=total(f"dq_{i}") if spec.data_quality_from else 0,
                     has_notes=(folder / "notes.parquet").is_file(),
                 )
             )
@@ -403,9 +402,7 @@ class SparkEngine:
         evidence_table = (
             hits.select(EVIDENCE_SCHEMA.names)
             .cast(EVIDENCE_SCHEMA)
-            .sort_by(
-                [(c, "ascending") for c in ("crime_ref", "system", "field", "start", "platform")]
-            )
+            .sort_by([(c, "ascending") for c in EVIDENCE_ORDER])
         )
         keys = ["crime_ref", "platform", *[f"crime_{n}" for n in crime_fields]]
         distinct = hits.select(keys).group_by(keys).aggregate([])
@@ -438,10 +435,9 @@ class SparkEngine:
         stages = {
             "rows_read": rows_read,
             "candidate_crimes": total("candidate_crimes"),
-            "crimes_in_more_than_one_system": total("in_two"),
+            "crimes_in_more_than_one_system": total("in_more_than_one_system"),
             "in_window_and_offences": total("in_scope"),
-            "excluded_cancelled": total("cancelled"),
-            "excluded_transferred": total("transf"),
+            **{excluded_stage(s): total(excluded_stage(s)) for s in EXCLUDED_STATUSES},
             "population": total("population"),
             "copies_searched": sum(copies_searched.values()),
             "hits": evidence_table.num_rows,
@@ -463,7 +459,7 @@ def check_master(master: str) -> None:
     the scheme, and for a standalone master (``spark://host:port``, or several for standby
     masters) a TCP connection to one of them within ``CONNECT_TIMEOUT`` seconds."""
     if not master.startswith(("local", "spark", "k8s", "yarn")):
-        raise FoideskError(
+        raise EngineError(
             f"--spark-master {master}: not a Spark master URL (expected local[*], local[N], "
             "spark://host:port, yarn or k8s://https://host:port)"
         )
@@ -475,7 +471,7 @@ def check_master(master: str) -> None:
         host, _, port = address.rpartition(":")
         host = host.strip("[]")
         if not host or not port.isdigit():
-            raise FoideskError(f"--spark-master {master}: expected spark://host:port")
+            raise EngineError(f"--spark-master {master}: expected spark://host:port")
         try:
             socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
             return
@@ -486,7 +482,7 @@ def check_master(master: str) -> None:
         except OSError as exc:
             problems.append((address, str(exc.strerror or exc)))
     why = "; ".join(f"{a}: {p}" if len(problems) > 1 else p for a, p in problems)
-    raise FoideskError(f"--spark-master {master}: cannot reach the master ({why})")
+    raise EngineError(f"--spark-master {master}: cannot reach the master ({why})")
 
 
 def _start_failure(exc: BaseException, log: str) -> str:

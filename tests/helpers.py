@@ -1,0 +1,44 @@
+"""Helpers shared by the tests: answer a request and write its case folder in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import foidesk
+from foidesk.engines.base import Engine
+from foidesk.release.coverage import Coverage
+from foidesk.release.table import FoiTable
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """An answer and the case folder it was written to."""
+
+    answer: foidesk.Answer
+    folders: dict[str, Path]
+
+    @property
+    def table(self) -> FoiTable:
+        return self.answer.table
+
+    @property
+    def coverage(self) -> Coverage:
+        return self.answer.coverage
+
+    @property
+    def audit(self) -> dict[str, Any]:
+        return self.answer.audit
+
+
+def answer_case(
+    request: Path | foidesk.Request,
+    out: Path,
+    engine: str | Engine = "duckdb",
+    letter_date: date | None = None,
+) -> CaseRun:
+    """``foidesk.answer`` then ``foidesk.write_case``, as ``foidesk answer`` does."""
+    result = foidesk.answer(request, engine=engine, letter_date=letter_date)
+    return CaseRun(result, foidesk.write_case(out, result))
