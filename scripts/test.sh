@@ -14,5 +14,7 @@ echo "== ruff format --check"
 .venv/bin/ruff format --check src tests scripts
 echo "== mypy"
 .venv/bin/mypy src
+echo "== lint-imports (the rooms' import rules, docs/architecture.md)"
+.venv/bin/lint-imports
 echo "== pytest"
 .venv/bin/pytest -q "$@"

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from foidesk import __version__
+from foidesk.version import __version__
 from foidesk.casework.deadline import due_date
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, load_request

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
-from foidesk import __version__
+from foidesk.version import __version__
 from foidesk.errors import FoideskError
 
 app = typer.Typer(

@@ -35,7 +35,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from foidesk import __version__
+from foidesk.version import __version__
 from foidesk.errors import SourceError
 from foidesk.ingest.canonicalize import Canonicalizer, NotesCanonicalizer
 from foidesk.ingest.hashing import sha256_file
