@@ -14,7 +14,8 @@ canonical columns (``recorded_date``, ``ho_code``, ``status``, ``source_idx``, `
 ``system``). The SQL is the common subset of DuckDB's and Spark SQL's dialects (``BETWEEN``,
 ``IN``, ``DATE '...'`` literals, ``year``/``month``, ``CASE``), so the embedded engine puts it
 in its queries and the Spark engine in ``F.expr``: one statement, both engines, no
-transpiler. Writing the strings costs microseconds a request (measured: 15 us).
+transpiler. Writing the strings costs microseconds a request (measured: 8 us for all of
+them on the seed request, against seconds for the engine).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The canonical record's rules, shared by the answer path (``sources.py``), ingest
-(``ingest/``) and both engines, so that no two places can drift apart: the fields, the required
-ones, the accepted date formats, the whitespace trimmed from values and the statuses.
+"""The canonical record's rules, shared by ingest and both engines (the embedded engine's
+loader ``engines/duckdb/sources.py`` reads extracts with them), so that no two places can
+drift apart: the fields, the required ones, the accepted date formats, the whitespace trimmed
+from values and the statuses.
 """
 
 from __future__ import annotations
