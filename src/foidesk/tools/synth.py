@@ -16,6 +16,24 @@ unlabelled. No mention form and no trap ever share a note field.
 The shape can be set: the share of drug offences and the mean bytes of free text per record
 (longer notes hold more of the same sentences per field; see "Note length" below). The
 defaults write the same bytes as before these options existed.
+
+What the records are made of is data, not code: the TOML files of ``synth_data/`` (package
+data), read and checked once by ``synth_catalogue.py``:
+
+- ``offences.toml``: crime families (drug or not, chance that the notes name a platform),
+  offences (Home Office code, legacy and Athena labels, drug names and amounts) and outcomes,
+  with the outcome weights per Home Office code;
+- ``sentences.toml``: crime-note sentences of each family per note field (MO, summary, log)
+  and the generic ones shared by every drug or every other family;
+- ``forms.toml``: the six platforms and their popularity, the forms that mention each (names,
+  misspellings, short forms, web addresses, with weights), the forms that list several, the
+  carrier sentences for each kind of form, and the traps;
+- ``pools.toml``: the word pools that fill the sentences' slots (names, streets, vehicles...).
+
+This module keeps the logic: the shape's probabilities (sentences per field, which field takes a
+mention), the pools made by code (times, collar numbers, codes), the draws and the writing. The
+order of every list in those files takes part in the draws: editing one changes the output
+(``tests/test_synth.py`` pins the sha256 of the default set).
 """
 
 from __future__ import annotations
@@ -34,6 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from foidesk.errors import FoideskError
+from foidesk.tools.synth_catalogue import FIELDS, catalogue
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -58,7 +77,7 @@ LEGACY_COLUMNS = (
     "text_summary",
 )
 ATHENA_COLUMNS = (*LEGACY_COLUMNS, "text_log")
-PLATFORMS = ("Facebook", "Instagram", "Snapchat", "TikTok", "Twitter", "WhatsApp")
+PLATFORMS = catalogue().platforms  # [platforms] of synth_data/forms.toml: the labels' bit order
 
 REQUEST_NAME = "foi2019-02832.toml"
 REQUEST_TOML = """\
@@ -127,157 +146,21 @@ class SynthResult:
 
 
 # --------------------------------------------------------------------------------------------
-# Catalogue: offences, outcomes, word pools, sentence templates, mention forms, traps.
+# Catalogue: offences, outcomes, sentences, mention forms, traps and word pools are data, read
+# once from synth_data/*.toml (synth_catalogue.py); the pools of numbers and codes are made here.
 # --------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _Offence:
-    code: str
-    family: str
-    weight: float  # share within its Home Office code (drugs) or among non-drug offences
-    legacy: str
-    athena: str
-    drugs: tuple[str, ...] = ()
-    amounts: tuple[str, ...] = ()
-
-
-_HERBAL = ("a small bag", "two small bags", "a grinder and a small quantity", "a quantity",
-           "a joint and a small bag", "about 5g", "a large bag")  # fmt: skip
-_POWDER = ("3 wraps", "a wrap", "two wraps", "a small bag", "12 wraps", "a quantity", "6 deals")
-_ROCKS = ("4 rocks", "several rocks", "a wrap", "10 rocks", "a quantity")
-_TABLETS = ("6 tablets", "a strip of tablets", "a bag of tablets", "20 tablets")
-
-_SB = "(B) STATE BASED: "
-_POSS = _SB + "MISUSE OF DRUGS HAVING POSSESSION OF A CONTROLLED DRUG - "
-_SUPPLY = _SB + "SUPPLYING OR OFFERING TO SUPPLY A CONTROLLED DRUG - "
-_PWITS = _SB + "POSSESSION WITH INTENT TO SUPPLY A CONTROLLED DRUG - "
-_CANN = ("cannabis", "cannabis", "herbal cannabis", "skunk")
-
-_DRUG_CODE_SHARE = {"92A": 0.17, "92C": 0.08, "92D": 0.20, "92E": 0.55}
-_DRUG_OFFENCES = (
-    _Offence("92E", "possession", 0.80,
-             _SB + "DRUGS - CLASS B CANNABIS - POSSESSION OF A CONTROLLED DRUG",
-             "Possession of a controlled drug - Class B - Cannabis", _CANN, _HERBAL),
-    _Offence("92E", "possession", 0.12,
-             _SB + "DRUGS - CLASS B CANNABIS RESIN - POSSESSION OF A CONTROLLED DRUG",
-             "Possession of a controlled drug - Class B - Cannabis resin",
-             ("cannabis resin",), ("a small block", "a quantity", "a small bag")),
-    _Offence("92E", "possession", 0.08, _POSS + "CLASS B CANNABIS",
-             "Possess controlled drug - Class B - Cannabis", _CANN, _HERBAL),
-    _Offence("92D", "possession", 0.35, _POSS + "CLASS A COCAINE",
-             "Possess controlled drug - Class A - Cocaine", ("cocaine",), _POWDER),
-    _Offence("92D", "possession", 0.10, _POSS + "CLASS A CRACK COCAINE",
-             "Possess controlled drug - Class A - Crack cocaine", ("crack cocaine",), _ROCKS),
-    _Offence("92D", "possession", 0.12, _POSS + "CLASS A HEROIN",
-             "Possess controlled drug - Class A - Heroin", ("heroin",), _POWDER),
-    _Offence("92D", "possession", 0.12, _POSS + "CLASS A MDMA (ECSTASY)",
-             "Possess controlled drug - Class A - MDMA", ("MDMA", "ecstasy"), _TABLETS),
-    _Offence("92D", "possession", 0.08, _POSS + "CLASS B AMPHETAMINE",
-             "Possess controlled drug - Class B - Amphetamine", ("amphetamine", "speed"),
-             _POWDER),
-    _Offence("92D", "possession", 0.08, _POSS + "CLASS B KETAMINE",
-             "Possess controlled drug - Class B - Ketamine", ("ketamine",), _POWDER),
-    _Offence("92D", "possession", 0.08, _POSS + "CLASS C BENZODIAZEPINES",
-             "Possess controlled drug - Class C - Benzodiazepines", ("diazepam",), _TABLETS),
-    _Offence("92D", "possession", 0.07, _POSS + "CLASS B SYNTHETIC CANNABINOID (SPICE)",
-             "Possess controlled drug - Class B - Synthetic cannabinoid", ("spice",),
-             ("a small bag", "a quantity", "two small bags")),
-    _Offence("92A", "supply", 0.20, _SUPPLY + "CLASS A HEROIN",
-             "Supply or offer to supply a controlled drug - Class A - Heroin", ("heroin",),
-             _POWDER),
-    _Offence("92A", "supply", 0.15, _SUPPLY + "CLASS A CRACK COCAINE",
-             "Supply or offer to supply a controlled drug - Class A - Crack cocaine",
-             ("crack cocaine",), _ROCKS),
-    _Offence("92A", "supply", 0.15, _SUPPLY + "CLASS A COCAINE",
-             "Supply or offer to supply a controlled drug - Class A - Cocaine", ("cocaine",),
-             _POWDER),
-    _Offence("92A", "supply", 0.25, _PWITS + "CLASS B CANNABIS",
-             "Possess with intent to supply a controlled drug - Class B - Cannabis", _CANN,
-             _HERBAL),
-    _Offence("92A", "supply", 0.10, _PWITS + "CLASS A COCAINE",
-             "Possess with intent to supply a controlled drug - Class A - Cocaine",
-             ("cocaine",), _POWDER),
-    _Offence("92A", "supply", 0.05,
-             _SB + "BEING CONCERNED IN THE SUPPLY OF A CONTROLLED DRUG - CLASS A MDMA (ECSTASY)",
-             "Be concerned in the supply of a controlled drug - Class A - MDMA",
-             ("MDMA", "ecstasy"), _TABLETS),
-    _Offence("92A", "supply", 0.10, _SB + "PRODUCTION OF A CONTROLLED DRUG - CLASS B CANNABIS",
-             "Produce a controlled drug - Class B - Cannabis", _CANN, _HERBAL),
-    _Offence("92C", "cultivation", 0.45, _SB + "CULTIVATE CANNABIS PLANT",
-             "Cultivate cannabis plant", ("cannabis",), _HERBAL),
-    _Offence("92C", "premises", 0.25,
-             _SB + "OCCUPIER / MANAGER PERMITTING PREMISES TO BE USED FOR SMOKING CANNABIS",
-             "Permit premises to be used for smoking cannabis", ("cannabis",), _HERBAL),
-    _Offence("92C", "premises", 0.15,
-             _SB + "OCCUPIER / MANAGER PERMITTING PREMISES TO BE USED FOR SUPPLY OF A "
-             "CONTROLLED DRUG - CLASS A",
-             "Permit premises to be used for supply of a controlled drug - Class A",
-             ("crack cocaine", "heroin"), _ROCKS),
-    _Offence("92C", "obstruct", 0.15, _SB + "OBSTRUCT / RESIST SEARCH FOR DRUGS",
-             "Obstruct search under the Misuse of Drugs Act 1971", ("cannabis", "cocaine"),
-             _POWDER),
-)  # fmt: skip
-
-_VB = "(A) VICTIM BASED: "
-_OTHER_OFFENCES = (
-    _Offence("8N", "assault", 0.14, _VB + "ASSAULT OCCASIONING ACTUAL BODILY HARM",
-             "Assault occasioning actual bodily harm"),
-    _Offence("105A", "assault", 0.16, _VB + "COMMON ASSAULT", "Common assault and battery"),
-    _Offence("49", "theft", 0.14, _VB + "THEFT - OTHER", "Theft - other"),
-    _Offence("46", "shoplifting", 0.12, _VB + "SHOPLIFTING", "Theft from a shop or stall"),
-    _Offence("45", "vehicle", 0.07, _VB + "THEFT FROM A MOTOR VEHICLE",
-             "Theft from a motor vehicle"),
-    _Offence("28E", "burglary", 0.08, _VB + "BURGLARY - RESIDENTIAL - DWELLING",
-             "Burglary - residential - home"),
-    _Offence("58A", "damage", 0.06, _VB + "CRIMINAL DAMAGE TO A DWELLING",
-             "Criminal damage to a dwelling"),
-    _Offence("58C", "damage", 0.07, _VB + "CRIMINAL DAMAGE TO A VEHICLE",
-             "Criminal damage to a vehicle"),
-    _Offence("53", "fraud", 0.04, _VB + "FRAUD BY FALSE REPRESENTATION",
-             "Fraud by false representation"),
-    _Offence("8L", "harassment", 0.06, _VB + "HARASSMENT", "Harassment without violence"),
-    _Offence("8R", "harassment", 0.05, _VB + "MALICIOUS COMMUNICATIONS",
-             "Malicious communications"),
-    _Offence("8Q", "harassment", 0.01, _VB + "STALKING", "Stalking"),
-)  # fmt: skip
-_OFFENCES = _DRUG_OFFENCES + _OTHER_OFFENCES
-
-_FAMILIES = ("possession", "supply", "cultivation", "premises", "obstruct", "assault", "theft",
-             "shoplifting", "vehicle", "burglary", "damage", "fraud", "harassment")  # fmt: skip
-_DRUG_FAMILIES = frozenset(("possession", "supply", "cultivation", "premises", "obstruct"))
-# Chance that a crime's notes mention one of the six platforms (about 4% of drug offences and
-# 1% of the rest, overall).
-_MENTION_RATE = {"possession": 0.036, "supply": 0.065, "cultivation": 0.02, "premises": 0.04,
-                 "obstruct": 0.01, "assault": 0.002, "theft": 0.005, "shoplifting": 0.004,
-                 "vehicle": 0.005, "burglary": 0.002, "damage": 0.002, "fraud": 0.03,
-                 "harassment": 0.05}  # fmt: skip
-
-# Force outcome labels and their Home Office outcome type; "" = still under investigation.
-_OUTCOMES = (
-    ("CHARGED", "1"),
-    ("CAUTION", "3"),
-    ("YOUTH CAUTION", "2"),
-    ("COMMUNITY RESOLUTION", "8"),
-    ("CANNABIS WARNING", "7"),
-    ("PENALTY NOTICE FOR DISORDER", "6"),
-    ("NO FURTHER ACTION", "16"),
-    ("EVIDENTIAL DIFFICULTIES", "15"),
-    ("UNDETECTED", "18"),
-    ("UNDER INVESTIGATION", ""),
-    ("", ""),
-)
-_OPEN_OUTCOMES = (9, 10)  # UNDER INVESTIGATION, blank
-# Weights of the closed outcomes (first nine above) by Home Office code.
-_OUTCOME_WEIGHTS = {
-    "92E": (5, 8, 4, 25, 35, 8, 10, 4, 1),
-    "92D": (30, 20, 4, 12, 0, 6, 18, 8, 2),
-    "92A": (60, 3, 2, 2, 0, 0, 13, 15, 5),
-    "92C": (40, 15, 2, 8, 0, 0, 20, 10, 5),
-    "other": (12, 4, 2, 6, 0, 1, 10, 25, 40),
-}
-
-_PLATFORM_WEIGHTS = (0.20, 0.16, 0.28, 0.06, 0.06, 0.24)  # in PLATFORMS order
+_DATA = catalogue()
+_OFFENCES = _DATA.offences
+_FAMILIES = tuple(f.name for f in _DATA.families)
+_DRUG_FAMILIES = frozenset(f.name for f in _DATA.families if f.drug)
+_MENTION_RATE = {f.name: f.mention_rate for f in _DATA.families}
+_OUTCOMES = tuple((o.label, o.ho_outcome) for o in _DATA.outcomes)
+_OPEN_OUTCOMES = _DATA.open_outcomes  # UNDER INVESTIGATION, blank
+_PLATFORM_WEIGHTS = _DATA.platform_weights  # in PLATFORMS order
+_FORMS = _DATA.forms  # one platform each
+_LIST_FORMS = _DATA.list_forms  # several platforms at once
+_CARRIERS = _DATA.carriers  # kind -> "drug" / "other" -> carrier sentences ({m} the mention)
 
 
 def _officers() -> tuple[str, ...]:
@@ -300,525 +183,28 @@ def _codes(length: int, count: int, seed: int) -> tuple[str, ...]:
     return tuple(c for c in codes if not _LOOKALIKE.search(c))[:count]
 
 
-_NICKS = ("kezza", "deano", "jaybee", "tyla", "lilmase", "bigc", "smokey", "shaz", "kdog",
-          "reecey", "jojo", "b_man", "ghost", "redz", "mizz_j", "lewi", "tru", "dubz", "chels",
-          "marley")  # fmt: skip
-_HANDLE_ENDS = ("", "99", "07", "_01", "x", "23", "_uk", "210", ".official", "_2k")
+def _pools() -> dict[str, tuple[str, ...]]:
+    """The word pools: those of pools.toml, and the ones made here (times, numbers, codes)."""
+    made = {
+        "time": tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(0, 60, 5)),
+        "officer": _officers(),
+        "age": tuple(str(a) for a in range(14, 63)),
+        "number": tuple(str(n) for n in range(1, 161)),
+        "propref": tuple(f"P{n:06d}" for n in range(4100, 4400, 7)),
+        "handle": tuple(n + e for n in _DATA.nicks for e in _DATA.handle_ends),
+        "digits": tuple(str(n) for n in range(100004512330871, 100004512330871 + 97 * 60, 97)),
+        "d3": tuple(f"{n:03d}" for n in range(0, 1000, 7)),
+        "code22": _codes(22, 60, 22),
+        "code9": tuple("ZM" + c for c in _codes(7, 60, 9)),
+    }
+    for name in made:
+        if name in _DATA.pools:
+            raise FoideskError(f"synth_data/pools.toml: pools.{name}: made by synth.py, rename it")
+    return {**_DATA.pools, **made}
 
-_POOLS: dict[str, tuple[str, ...]] = {
-    "first": ("Jordan", "Kayleigh", "Dean", "Chantelle", "Tyler", "Jade", "Kieran", "Leanne",
-              "Callum", "Shannon", "Reece", "Demi", "Liam", "Chloé", "Aaron", "Stacey",
-              "Connor", "Zoë", "Bradley", "Jodie", "Ryan", "Siobhán", "Jamal", "Priya",
-              "Lewis", "Aisha", "Declan", "Renée", "Mason", "Nadia", "José", "Ellie", "Kyle",
-              "Amber", "Tomasz", "Holly", "Rhys", "Gemma", "Ashley", "Marcus"),
-    "surname": ("Harlow", "Pickering", "Adebayo", "Kowalski", "Thornbury", "Mendes", "Okafor",
-                "Hartley", "Brennan", "Fairweather", "Sidhu", "Whitlock", "Dunmore", "Castell",
-                "Rourke", "Ashworth", "Galloway", "Pemberton", "Oduya", "Fenwick", "Marsh",
-                "Lindqvist", "Carrow", "Beckett", "Holloway", "Quayle", "Stannard", "Yardley",
-                "Norcott", "Vance", "O'Dowd", "Ní Bhriain"),
-    "street": ("Bedford Road", "Station Road", "Mill Lane", "Church Street", "High Street",
-               "Orchard Way", "Queens Avenue", "Victoria Road", "Willow Close", "Kingsway",
-               "Marsh Lane", "Canal Street", "Elm Grove", "Park Road", "The Crescent",
-               "Baker's Row", "Foundry Lane", "Abbey Walk", "Granary Court", "Linden Drive"),
-    "place": ("the bus station", "the retail park", "the skate park", "the train station",
-              "the leisure centre", "the convenience store", "the recreation ground",
-              "the underpass", "the library", "the taxi rank", "the car park behind the precinct"),
-    "venue": ("the Crown public house", "the Roxy nightclub", "the King's Arms",
-              "the Plough Inn", "the Vault bar", "the Red Lion"),
-    "vehicle": ("silver Ford Focus", "black Audi A3", "white Ford Transit van",
-                "blue Vauxhall Corsa", "grey BMW 1 Series", "red Peugeot 207",
-                "black Mercedes C-Class", "white Nissan Qashqai", "green Toyota Yaris",
-                "silver VW Golf", "black Range Rover Evoque", "blue Seat Leon"),
-    "pocket": ("his jacket pocket", "her handbag", "the glovebox", "his sock",
-               "the centre console", "his waistband", "a bum bag", "her coat pocket"),
-    "time": tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(0, 60, 5)),
-    "officer": _officers(),
-    "age": tuple(str(a) for a in range(14, 63)),
-    "youngage": ("14", "15", "16", "17"),
-    "number": tuple(str(n) for n in range(1, 161)),
-    "plants": tuple(str(n) for n in (3, 4, 6, 8, 12, 15, 20, 24, 36, 48, 60, 85, 120, 240)),
-    "cash": ("£340", "£1,250", "£2,870", "£95", "£560", "£4,100", "£780", "£12,500", "£215"),
-    "money": ("£250", "£1,200", "£3,450", "£85", "£640", "£9,800", "£120", "£2,000"),
-    "phones": ("two mobile phones", "three mobile phones", "a burner phone and an iPhone",
-               "two basic handsets", "a cheap Nokia handset"),
-    "item": ("a laptop", "jewellery", "a pedal cycle", "a wallet", "a mobile phone",
-             "power tools", "a handbag", "a games console", "cash", "a television",
-             "a designer watch"),
-    "shopitem": ("meat products", "bottles of spirits", "razor blades", "baby formula",
-                 "perfume", "jars of coffee", "chocolate", "clothing"),
-    "injury": ("a cut to the lip", "bruising to the arm", "a swollen eye", "a broken nose",
-               "a cut above the eye", "a sprained wrist"),
-    "court": ("Anytown Magistrates' Court", "Anytown Crown Court", "Northbury Magistrates' Court"),
-    "team": ("CID", "the Proactive Team", "the Neighbourhood Team", "the Investigation Hub",
-             "the Drugs Team", "the Response Team"),
-    "propref": tuple(f"P{n:06d}" for n in range(4100, 4400, 7)),
-    "handle": tuple(n + e for n in _NICKS for e in _HANDLE_ENDS),
-    "digits": tuple(str(n) for n in range(100004512330871, 100004512330871 + 97 * 60, 97)),
-    "d3": tuple(f"{n:03d}" for n in range(0, 1000, 7)),
-    "code22": _codes(22, 60, 22),
-    "code9": tuple("ZM" + c for c in _codes(7, 60, 9)),
-}  # fmt: skip
+
+_POOLS = _pools()
 _KEYED_POOLS = ("drug", "amount")  # pools that depend on the crime's offence
-
-# Sentences of the notes, by offence family and field ("mo", "summary", "log"). No sentence
-# starts or ends with a short-form signal word (on, via, his, her, my, account, page, ...), so
-# traps and mentions never pick one up from a neighbouring sentence.
-_SENTENCES: dict[str, dict[str, tuple[str, ...]]] = {
-    "possession": {
-        "mo": (
-            "Suspect stopped on {street} at {time} and found in possession of {amount} of "
-            "suspected {drug}.",
-            "Officers on patrol noticed a strong smell of cannabis coming from a {vehicle} "
-            "parked on {street}.",
-            "Section 23 search conducted; {amount} of suspected {drug} found in {pocket}.",
-            "Suspect seen acting suspiciously near {place} and detained for a search at {time}.",
-            "Officers attended following a report from a neighbour; strong smell of cannabis.",
-            "During a search of the address under warrant {amount} of suspected {drug} was "
-            "found in the bedroom.",
-            "Vehicle stopped on {street}, driver {first} {surname} ({age}) searched under S23 MDA.",
-            "Suspect discarded {amount} of suspected {drug} when approached by officers.",
-            "Door staff at {venue} detained the suspect after seeing {amount} of suspected "
-            "{drug} being passed around.",
-            "Suspect found in the toilets at {venue} with {amount} of suspected {drug}.",
-        ),
-        "summary": (
-            "Suspect admitted the {drug} was for personal use.",
-            "Drugs field tested positive for {drug} and seized under property ref {propref}.",
-            "Suspect interviewed under caution and made full admissions.",
-            "No comment interview; drugs sent for analysis.",
-            "Suspect is a youth; appropriate adult present for interview.",
-            "Suspect has no previous convictions for drugs offences.",
-            "Lab results confirm the substance as {drug}.",
-            "Suspect {first} {surname} ({age}) dealt with at the roadside.",
-        ),
-        "log": (
-            "{officer} - drugs booked into the property store under ref {propref}.",
-            "{officer} - lab submission made for the seized {drug}.",
-        ),
-    },
-    "supply": {
-        "mo": (
-            "Intelligence received that {first} {surname} is dealing {drug} from an address on "
-            "{street}.",
-            "Suspect seen conducting what appeared to be a drug deal with the occupant of a "
-            "{vehicle} on {street} at {time}.",
-            "Warrant executed at {number} {street}; {amount} of suspected {drug}, scales and "
-            "{cash} in cash recovered.",
-            "Suspect found with {phones}, {cash} in cash and a quantity of suspected {drug}.",
-            "Vehicle stopped on {street}; driver {first} {surname} found with a large quantity "
-            "of suspected {drug} and {cash}.",
-            "Test purchase officer bought {amount} of {drug} from the suspect near {place}.",
-            "Deal line identified, with bulk text messages advertising {drug} sent to local users.",
-            "Suspect ran from officers near {place} and threw away a bag containing {amount} of "
-            "suspected {drug}.",
-        ),
-        "summary": (
-            "Phones seized and submitted for download.",
-            "Suspect charged and remanded to appear at {court}.",
-            "Cash seized under POCA pending a forfeiture hearing.",
-            "Phone download shows text messages consistent with drug supply.",
-            "Suspect released under investigation pending lab results.",
-            "File submitted to CPS for a charging decision.",
-            "Safeguarding referral made as the suspect is {youngage} and believed to be exploited.",
-            "Suspect denies supplying and claims the {drug} was for personal use.",
-        ),
-        "log": (
-            "{officer} - phone download requested from the digital forensics unit.",
-            "{officer} - CPS advice file submitted.",
-            "{officer} - intelligence report submitted on {first} {surname}.",
-        ),
-    },
-    "cultivation": {
-        "mo": (
-            "Officers attended {number} {street} after a report of a strong smell of cannabis "
-            "and found {plants} cannabis plants in a loft grow.",
-            "Electricity supply found to be bypassed at the address to power a cannabis grow.",
-            "Grow tent containing {plants} plants found in the spare bedroom at {number} {street}.",
-            "Landlord reported a suspected cannabis factory at {number} {street}.",
-        ),
-        "summary": (
-            "Plants counted, photographed and destroyed; samples retained.",
-            "Occupier {first} {surname} interviewed and denied knowledge of the grow.",
-            "Electricity board informed of the bypass.",
-            "Suspect states the plants were for his own use for back pain.",
-        ),
-        "log": ("{officer} - plant count confirmed as {plants}.",),
-    },
-    "premises": {
-        "mo": (
-            "Occupier {first} {surname} allowed the flat at {number} {street} to be used by "
-            "others to take {drug}.",
-            "Neighbours report a steady stream of visitors to {number} {street} at all hours.",
-            "Warrant executed at {number} {street}; several people found using {drug} in the "
-            "lounge.",
-        ),
-        "summary": (
-            "Closure order considered for the premises.",
-            "Occupier interviewed and states she was afraid to refuse the visitors.",
-            "Housing provider informed and joint visit arranged.",
-        ),
-        "log": ("{officer} - partnership meeting held about the address.",),
-    },
-    "obstruct": {
-        "mo": (
-            "Suspect refused to be searched and pushed officers away during an S23 search on "
-            "{street}.",
-            "Suspect tried to swallow a package when detained for a drugs search near {place}.",
-            "Suspect ran from officers when told he was being detained for a search.",
-        ),
-        "summary": (
-            "Suspect later calmed down and apologised to the officers.",
-            "Body-worn video of the search retained.",
-        ),
-        "log": ("{officer} - body-worn video reviewed and retained.",),
-    },
-    "assault": {
-        "mo": (
-            "IP was punched to the head by the suspect outside {venue} at {time}.",
-            "Argument between the IP and suspect {first} {surname} escalated and the suspect "
-            "pushed the IP to the ground.",
-            "IP sustained {injury} after being struck with a bottle.",
-            "Domestic incident at {number} {street}; suspect grabbed the IP by the arm.",
-            "Suspect spat at the IP during an argument in {place}.",
-        ),
-        "summary": (
-            "IP declined medical treatment.",
-            "Body-worn video footage of the scene retained.",
-            "IP does not support a prosecution.",
-            "Suspect arrested and interviewed; claims self defence.",
-            "Injuries photographed: {injury}.",
-        ),
-        "log": ("{officer} - DASH risk assessment completed.",),
-    },
-    "theft": {
-        "mo": (
-            "IP left {item} unattended at {place} and it was taken by an unknown person.",
-            "IP's pedal cycle was taken from outside {place} at around {time}.",
-            "Suspect snatched {item} from the IP on {street} and ran off.",
-            "Offender took {item} from the IP's garden shed on {street} overnight.",
-        ),
-        "summary": (
-            "Property marked and circulated.",
-            "No witnesses or CCTV identified.",
-            "Suspect identified as {first} {surname} from CCTV.",
-        ),
-        "log": ("{officer} - serial numbers circulated to local pawn shops.",),
-    },
-    "shoplifting": {
-        "mo": (
-            "Suspect entered the store and concealed {shopitem} before leaving without paying.",
-            "Suspect detained by store security at {time} with {shopitem} in a bag.",
-            "Suspect seen on CCTV filling a rucksack with {shopitem}.",
-        ),
-        "summary": (
-            "Store security provided CCTV of the suspect.",
-            "Goods recovered in a saleable condition.",
-            "Suspect is a prolific shoplifter known to the store.",
-        ),
-        "log": ("{officer} - CCTV collected from the store manager.",),
-    },
-    "vehicle": {
-        "mo": (
-            "Offender smashed the window of the IP's {vehicle} on {street} and took {item}.",
-            "IP's {vehicle} was left insecure on {street} and {item} was taken from inside.",
-            "Catalytic converter cut from the IP's {vehicle} overnight on {street}.",
-        ),
-        "summary": (
-            "Vehicle examined by scenes of crime, no forensic opportunities.",
-            "House-to-house enquiries on {street} negative.",
-        ),
-        "log": ("{officer} - doorbell footage requested from neighbours.",),
-    },
-    "burglary": {
-        "mo": (
-            "Offenders forced the rear door of the property on {street} between {time} and "
-            "{time2}.",
-            "Entry gained through an insecure rear window; {item} stolen.",
-            "IP returned home at {time} to find the front door forced and the house ransacked.",
-            "Suspects smashed the patio door and took {item} and car keys.",
-        ),
-        "summary": (
-            "Scenes of crime attended and recovered a partial footwear mark.",
-            "House-to-house enquiries on {street} negative.",
-            "Doorbell camera footage shows two males wearing hoods.",
-            "IP given crime prevention advice.",
-        ),
-        "log": ("{officer} - forensic results awaited.",),
-    },
-    "damage": {
-        "mo": (
-            "Suspect kicked the wing mirror of the IP's {vehicle} on {street}.",
-            "Windows of the property at {number} {street} smashed with a brick at around {time}.",
-            "Offender scratched the paintwork of the IP's {vehicle} with a key.",
-            "Graffiti sprayed on the side of the house overnight.",
-        ),
-        "summary": (
-            "Estimate for repair is {money}.",
-            "No witnesses; area canvassed.",
-            "Suspect {first} {surname} admitted the damage and offered to pay.",
-        ),
-        "log": ("{officer} - repair quote received from the IP.",),
-    },
-    "fraud": {
-        "mo": (
-            "IP received a call from someone claiming to be from her bank and moved {money} "
-            "into a so-called safe account at their request.",
-            "IP paid {money} for a {vehicle} advertised online that never existed.",
-            "IP's bank card was used for contactless payments totalling {money} near {place}.",
-            "Suspect took {money} from the IP for building work that was never completed.",
-        ),
-        "summary": (
-            "Referred to Action Fraud.",
-            "Receiving account has been frozen by the bank.",
-            "Enquiries with the bank ongoing.",
-        ),
-        "log": ("{officer} - production order applied for.",),
-    },
-    "harassment": {
-        "mo": (
-            "IP has received repeated unwanted calls and text messages from her ex-partner "
-            "{first} {surname}.",
-            "Suspect has been turning up at the IP's workplace on {street} uninvited.",
-            "IP received a threatening letter posted through the door.",
-            "Suspect sent the IP abusive text messages after the end of their relationship.",
-        ),
-        "summary": (
-            "Police information notice considered.",
-            "Screenshots of the text messages provided by the IP.",
-            "Suspect interviewed and denies sending the messages.",
-            "Restraining order applied for at court.",
-        ),
-        "log": ("{officer} - safeguarding plan agreed with the IP.",),
-    },
-    # Generic sentences added to every drug (state) or non-drug (victim) family.
-    "state": {
-        "summary": (
-            "PNC and local checks completed on the suspect.",
-            "Suspect arrested at {time} and conveyed to custody.",
-            "{officer} dealt; outcome authorised by the custody sergeant.",
-            "Crime reviewed by the supervisor; lines of enquiry set.",
-            "Suspect details: {first} {surname}, aged {age}.",
-        ),
-        "log": (
-            "{officer} - crime allocated to {team}.",
-            "{officer} - supervisor review completed, investigation to continue.",
-            "{officer} - suspect interviewed, full account obtained.",
-            "{officer} - file finalised and outcome recorded.",
-            "{officer} - exhibits booked into the property store.",
-        ),
-    },
-    "victim": {
-        "summary": (
-            "{officer} attended and took an initial account from the IP.",
-            "PNC and local checks completed on the suspect.",
-            "Victim care letter sent.",
-            "Crime reviewed by the supervisor; lines of enquiry set.",
-            "Suspect details: {first} {surname}, aged {age}.",
-        ),
-        "log": (
-            "{officer} - crime allocated to {team}.",
-            "{officer} - update given to the IP by phone.",
-            "{officer} - CCTV requested from {place}.",
-            "{officer} - supervisor review completed, investigation to continue.",
-            "{officer} - file finalised and outcome recorded.",
-        ),
-    },
-}
-
-# Traps: look-alikes that are not mentions of the six platforms (DESIGN.md section 3).
-_TRAPS: tuple[tuple[str, float], ...] = (
-    ("Suspect snapped at officers when asked to turn out his pockets.", 1.0),
-    ("Cold snap overnight; suspect found sheltering in a doorway on {street}.", 1.0),
-    ("{officer} made a snap decision to detain the suspect for a search.", 1.0),
-    ("Snapshot of the custody record attached to the file.", 1.0),
-    ("Suspect works at the Red Snapper restaurant on {street}.", 0.7),
-    ("Several snap bags and a set of scales found in the kitchen.", 0.5),
-    ("IP pays for the car in monthly instalments.", 0.8),
-    ("Suspect gave no explanation whatsoever for being in the area.", 1.0),
-    ("Witness said all she could hear was the tick tock of the clock.", 0.7),
-    ("Birds twittering in the garden woke the witness at {time}.", 0.7),
-    ("SC 4512 assisted with the search.", 1.0),
-    ("TT unit deployed to {street} to assist with the arrest.", 1.0),
-    ("IG checks completed, no trace of the suspect.", 1.0),
-    ("Suspect gave an address at {number} {street}, Warrington WA1 2AB.", 0.8),
-    ("Parcel sent from Seattle WA to the address was intercepted.", 0.6),
-    ("Receipt from Caféfacebook found in the vehicle.", 0.6),
-    ("Suspect had a cut to his face. Book of names found in his pocket.", 0.6),
-    ("Suspect used Telegram to arrange meetings.", 0.8),
-    ("Messages sent using Signal were recovered from the phone.", 0.6),
-    ("Wickr username written on a piece of paper in the car.", 0.4),
-    ("Suspect contacted the IP using Kik.", 0.4),
-    ("Discord server linked to the suspect identified by the cyber team.", 0.4),
-    ("Video of the incident was uploaded to YouTube.", 0.6),
-)
-
-# Mention forms: (platforms, kind, text, weight). The kind says which carrier sentences the
-# form fits: "noun" (after on / via), "verb", "adv" (a phrase with its own preposition), "url",
-# "emoji" (a name after an accented word and an emoji), "story" (an Insta story), "tweet".
-_F, _I, _S, _K, _T, _W = PLATFORMS
-_FORMS: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
-    # Facebook
-    ((_F,), "noun", "Facebook", 30), ((_F,), "noun", "facebook", 10),
-    ((_F,), "noun", "FACEBOOK", 4), ((_F,), "noun", "Face book", 3),
-    ((_F,), "noun", "face-book", 1), ((_F,), "noun", "Face\u00a0book", 0.5),
-    ((_F,), "noun", "facebok", 2), ((_F,), "noun", "Facebook Messenger", 6),
-    ((_F,), "noun", "Facebook Marketplace", 5), ((_F,), "noun", "FB Messenger", 2),
-    ((_F,), "noun", "FB marketplace", 1),
-    ((_F,), "adv", "on FB", 3), ((_F,), "adv", "via FB", 2), ((_F,), "adv", "on his FB page", 2),
-    ((_F,), "adv", "through her FB profile", 1),
-    ((_F,), "url", "facebook.com/{handle}", 1.5), ((_F,), "url", "www.facebook.com/{handle}", 1),
-    ((_F,), "url", "https://www.facebook.com/profile.php?id={digits}", 0.5),
-    ((_F,), "url", "fb.com/{handle}", 0.5), ((_F,), "url", "m.facebook.com/{handle}", 0.5),
-    ((_F,), "emoji", "Facebook", 0.7),
-    # Instagram
-    ((_I,), "noun", "Instagram", 30), ((_I,), "noun", "instagram", 10),
-    ((_I,), "noun", "INSTAGRAM", 3), ((_I,), "noun", "instagramm", 2),
-    ((_I,), "noun", "Insta gram", 0.5), ((_I,), "noun", "Instagram Live", 3),
-    ((_I,), "noun", "Instagram DM", 2),
-    ((_I,), "verb", "instagrammed", 2),
-    ((_I,), "adv", "on his IG account", 2), ((_I,), "adv", "via IG DM", 2),
-    ((_I,), "adv", "on her insta", 3), ((_I,), "adv", "via insta", 2), ((_I,), "adv", "on IG", 1),
-    ((_I,), "adv", "through @{handle} on insta", 1.5),
-    ((_I,), "story", "Insta story", 2),
-    ((_I,), "url", "instagram.com/{handle}", 1.5),
-    ((_I,), "url", "https://www.instagram.com/{handle}/", 1),
-    ((_I,), "emoji", "Instagram", 0.7),
-    # Snapchat
-    ((_S,), "noun", "Snapchat", 30), ((_S,), "noun", "snapchat", 12),
-    ((_S,), "noun", "SNAPCHAT", 3), ((_S,), "noun", "SnapChat", 4),
-    ((_S,), "noun", "Snap chat", 3), ((_S,), "noun", "snap-chat", 2),
-    ((_S,), "noun", "Snap\u00a0chat", 0.5), ((_S,), "noun", "snapchatt", 2),
-    ((_S,), "noun", "Snapchat story", 2),
-    ((_S,), "verb", "snapchatted", 3),
-    ((_S,), "adv", "via Snap", 3), ((_S,), "adv", "on snap", 3),
-    ((_S,), "adv", "on his snap story", 2), ((_S,), "adv", "on Snap Map", 1),
-    ((_S,), "url", "snapchat.com/add/{handle}", 1.5),
-    ((_S,), "emoji", "Snapchat", 0.7),
-    # TikTok
-    ((_K,), "noun", "TikTok", 30), ((_K,), "noun", "Tiktok", 6), ((_K,), "noun", "tiktok", 8),
-    ((_K,), "noun", "TIKTOK", 2), ((_K,), "noun", "Tik Tok", 4), ((_K,), "noun", "tik-tok", 2),
-    ((_K,), "noun", "Tik\u00a0Tok", 0.5), ((_K,), "noun", "tiktock", 2),
-    ((_K,), "noun", "TikTok Live", 2),
-    ((_K,), "adv", "on his TT account", 2), ((_K,), "adv", "on TT", 1),
-    ((_K,), "url", "tiktok.com/@{handle}", 2), ((_K,), "url", "vm.tiktok.com/{code9}/", 1.5),
-    ((_K,), "url", "www.tiktok.com/@{handle}/video/{digits}", 0.5),
-    ((_K,), "emoji", "TikTok", 0.7),
-    # Twitter
-    ((_T,), "noun", "Twitter", 30), ((_T,), "noun", "twitter", 10),
-    ((_T,), "noun", "TWITTER", 3), ((_T,), "noun", "twiter", 2),
-    ((_T,), "noun", "X (formerly Twitter)", 3), ((_T,), "noun", "Twitter DM", 2),
-    ((_T,), "verb", "tweeted", 6), ((_T,), "verb", "retweeted", 2),
-    ((_T,), "tweet", "tweet", 1.5),
-    ((_T,), "url", "twitter.com/{handle}", 2), ((_T,), "url", "x.com/{handle}", 1.5),
-    ((_T,), "url", "https://twitter.com/{handle}/status/{digits}", 1),
-    ((_T,), "emoji", "Twitter", 0.7),
-    # WhatsApp
-    ((_W,), "noun", "WhatsApp", 30), ((_W,), "noun", "Whatsapp", 8),
-    ((_W,), "noun", "whatsapp", 8), ((_W,), "noun", "WHATSAPP", 3),
-    ((_W,), "noun", "What's App", 3), ((_W,), "noun", "Whats app", 3),
-    ((_W,), "noun", "What\u2019s App", 1.5), ((_W,), "noun", "whats-app", 1),
-    ((_W,), "noun", "What's\u00a0App", 0.5), ((_W,), "noun", "whatsap", 2),
-    ((_W,), "noun", "WhatsApp group", 3),
-    ((_W,), "verb", "whatsapped", 4),
-    ((_W,), "adv", "on WA", 2), ((_W,), "adv", "via WA", 2), ((_W,), "adv", "in a WA group", 1),
-    ((_W,), "url", "wa.me/447700900{d3}", 1.5), ((_W,), "url", "chat.whatsapp.com/{code22}", 1.5),
-    ((_W,), "url", "https://wa.me/447700900{d3}", 0.5),
-    ((_W,), "emoji", "WhatsApp", 0.7),
-)  # fmt: skip
-# Forms naming several platforms at once, used for some crimes that mention two or more.
-_LIST_FORMS: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
-    ((_F, _S, _W), "adv", "via FB, Snap and WA", 3),
-    ((_F, _I), "noun", "Facebook and Instagram", 3),
-    ((_S, _I), "adv", "on snap and insta", 2),
-    ((_W, _S), "noun", "WhatsApp and Snapchat", 3),
-    ((_I, _F), "adv", "via insta and FB", 1),
-    ((_T, _F), "noun", "Twitter and Facebook", 1),
-)
-# Carrier sentences for each kind of form; {m} is the mention.
-_CARRIERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "noun": {
-        "drug": (
-            "IP states she was contacted via {m} by an unknown male offering {drug}.",
-            "Suspect was advertising {drug} for sale on {m}.",
-            "Intelligence suggests {first} {surname} is selling {drug} through {m}.",
-            "Phone seized; messages on {m} appear to show deals being arranged.",
-            "Screenshots from {m} showing prices for {drug} were provided by the informant.",
-            "Buyer told officers he arranged the deal on {m} earlier that day.",
-            "Suspect admitted in interview using {m} to sell to friends.",
-            "Suspect denies using {m} to sell drugs.",
-            "Photos of {drug} with prices were found posted on {m}.",
-        ),
-        "other": (
-            "IP received abusive messages via {m} from the suspect.",
-            "Stolen items later advertised for sale on {m}.",
-            "Suspect posted threats towards the IP on {m}.",
-            "IP was contacted through {m} by a person posing as a friend and asked for money.",
-            "Witness identified the suspect from photos on {m}.",
-            "Suspect denies sending the messages on {m}.",
-        ),
-    },
-    "verb": {
-        "drug": (
-            "Suspect {m} photos of {drug} with a price list.",
-            "Buyer says {first} {m} him about a deal at {time}.",
-        ),
-        "other": (
-            "Suspect {m} photos of the IP without her consent.",
-            "Suspect {m} abusive comments about the IP.",
-        ),
-    },
-    "adv": {
-        "drug": (
-            "Suspect contacted buyers {m} to arrange deals.",
-            "Deal arranged {m} according to the buyer.",
-            "Prices for {drug} were advertised {m}.",
-            "IP says she was offered {drug} {m} by {first}.",
-        ),
-        "other": (
-            "Threats were sent to the IP {m} over several days.",
-            "Stolen phone was offered for sale {m}.",
-            "IP was messaged {m} by the suspect after the incident.",
-        ),
-    },
-    "url": {
-        "drug": (
-            "Suspect identified as the owner of the profile {m}.",
-            "Link {m} was sent to buyers with a menu of prices.",
-            "Phone seized from the suspect is linked to the account at {m}.",
-        ),
-        "other": (
-            "Suspect identified as the owner of the profile {m}.",
-            "IP was sent the link {m} by the suspect.",
-        ),
-    },
-    "emoji": {
-        "drug": (
-            "Screenshot caption reads café 😀 {m} message from the dealer.",
-            "Contact saved as Zoë 🔥 on {m} in the seized phone.",
-        ),
-        "other": (
-            "Screenshot caption reads café 😀 {m} message from the suspect.",
-            "Suspect saved as Renée ✨ on {m} in the IP's phone.",
-        ),
-    },
-    "story": {
-        "drug": (
-            "Suspect posted an {m} showing {drug} and a price list.",
-            "{m} saved on the suspect's phone shows {amount} of {drug}.",
-        ),
-        "other": (
-            "Suspect posted an {m} mocking the IP.",
-            "IP was sent a screenshot of an {m} showing the stolen property.",
-        ),
-    },
-    "tweet": {
-        "drug": ("A {m} from the suspect's profile advertised {drug} for sale.",),
-        "other": (
-            "A {m} from the suspect's profile named the IP.",
-            "Suspect posted a {m} threatening the IP.",
-        ),
-    },
-}
 _FIELD_WEIGHTS = {"legacy": (0.55, 0.45), "athena": (0.40, 0.35, 0.25)}
 _SENTENCE_COUNTS = {  # chance of 0, 1, 2, 3 sentences in a field
     "mo": (0.06, 0.45, 0.37, 0.12),
@@ -964,37 +350,35 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
     is_drug = np.array([o.family in _DRUG_FAMILIES for o in _OFFENCES], np.bool_)
     weights = np.array(
         [
-            (drug_share * _DRUG_CODE_SHARE[o.code] if d else 1 - drug_share) * o.weight
+            (drug_share * _DATA.drug_code_share[o.code] if d else 1 - drug_share) * o.weight
             for o, d in zip(_OFFENCES, is_drug.tolist(), strict=True)
         ]
     )
     outcome_p = np.array(
         [
-            _OUTCOME_WEIGHTS[o.code if d else "other"]
+            _DATA.outcome_weights[o.code if d else "other"]
             for o, d in zip(_OFFENCES, is_drug, strict=True)
         ],
         np.float64,
     )
     outcome_p /= outcome_p.sum(axis=1, keepdims=True)
     field_pools: dict[tuple[int, str], IntArray] = {}
-    for fam, i in family_index.items():
-        generic = _SENTENCES["state" if fam in _DRUG_FAMILIES else "victim"]
-        for field in ("mo", "summary", "log"):
-            texts = _SENTENCES[fam].get(field, ()) + generic.get(field, ())
-            field_pools[(i, field)] = tpl.add_all(texts)
-    trap_ids = tpl.add_all([t for t, _ in _TRAPS])
-    trap_p = np.array([w for _, w in _TRAPS])
+    for i, family in enumerate(_DATA.families):
+        for field in FIELDS:
+            field_pools[(i, field)] = tpl.add_all(_DATA.note_sentences(family, field))
+    trap_ids = tpl.add_all([t for t, _ in _DATA.traps])
+    trap_p = np.array([w for _, w in _DATA.traps])
     forms = _FORMS + _LIST_FORMS
     bit = {p: 1 << i for i, p in enumerate(PLATFORMS)}
-    form_ids = tpl.add_all([text for _, _, text, _ in forms])
-    form_mask = np.array([sum(bit[p] for p in plats) for plats, _, _, _ in forms], np.int64)
+    form_ids = tpl.add_all([f.text for f in forms])
+    form_mask = np.array([sum(bit[p] for p in f.platforms) for f in forms], np.int64)
     form_p_by_platform = []
     for i in range(len(PLATFORMS)):
         own = np.array([k for k in range(len(_FORMS)) if form_mask[k] == 1 << i], np.int64)
-        w = np.array([_FORMS[k][3] for k in own])
+        w = np.array([_FORMS[k].weight for k in own])
         form_p_by_platform.append((own, w / w.sum()))
     list_forms = np.arange(len(_FORMS), len(forms), dtype=np.int64)
-    list_p = np.array([w for _, _, _, w in _LIST_FORMS])
+    list_p = np.array([f.weight for f in _LIST_FORMS])
     carriers = {
         (kind, drug): tpl.add_all(by[("drug" if drug else "other")])
         for kind, by in _CARRIERS.items()
@@ -1010,7 +394,7 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
         trap_ids=trap_ids,
         trap_p=trap_p / trap_p.sum(),
         form_ids=form_ids,
-        form_kind=tuple(kind for _, kind, _, _ in forms),
+        form_kind=tuple(f.kind for f in forms),
         form_mask=form_mask,
         form_p_by_platform=form_p_by_platform,
         list_forms=list_forms,
