@@ -47,7 +47,7 @@ def test_known_figures(tmp_path: Path) -> None:
     assert (round(precision, 4), round(recall, 4), round(f1, 4)) == (0.6667, 0.4, 0.5)
     assert lex.prf("Snapchat") == (1.0, 1.0, 1.0)
     assert naive.prf("Snapchat")[1] == 0.0
-    assert [e.case.id for e in report.errors] == ["c", "e"]
+    assert [e.note.id for e in report.errors] == ["c", "e"]
 
 
 def test_command_prints_scores_and_errors(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from foidesk.version import __version__
 from foidesk.casework.deadline import due_date
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, load_request
@@ -34,6 +33,7 @@ from foidesk.release.gate import PublicRelease, make_release
 from foidesk.release.table import FoiTable
 from foidesk.search.lexicon import Lexicon, load_lexicon
 from foidesk.search.matcher import Matcher
+from foidesk.version import __version__
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 
 import foidesk
-from foidesk.version import __version__
 from foidesk.errors import FoideskError
+from foidesk.version import __version__
 
 app = typer.Typer(
     name="foidesk",

@@ -35,12 +35,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from foidesk.version import __version__
 from foidesk.errors import SourceError
 from foidesk.ingest.canonicalize import Canonicalizer, NotesCanonicalizer
 from foidesk.ingest.hashing import sha256_file
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
+from foidesk.version import __version__
 
 SCHEMA_VERSION = 1
 BATCH = 50_000
@@ -215,7 +215,7 @@ def _build(
     finally:
         quarantine.close()
     notes_names = [s["path"] for s in notes_summary["sources"]] if notes_summary else []
-    counts = _settle(folder, schema, sources, notes_names)
+    counts = _merge_duplicates(folder, schema, sources, notes_names)
     for index, source in enumerate(sources):
         loaded, duplicates, superseded = counts.get(index, (0, 0, 0))
         source["rows_loaded"] = loaded
@@ -305,7 +305,7 @@ def _notes(
     return summary
 
 
-def _settle(
+def _merge_duplicates(
     folder: Path,
     schema: pa.Schema,
     sources: list[dict[str, Any]],

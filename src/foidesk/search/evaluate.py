@@ -25,7 +25,7 @@ _NAIVE_CANON = {n.lower(): n for n in NAIVE_NAMES}
 
 
 @dataclass(frozen=True)
-class Case:
+class LabelledNote:
     """One labelled note."""
 
     id: str
@@ -65,10 +65,10 @@ class Scores:
 
 
 @dataclass(frozen=True)
-class CaseError:
+class Disagreement:
     """A case where the lexicon's answer differs from the label."""
 
-    case: Case
+    note: LabelledNote
     got: frozenset[str]
     hits: tuple[Hit, ...]
 
@@ -82,14 +82,14 @@ class Report:
     platforms: list[str]
     lexicon: Scores
     naive: Scores
-    errors: list[CaseError]
+    errors: list[Disagreement]
 
 
-def load_labelled(path: Path, allowed: set[str]) -> list[Case]:
+def load_labelled(path: Path, allowed: set[str]) -> list[LabelledNote]:
     """Read a labelled JSON-lines file; a bad line names the file and the line."""
     if not path.is_file():
         raise SourceError(f"{path}: file not found")
-    cases: list[Case] = []
+    cases: list[LabelledNote] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -117,7 +117,7 @@ def load_labelled(path: Path, allowed: set[str]) -> list[Case]:
                 raise SourceError(f"{where}: id {case_id!r} is used twice")
             seen.add(case_id)
             cases.append(
-                Case(case_id, fields, frozenset(platforms), str(obj.get("category", "")), n)
+                LabelledNote(case_id, fields, frozenset(platforms), str(obj.get("category", "")), n)
             )
     return cases
 
@@ -136,7 +136,7 @@ def evaluate(path: Path, matcher: Matcher) -> Report:
     platforms = matcher.platform_names
     cases = load_labelled(path, set(platforms))
     lexicon, naive = Scores(), Scores()
-    errors: list[CaseError] = []
+    errors: list[Disagreement] = []
     for case in cases:
         hits: list[Hit] = []
         for name, text in case.fields.items():
@@ -145,7 +145,7 @@ def evaluate(path: Path, matcher: Matcher) -> Report:
         lexicon.add(case.platforms, got)
         naive.add(case.platforms, naive_search(case.fields) & set(platforms))
         if got != case.platforms:
-            errors.append(CaseError(case, frozenset(got), tuple(hits)))
+            errors.append(Disagreement(case, frozenset(got), tuple(hits)))
     return Report(str(path), len(cases), platforms, lexicon, naive, errors)
 
 
@@ -172,13 +172,13 @@ def render_report(report: Report, show_errors: bool = True) -> str:
     if show_errors:
         lines += ["", f"errors: {len(report.errors)}"]
         for err in report.errors:
-            missed = sorted(err.case.platforms - err.got)
-            extra = sorted(err.got - err.case.platforms)
+            missed = sorted(err.note.platforms - err.got)
+            extra = sorted(err.got - err.note.platforms)
             lines.append(
-                f"- {err.case.id} (line {err.case.line}, {err.case.category or 'no category'}): "
+                f"- {err.note.id} (line {err.note.line}, {err.note.category or 'no category'}): "
                 f"missed {missed or '-'}, extra {extra or '-'}"
             )
-            for name, text in err.case.fields.items():
+            for name, text in err.note.fields.items():
                 lines.append(f"    {name}: {text!r}")
             for hit in err.hits:
                 lines.append(

@@ -1,7 +1,7 @@
 """The embedded engine: DuckDB reads and filters, the shared matcher finds the mentions.
 
 Flow: each source becomes a DuckDB view (Parquet, read in place) or table (CSV) of canonical
-columns (``engines/duckdb/sources.py``). ``_settle`` reads the keys of every row once
+columns (``engines/duckdb/sources.py``). ``_settle_population`` reads the keys of every row once
 (validating them), chooses each candidate crime's winning copy from the keys alone, reads the
 winners' fields (date, offence, outcome) and keeps the population; every rule it applies
 (scope, winner, statuses, period) is SQL written by ``engines.population``. ``_Search``
@@ -261,7 +261,7 @@ class DuckDBEngine:
         )
         in_scope = rules.in_scope()
         progress.begin("Choosing each crime's copy (the population)")
-        self._settle(con, request, rules, loaded, stages)
+        self._settle_population(con, request, rules, loaded, stages)
         progress.end()
         timings.settle = time.perf_counter() - started
         searched = [src for src in loaded if src.text_fields]
@@ -317,7 +317,7 @@ class DuckDBEngine:
         result.engine["seconds"] = timings.as_dict()
         return result
 
-    def _settle(
+    def _settle_population(
         self,
         con: duckdb.DuckDBPyConnection,
         request: Request,
@@ -371,7 +371,7 @@ class DuckDBEngine:
         # rest are ranked by the request's rule
         # (the distinct counts only for crimes held more than once: they cost a hash set each)
         con.execute(
-            "CREATE TABLE multi AS SELECT crime_ref, count(*) AS n_copies, "
+            "CREATE TABLE held_more_than_once AS SELECT crime_ref, count(*) AS n_copies, "
             "count(DISTINCT source_idx) AS n_sources, count(DISTINCT system) AS n_systems "
             "FROM cand_keys WHERE crime_ref IN "
             "(SELECT crime_ref FROM cand_keys GROUP BY crime_ref HAVING count(*) > 1) "
@@ -382,12 +382,12 @@ class DuckDBEngine:
             CREATE TABLE winner_keys AS
             SELECT source_idx, record_no, in_scope, 1 AS n_systems, 1 AS n_sources,
                 1 AS n_copies
-            FROM cand_keys c ANTI JOIN multi USING (crime_ref)
+            FROM cand_keys c ANTI JOIN held_more_than_once USING (crime_ref)
             UNION ALL
             SELECT source_idx, record_no, in_scope, n_systems, n_sources, n_copies FROM (
                 SELECT c.*, m.n_systems, m.n_sources, m.n_copies,
                     row_number() OVER (PARTITION BY crime_ref ORDER BY {winner_order}) AS rk
-                FROM cand_keys c JOIN multi m USING (crime_ref)
+                FROM cand_keys c JOIN held_more_than_once m USING (crime_ref)
             ) WHERE rk = 1
             """
         )

@@ -1,4 +1,6 @@
-"""Regression tests for defects found in review: each reproduces one and checks the fix."""
+"""Awkward inputs a reviewer found mishandled (two-digit years, blank lines, trailing commas,
+zoned timestamps, several systems in one file, bad bytes, open quotes): each is reproduced and
+checked."""
 
 from __future__ import annotations
 
