@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from foidesk.release.document import Bold, Table, Text
+
 
 @dataclass(frozen=True)
 class SearchedTerm:
@@ -63,15 +65,19 @@ class Coverage:
             out.append(f"{system},{line.period},{line.records_searched},{line.records_with_hits}")
         return "\n".join(out) + "\n"
 
-    def to_markdown(self) -> str:
-        """A Markdown table: one row per system and period."""
-        out = [
-            "| Record system | Period | Records searched | Records with a mention |",
-            "|---|---|---:|---:|",
-        ]
-        for line in self.lines:
-            period = f"**{line.period}**" if line.period == "Total" else line.period
-            out.append(
-                f"| {line.system} | {period} | {line.records_searched} | {line.records_with_hits} |"
-            )
-        return "\n".join(out) + "\n"
+    def to_table(self) -> Table:
+        """The coverage table of the method statement: one row per system and period, each
+        system's Total in bold, the counts right-aligned."""
+        return Table(
+            header=("Record system", "Period", "Records searched", "Records with a mention"),
+            rows=tuple(
+                (
+                    (Text(line.system),),
+                    (Bold(line.period),) if line.period == "Total" else (Text(line.period),),
+                    (Text(str(line.records_searched)),),
+                    (Text(str(line.records_with_hits)),),
+                )
+                for line in self.lines
+            ),
+            align=("left", "left", "right", "right"),
+        )

@@ -15,18 +15,21 @@ from datetime import date
 
 from foidesk.casework.request import Request
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
+from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
 from foidesk.release.table import FoiTable
 
 
 @dataclass(frozen=True)
 class PublicRelease:
-    """Everything written under ``public/``: aggregates and prose only."""
+    """Everything written under ``public/``: aggregates and prose only. The method statement
+    and the letter are structured documents (``release.document``), rendered to Markdown by
+    ``release.publish`` and, later, to other formats by their own renderers."""
 
     table: FoiTable
     coverage: Coverage
-    method_markdown: str
-    letter_markdown: str
+    method: Document
+    letter: Document
 
 
 def make_release(

@@ -1,8 +1,10 @@
-"""The response letter and the method statement (Markdown), from Jinja2 templates.
+"""The response letter and the method statement, as structured ``Document``s.
 
 Both are written from aggregates only: the request's own text, the ``FoiTable``, the per-system
-``Coverage`` and the lexicon's plain-English variants. The force's details come from the
-request's ``[force]`` table, with placeholders such as ``[FORCE NAME]`` where it has none.
+``Coverage``, the ``SourceSummary`` of each source and the lexicon's plain-English variants.
+The force's details come from the request's ``[force]`` table; a detail it does not give is a
+``Placeholder`` (shown as ``[FORCE NAME]`` and so on), which ``Document.unfilled`` lists.
+``render.document_markdown`` writes the documents as ``letter.md`` and ``method.md``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,29 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import long_date
-from foidesk.casework.request import Request
+from foidesk.casework.request import PLACEHOLDERS, Request
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
-from foidesk.release.render.markdown import render_markdown
+from foidesk.release.document import (
+    Block,
+    Bold,
+    BulletList,
+    Document,
+    FoiTableBlock,
+    Heading,
+    IncludedDocument,
+    Inline,
+    LineBreak,
+    Link,
+    Paragraph,
+    Placeholder,
+    Quote,
+    Text,
+)
 from foidesk.release.table import FoiTable, describe_window
+
+METHOD_HEADING = "How the figures were produced"
 
 
 @dataclass(frozen=True)
@@ -29,17 +46,6 @@ class Part:
     answer: str
 
 
-def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("foidesk.release", "templates"),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-
-
 def _ordinal_date(day: date) -> str:
     suffix = (
         "th" if 11 <= day.day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
@@ -47,49 +53,108 @@ def _ordinal_date(day: date) -> str:
     return f"{day.day}{suffix} {day:%B %Y}"
 
 
+def force_detail(request: Request, key: str) -> Placeholder:
+    """One of the force's details (``name``, ``unit``, ``address``, ``email``, ``telephone``,
+    ``signatory``) as a placeholder: without a value when the request's ``[force]`` table
+    does not give it (the request then holds the ``[FORCE NAME]`` style default)."""
+    default = PLACEHOLDERS[key]
+    value: str = getattr(request.force, key)
+    return Placeholder(default.strip("[]"), None if value == default else value)
+
+
+def _para(*runs: Inline | str) -> Paragraph:
+    """A paragraph; plain strings are ``Text`` runs."""
+    return Paragraph(tuple(Text(r) if isinstance(r, str) else r for r in runs))
+
+
+def _lead(title: str, text: str) -> Paragraph:
+    """A paragraph with a bold lead-in: '**Population.** Crimes recorded ...'."""
+    return _para(Bold(title), " " + text)
+
+
 def method_statement(
     request: Request,
-    platforms: list[SearchedTerm],
+    terms: list[SearchedTerm],
     sources: tuple[SourceSummary, ...],
     coverage: Coverage,
-) -> str:
+) -> Document:
     """How the figures were produced: population, systems, fields, terms, counting, coverage."""
     ho = home_office()
     groups = [t for t in request.offence_terms if t.lower() in ho.offence_groups]
+    group_names = ", ".join(ho.offence_group_labels.get(g.lower(), g).lower() for g in groups)
     overlaps = "; ".join(f"{systems}: {n}" for systems, n in coverage.overlaps)
-    return (
-        _env()
-        .get_template("method.md.j2")
-        .render(
-            window=describe_window(request),
-            codes=", ".join(request.offence_codes),
-            groups=", ".join(ho.offence_group_labels.get(g.lower(), g).lower() for g in groups),
-            sources=[
-                {
-                    "system": s.system,
-                    "copies_searched": f"{s.copies_searched:,}",
-                    "fields": ", ".join(
-                        [*s.text_fields, *(["investigation log entries"] if s.has_notes else [])]
-                    )
-                    or "none (no free text: not searched)",
-                }
+    winner = {
+        "later": "the copy from the newer system (the later source)",
+        "earlier": "the copy from the older system (the earlier source)",
+    }.get(request.prefer, f"the {request.prefer} copy")
+    financial = request.columns == "financial_year"
+    period_text = "financial years (1 April to 31 March)" if financial else "calendar years"
+    period_noun = "financial year" if financial else "year"
+
+    def fields(source: SourceSummary) -> str:
+        names = [*source.text_fields, *(["investigation log entries"] if source.has_notes else [])]
+        return ", ".join(names) or "none (no free text: not searched)"
+
+    blocks: list[Block] = [
+        _lead(
+            "Population.",
+            f"Crimes recorded from {describe_window(request)} inclusive (by the date the crime "
+            "was recorded), with the Home Office offence codes "
+            f"{', '.join(request.offence_codes)}{f' ({group_names})' if group_names else ''}. "
+            "Cancelled and transferred records are excluded, as the Home Office Counting Rules "
+            "require.",
+        ),
+        _para(Bold("Systems and fields searched.")),
+        BulletList(
+            tuple(
+                (
+                    Text(
+                        f"{s.system}: {s.copies_searched:,} records searched; "
+                        f"free-text fields: {fields(s)}."
+                    ),
+                )
                 for s in sources
-            ],
-            overlaps=overlaps,
-            winner={
-                "later": "the copy from the newer system (the later source)",
-                "earlier": "the copy from the older system (the earlier source)",
-            }.get(request.prefer, f"the {request.prefer} copy"),
-            platforms=platforms,
-            period_text=(
-                "financial years (1 April to 31 March)"
-                if request.columns == "financial_year"
-                else "calendar years"
-            ),
-            period_noun="financial year" if request.columns == "financial_year" else "year",
-            coverage_markdown=coverage.to_markdown(),
+            )
+        ),
+    ]
+    if overlaps:
+        blocks.append(
+            _para(
+                "Some crimes are held on more than one system (records migrated from one system "
+                "to the other keep their crime reference). Each such crime is counted once: "
+                f"{winner} supplies its date, offence and outcome, and the notes of every copy "
+                f"are searched. Crimes held on more than one system: {overlaps}."
+            )
         )
-    )
+    blocks += [
+        _lead(
+            "Terms searched.",
+            "Each free-text field was searched on its own, by computer, for whole-word "
+            "mentions of:",
+        ),
+        BulletList(tuple((Text(f"{t.name}: {t.variants}."),) for t in terms)),
+        _para(
+            'A mention inside another word is not counted (for example "snapped", '
+            '"instalment", "whatsoever" or "snapshot"). A mention that is denied or negated in '
+            "the text still counts, as the request is for reports that mention a platform. The "
+            "search does not tell whether the platform played any part in the offence."
+        ),
+        _lead(
+            "Counting.",
+            "Each figure is a number of distinct crimes. A crime that mentions two platforms is "
+            "counted once under each platform and once in every total above them. Columns are "
+            f"{period_text} of the date the crime was recorded; every {period_noun} of the "
+            "period is shown, including those with no crimes.",
+        ),
+        _lead(
+            "Coverage.",
+            "Records searched and records with at least one mention, by system and "
+            f"{period_noun} (a crime held on two systems is shown under the system whose copy "
+            "supplied its details):",
+        ),
+        coverage.to_table(),
+    ]
+    return Document(METHOD_HEADING, tuple(blocks))
 
 
 def _parts(request: Request, table: FoiTable) -> list[Part]:
@@ -142,46 +207,59 @@ def _parts(request: Request, table: FoiTable) -> list[Part]:
     return parts
 
 
-def _caveats(request: Request, sources: tuple[SourceSummary, ...], coverage: Coverage) -> list[str]:
+def _caveats(
+    request: Request, sources: tuple[SourceSummary, ...], coverage: Coverage
+) -> list[Paragraph]:
     caveats = []
     totals = coverage.totals()
     for source in sources:
         if source.data_quality_from:
             since = long_date(date.fromisoformat(source.data_quality_from))
             caveats.append(
-                f"The {source.system} system came into use during the period. "
-                f"{request.force.name} has some concerns about the quality of data recorded "
-                f"on {source.system} from {since} ({source.population_after_dq_date:,} of the "
-                f"crimes searched), so some of the figures for crimes recorded from that date "
-                "may include inaccuracies."
+                _para(
+                    f"The {source.system} system came into use during the period. ",
+                    force_detail(request, "name"),
+                    f" has some concerns about the quality of data recorded on {source.system} "
+                    f"from {since} ({source.population_after_dq_date:,} of the crimes "
+                    "searched), so some of the figures for crimes recorded from that date may "
+                    "include inaccuracies.",
+                )
             )
     unsearchable = {s.system for s in sources if not s.searchable}
     for source in sources:
         if not source.searchable:
             held = totals[source.system].records_searched if source.system in totals else 0
             caveats.append(
-                f"The {source.system} data holds no free text, so its {held:,} records in the "
-                "period could not be searched for mentions; they are not counted as records "
-                "without a mention."
+                _para(
+                    f"The {source.system} data holds no free text, so its {held:,} records in "
+                    "the period could not be searched for mentions; they are not counted as "
+                    "records without a mention."
+                )
             )
     for system, line in totals.items():
         if system in unsearchable:
             continue
         if line.records_searched and not line.records_with_hits:
             caveats.append(
-                f"No results were found on the {system} crime recording system "
-                f"({line.records_searched:,} records were searched)."
+                _para(
+                    f"No results were found on the {system} crime recording system "
+                    f"({line.records_searched:,} records were searched)."
+                )
             )
         elif not line.records_searched:
             caveats.append(
-                f"The {system} system holds no records of the requested offences in the period."
+                _para(
+                    f"The {system} system holds no records of the requested offences in the period."
+                )
             )
     caveats.append(
-        "The numerical data presented in this response is an un-audited snapshot of "
-        "un-published data sourced from 'live' systems and is subject to the interpretation "
-        "of the original request by the individual extracting the data. Free-text notes are "
-        "written by many people in many styles, and a computer search of them can miss or "
-        "wrongly include a mention."
+        _para(
+            "The numerical data presented in this response is an un-audited snapshot of "
+            "un-published data sourced from 'live' systems and is subject to the interpretation "
+            "of the original request by the individual extracting the data. Free-text notes are "
+            "written by many people in many styles, and a computer search of them can miss or "
+            "wrongly include a mention."
+        )
     )
     return caveats
 
@@ -191,26 +269,76 @@ def response_letter(
     table: FoiTable,
     coverage: Coverage,
     sources: tuple[SourceSummary, ...],
-    method_markdown: str,
+    method: Document,
     letter_date: date,
-) -> str:
-    """The response letter in Markdown."""
-    systems = [s.system for s in sources]
-    return (
-        _env()
-        .get_template("letter.md.j2")
-        .render(
-            force=request.force,
-            reference=request.reference,
-            letter_date=_ordinal_date(letter_date),
-            received=_ordinal_date(request.received),
-            clarified=_ordinal_date(request.clarified) if request.clarified else "",
-            request_text=request.request_text.strip() or "[REQUEST TEXT]",
-            clarification=request.clarification.strip(),
-            systems_text=" and ".join(systems),
-            table_markdown=render_markdown(table),
-            parts=_parts(request, table),
-            method_markdown=method_markdown,
-            caveats=_caveats(request, sources, coverage),
-        )
+) -> Document:
+    """The response letter: letterhead, the request quoted, the table and the answer to each
+    part, the method statement (``method``) as "How the figures were produced", the caveats,
+    the sign-off and the right to a review."""
+    name, unit = force_detail(request, "name"), force_detail(request, "unit")
+    received = _ordinal_date(request.received)
+    clarified = (
+        f", which you clarified on {_ordinal_date(request.clarified)}" if request.clarified else ""
     )
+    request_text = request.request_text.strip()
+    quoted = [_para(Placeholder("REQUEST TEXT", request_text or None))]
+    if clarification := request.clarification.strip():
+        quoted.append(_para("CLARIFICATION - " + clarification))
+    systems = " and ".join(s.system for s in sources)
+    title = f"Request under the Freedom of Information Act 2000, Ref No: {request.reference}"
+
+    blocks: list[Block] = [
+        _para(name, LineBreak(), unit, LineBreak(), force_detail(request, "address")),
+        _para(
+            "Telephone: ",
+            force_detail(request, "telephone"),
+            LineBreak(),
+            "Email: ",
+            force_detail(request, "email"),
+        ),
+        _para(_ordinal_date(letter_date)),
+        _para(f"Our Ref: {request.reference}"),
+        Heading(1, title),
+        _para(
+            f"I write in connection with your request for information received on {received}"
+            f"{clarified}. I note you seek access to the following information:"
+        ),
+        Quote(tuple(quoted)),
+        _para(
+            "I am required by the Freedom of Information Act 2000 (the Act) to handle all "
+            "requests in a manner that is blind to the identity of the requestor. Any "
+            "information released in response to a request is regarded as being published and "
+            "therefore in the public domain without caveat."
+        ),
+        Heading(2, "Response"),
+        _para(
+            "Following enquiries of the ",
+            name,
+            f" crime recording systems ({systems}), please see our response below.",
+        ),
+        FoiTableBlock(table),
+        *(_lead(part.title + ".", part.answer) for part in _parts(request, table)),
+        IncludedDocument(Heading(2, METHOD_HEADING), method),
+        Heading(2, "Caveats"),
+        *_caveats(request, sources, coverage),
+        _para(
+            "Should you have any further enquiries concerning this matter please do not "
+            "hesitate to contact me quoting the above reference number."
+        ),
+        _para("Yours sincerely"),
+        _para(force_detail(request, "signatory"), LineBreak(), unit),
+        Heading(2, "Your right to request a review"),
+        _para(
+            name,
+            " provides you the right to request an independent review of this response under "
+            "its review procedure. If you require such a review you must notify us within two "
+            "months from the date of this letter. After lodging a complaint with ",
+            name,
+            ", if you are still dissatisfied with the decision you may make an application to "
+            "the Information Commissioner. For information on how to make a complaint please "
+            "visit their website at ",
+            Link("https://ico.org.uk/concerns/"),
+            " or contact them on 0303 123 1113.",
+        ),
+    ]
+    return Document(title, tuple(blocks))

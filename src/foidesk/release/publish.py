@@ -11,6 +11,7 @@ from pathlib import Path
 
 from foidesk.release.gate import PublicRelease
 from foidesk.release.render import EXTENSIONS, RENDERERS
+from foidesk.release.render.document_markdown import render_document_markdown
 from foidesk.release.render.xlsx import write_xlsx
 
 
@@ -33,8 +34,8 @@ def write_public(folder: Path, release: PublicRelease) -> list[Path]:
     written.append(xlsx)
     for name, text in (
         ("coverage.csv", release.coverage.to_csv()),
-        ("method.md", release.method_markdown),
-        ("letter.md", release.letter_markdown),
+        ("method.md", render_document_markdown(release.method)),
+        ("letter.md", render_document_markdown(release.letter)),
     ):
         write_text(folder / name, text)
         written.append(folder / name)
