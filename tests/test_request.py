@@ -83,4 +83,4 @@ def test_debug_shows_the_traceback(folder: Path) -> None:
     request = write_request(folder, [("missing.csv", "A")])
     proc = run_cli("--debug", "answer", request, "--out", folder / "case")
     assert proc.returncode != 0
-    assert "Traceback" in proc.stderr and "FoideskError" in proc.stderr
+    assert "Traceback" in proc.stderr and "RequestError" in proc.stderr
