@@ -166,11 +166,6 @@ def test_out_is_a_file(tmp_path: Path, seed_answer: foidesk.Answer) -> None:
     assert out.read_text() == "not a folder"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_case: a file at OUT/public raises NotADirectoryError from shutil.rmtree, "
-    "not CaseError",
-)
 def test_a_file_at_public_is_a_case_error(tmp_path: Path, seed_answer: foidesk.Answer) -> None:
     out = tmp_path / "case"
     out.mkdir()
@@ -181,11 +176,6 @@ def test_a_file_at_public_is_a_case_error(tmp_path: Path, seed_answer: foidesk.A
     assert [p.name for p in out.iterdir()] == ["public"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_case swaps public/ in before internal/: a file at OUT/internal makes the "
-    "second swap fail (NotADirectoryError) after the earlier public/ was already replaced",
-)
 def test_a_file_at_internal_leaves_the_earlier_public(
     tmp_path: Path, seed_answer: foidesk.Answer, other_answer: foidesk.Answer
 ) -> None:
@@ -200,6 +190,30 @@ def test_a_file_at_internal_leaves_the_earlier_public(
         foidesk.write_case(out, other_answer)
     assert _snapshot(out / "public") == public_before
     assert (out / "internal").read_text() == "in the way"
+
+
+def test_a_move_that_fails_midway_puts_the_earlier_case_back(
+    tmp_path: Path,
+    seed_answer: foidesk.Answer,
+    other_answer: foidesk.Answer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "case"
+    foidesk.write_case(out, seed_answer)
+    public_before, internal_before = _snapshot(out / "public"), _snapshot(out / "internal")
+    rename = Path.rename
+
+    def failing(self: Path, target: Path) -> Path:  # the new internal/ cannot be moved in
+        if Path(target) == out / "internal" and self.parent.name.startswith(".foidesk-"):
+            raise OSError(28, "No space left on device")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError, match="No space left"):
+        foidesk.write_case(out, other_answer)
+    assert _snapshot(out / "public") == public_before
+    assert _snapshot(out / "internal") == internal_before
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
 def _seed_record_values() -> tuple[set[str], set[str], set[str]]:
