@@ -57,9 +57,7 @@ def digest(case: Path) -> dict[str, Any]:
         "population": audit["population"],
         "lexicon": {k: v for k, v in audit["lexicon"].items() if k not in ("files", "source")},
         "deadline": audit["deadline"],
-        "sources": [
-            {k: v for k, v in s.items() if k != "path"} for s in audit["sources"]
-        ],
+        "sources": [{k: v for k, v in s.items() if k != "path"} for s in audit["sources"]],
     }
     return out
 

@@ -1,11 +1,13 @@
 """The release gate: the one place where what may leave the building is made.
 
-``make_release`` takes the final table and the aggregate coverage and builds the
-``PublicRelease``: the table, the coverage, and the method statement and the letter written
-from those same objects. Everything under ``public/`` is rendered from a ``PublicRelease``
-(``release.publish.write_public``), and nothing else. Disclosure control (small numbers
-suppressed) belongs here, before the prose is written, so that the letter, the method, every
-table format and the coverage all see the protected figures and none can bypass them.
+``make_release`` takes the final figures (the table, the per-system coverage and the summary
+of each source searched) and builds the ``PublicRelease``: those figures, and the method
+statement and the letter written from them and from nothing else. Everything under
+``public/`` is rendered from a ``PublicRelease`` (``release.publish.write_public``). So every
+number a reader can see, in any file, comes from the three figure objects the release holds.
+Disclosure control (small numbers suppressed, then secondary suppression) belongs at the
+marked step below, before any prose is written, so that the letter, the method, every table
+format and the coverage all see the protected figures and none can bypass them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class PublicRelease:
 
     table: FoiTable
     coverage: Coverage
+    sources: tuple[SourceSummary, ...]  # what was searched in each source (counts)
+    terms: tuple[SearchedTerm, ...]  # what was searched for
     method: Document
     letter: Document
 
@@ -41,6 +45,8 @@ def make_release(
     letter_date: date,
 ) -> PublicRelease:
     """The release of a final table: the letter and method are written from it here."""
+    # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
+    #    everything below is written from what it returns
     method = method_statement(request, list(terms), sources, coverage)
     letter = response_letter(request, table, coverage, sources, method, letter_date)
-    return PublicRelease(table, coverage, method, letter)
+    return PublicRelease(table, coverage, sources, terms, method, letter)
