@@ -13,6 +13,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import foidesk
+from foidesk.answering import request_matcher
+from foidesk.engines.base import NoProgress
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
@@ -205,3 +208,39 @@ def test_parity_with_a_snapshot_and_its_notes(
     fields = {(e["crime_ref"], e["field"]) for e in duck[1].to_pylist()}
     assert ("N1", "note 2") in fields and ("N2", "note 1") in fields
     assert duck[0].audit["overlaps"] == {"Athena and Legacy": 1}
+
+
+def test_spark_uses_the_matcher_it_is_handed_not_the_request_s_lexicon_file(
+    tmp_path: Path,
+) -> None:
+    """The matcher travels to the workers as its lexicon's data: a force lexicon removed after
+    it was compiled (or a path the workers cannot see) changes nothing."""
+    write_extract(
+        tmp_path / "a.csv",
+        [
+            crime("A1", "2016-05-01", "Arranged the deal on Yik-Yak."),
+            crime("A2", "2016-06-01", "Messages on Snapchat."),
+        ],
+    )
+    request_path = write_request(tmp_path, [("a.csv", "Alpha")])
+    text = request_path.read_text(encoding="utf-8")
+    lexicon = tmp_path / "force.toml"
+    lexicon.write_text(
+        'extends = "social-media"\nname = "force"\nversion = "1"\n\n[[platform]]\n'
+        'name = "Yik Yak"\n[[platform.rule]]\nname = "force.yikyak"\npattern = "yik{SEP}yak"\n',
+        encoding="utf-8",
+    )
+    text = text.replace("[search]\n", '[search]\nlexicon = "force.toml"\n')
+    text = text.replace('"Snapchat"]', '"Snapchat", "Yik Yak"]')
+    request_path.write_text(text, encoding="utf-8")
+    request = foidesk.load_request(request_path)
+    matcher = request_matcher(request)
+    assert "Yik Yak" in matcher.platform_names
+    lexicon.unlink()  # the workers could not reload it from the request's folder
+    spark = SparkEngine(master="local[2]", conf=SMALL).run(request, matcher, NoProgress())
+    duck = DuckDBEngine().run(request, matcher, NoProgress())
+    assert spark.evidence.to_pylist() == duck.evidence.to_pylist()
+    assert sorted(spark.evidence.column("rule").to_pylist()) == [
+        "force.yikyak",
+        "snapchat.name",
+    ]
