@@ -22,12 +22,14 @@ import pyarrow as pa
 from foidesk.casework.deadline import due_date
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, load_request
+from foidesk.counting.checks import check_labels, check_outcomes, check_population, check_sources
 from foidesk.counting.coverage import build_coverage, summarise_sources
 from foidesk.counting.table import build_table
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
 from foidesk.engines.population import PopulationRules
 from foidesk.engines.registry import DEFAULT, make_engine
 from foidesk.errors import LexiconError
+from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.gate import PublicRelease, make_release
 from foidesk.release.table import FoiTable
@@ -45,6 +47,7 @@ class Answer:
     release: PublicRelease  # the table, coverage, method and letter: all aggregates
     evidence: pa.Table  # every hit: crime, system, term, field, span, rule (internal only)
     audit: dict[str, Any]  # what was read, with hashes; the counts at each stage (internal)
+    notices: tuple[Notice, ...] = ()  # problems the answer says (stderr, audit)
 
     @property
     def table(self) -> FoiTable:
@@ -84,6 +87,7 @@ def answer(
     engine_options: Mapping[str, Any] | None = None,
     letter_date: date | None = None,
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> Answer:
     """Answer ``request`` (a ``Request``, or the path of a request file).
 
@@ -91,6 +95,11 @@ def answer(
     built with ``engine_options``, or an engine object. ``letter_date`` is the letter's date
     (default today). ``progress`` hears of each stage. Sources are read where they are; the
     only files written are the engine's, in a temporary folder it removes.
+
+    A problem in the data either refuses the answer (a ``FoideskError``: a crime reference in
+    a label bound for public/; a population that is empty although the window holds records,
+    unless ``allow_empty``) or is said in ``Answer.notices`` and the audit
+    (``counting.checks``; the letter's unfilled placeholders and a date after the due date).
     """
     started = time.perf_counter()
     if not isinstance(request, Request):
@@ -101,6 +110,12 @@ def answer(
         make_engine(engine, **dict(engine_options or {})) if isinstance(engine, str) else engine
     )
     result = runner.run(request, matcher, progress or NoProgress())
+    notices = [
+        *check_population(request, result, allow_empty),
+        *check_labels(request, result, runner.name),
+        *check_sources(result),
+        *check_outcomes(request, result.crime_hits),
+    ]
     periods = make_periods(request.date_from, request.date_to, request.columns)
     term_names = matcher.platform_names
     table = build_table(result.crime_hits, request, periods, term_names)
@@ -115,10 +130,40 @@ def answer(
         tuple(SearchedTerm(p.name, p.variants) for p in matcher.platforms),
         letter_date or date.today(),
     )
+    notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
+    audit["notices"] = [n.as_audit() for n in notices]
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
-    return Answer(request, release, result.evidence, audit)
+    return Answer(request, release, result.evidence, audit, tuple(notices))
+
+
+def _letter_notices(request: Request, release: PublicRelease, letter_date: date) -> list[Notice]:
+    """Placeholders left in the letter, and a letter dated after the statutory due date."""
+    notices = []
+    unfilled = release.letter.unfilled()
+    if unfilled:
+        notices.append(
+            Notice(
+                "letter-placeholders",
+                f"the letter still has {len(unfilled)} "
+                f"{'placeholder' if len(unfilled) == 1 else 'placeholders'} "
+                f"({', '.join(f'[{u}]' for u in unfilled)}): give them in the request's "
+                "[force] table (or the request text) before it is sent",
+                {"placeholders": list(unfilled)},
+            )
+        )
+    due = due_date(request.received, request.clarified).due
+    if letter_date > due:
+        notices.append(
+            Notice(
+                "letter-after-due-date",
+                f"the letter is dated {letter_date.isoformat()}, after the statutory due date "
+                f"{due.isoformat()} (FOIA s.10: 20 working days)",
+                {"letter_date": letter_date.isoformat(), "due": due.isoformat()},
+            )
+        )
+    return notices
 
 
 def _audit(

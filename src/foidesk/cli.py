@@ -179,7 +179,19 @@ def answer(
         str | None,
         typer.Option("--letter-date", help="Date on the letter (YYYY-MM-DD); default today."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar or summary.")] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help=(
+                "Answer even when no record in the window has the requested offence codes "
+                "(otherwise refused, listing the codes seen: usually codes in another notation)."
+            ),
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress bar or summary (warnings still show).")
+    ] = False,
 ) -> None:
     """Answer a request: print the table on stdout and write the case folder.
 
@@ -195,13 +207,25 @@ def answer(
     options = _engine_options(engine, engine_option, spark_master)
     with RichProgress(quiet) as progress:
         result = foidesk.answer(
-            request, engine=engine, engine_options=options, letter_date=when, progress=progress
+            request,
+            engine=engine,
+            engine_options=options,
+            letter_date=when,
+            progress=progress,
+            allow_empty=allow_empty,
         )
+    _warn(result)
     folders = foidesk.write_case(out, result)
     sys.stdout.write(RENDERERS[fmt.value](result.table))
     sys.stdout.flush()
     if not quiet:
         _summary(result, folders, time.perf_counter() - started)
+
+
+def _warn(result: foidesk.Answer) -> None:
+    """Each problem the answer says about its data, one line on stderr (even with --quiet)."""
+    for notice in result.notices:
+        err.print(f"foidesk: warning: {notice.message}", markup=False)
 
 
 def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -> None:
@@ -211,10 +235,19 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
         f"of {counts['rows_read']:,} rows read; {counts['crimes_with_hits']:,} crimes mention "
         f"a platform; {counts['evidence_rows']:,} hits in evidence."
     )
+    unread: dict[str, int] = {}
+    for source in result.release.sources:
+        unread[source.system] = unread.get(source.system, 0) + source.rows_quarantined
     for system, line in result.coverage.totals().items():
         err.print(
             f"  {system}: {line.records_searched:,} records searched, "
             f"{line.records_with_hits:,} with a mention"
+            + (
+                f"; {unread[system]:,} records could not be read (quarantined by ingest)"
+                if unread.get(system)
+                else ""
+            ),
+            markup=False,
         )
     err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
     err.print(f"Case folder: {folders['public'].parent} ({seconds:.1f} s)")
@@ -242,6 +275,7 @@ def demo(
     data = make_synthetic(rows, out / "data", seed=seed)
     with RichProgress(False) as progress:
         result = foidesk.answer(data.request_path, letter_date=date(2019, 6, 3), progress=progress)
+    _warn(result)
     folders = foidesk.write_case(out / "case", result)
     sys.stdout.write(RENDERERS["text"](result.table))
     sys.stdout.flush()

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+# The notation of a Home Office offence code after the engines' normalising (upper case, no
+# spaces): one to three digits and up to two letters, e.g. 92D, 8N, 105A. A value in another
+# form (a class/subclass pair such as 092/39, a force's own code) is not one. The same pattern
+# is used in Python (re.fullmatch) and in SQL (DuckDB's regexp_full_match).
+OFFENCE_CODE_PATTERN = "[0-9]{1,3}[A-Z]{0,2}"
+
 
 @dataclass(frozen=True)
 class HomeOffice:

@@ -38,6 +38,7 @@ def summarise_sources(reports: list[SourceReport]) -> tuple[SourceSummary, ...]:
             population_after_dq_date=r.population_after_dq_date,
             searchable=r.searchable,
             has_notes=r.has_notes,
+            rows_quarantined=r.rows_quarantined,
         )
         for r in reports
     )

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Protocol
 import pyarrow as pa
 
 from foidesk.casework.request import Request, SourceSpec
+from foidesk.engines.labels import LabelFact
 from foidesk.errors import SourceError
 from foidesk.search import arrays
 from foidesk.search.matcher import Hit, Matcher
@@ -153,6 +154,7 @@ class SourceReport:
     population_after_dq_date: int
     searchable: bool = True  # False: no free text at all (police.uk open data)
     has_notes: bool = False  # a snapshot's investigation-log entries were searched too
+    rows_quarantined: int = 0  # a snapshot's rows that ingest could not read (not searched)
 
 
 @dataclass
@@ -167,6 +169,22 @@ class EngineResult:
     stages: dict[str, int] = field(default_factory=dict)  # counts at each stage (audit)
     engine: dict[str, Any] = field(default_factory=dict)  # name, versions, settings (audit)
     timings: StageTimings = field(default_factory=lambda: StageTimings())
+    # every label bound for public/ (engines.labels), with the population crimes carrying it
+    # and any crime reference found in it; None: the engine did not check (the answer refuses)
+    label_facts: tuple[LabelFact, ...] | None = None
+    rows_in_window: int = 0  # rows of every source whose date is in the window
+    # ho_code value -> rows in the window; filled at least when the population is empty or a
+    # value is not in the Home Office notation (engines.population.PopulationRules.odd_code)
+    codes_in_window: dict[str, int] = field(default_factory=dict)
+
+
+def unreadable_rows(manifest: dict[str, Any]) -> int:
+    """Rows a snapshot's ingest quarantined because they could not be used (not the copies
+    superseded by a later copy of the same record, which are quarantined too)."""
+    return sum(
+        int(s.get("rows_quarantined", 0)) - int(s.get("superseded", 0))
+        for s in manifest.get("sources", [])
+    )
 
 
 class Progress(Protocol):
@@ -220,6 +238,7 @@ def source_report(
     copies_searched: int,
     population_after_dq_date: int,
     has_notes: bool,
+    rows_quarantined: int = 0,
 ) -> SourceReport:
     """The report of one source, the same way in every engine."""
     dq = spec.data_quality_from
@@ -236,6 +255,7 @@ def source_report(
         population_after_dq_date=population_after_dq_date if dq else 0,
         searchable=bool(text_fields) or has_notes,
         has_notes=has_notes,
+        rows_quarantined=rows_quarantined,
     )
 
 

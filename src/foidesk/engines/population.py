@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from foidesk.casework.home_office import OFFENCE_CODE_PATTERN
 from foidesk.casework.request import Request
 from foidesk.ingest.record import STATUSES
 
@@ -67,6 +68,22 @@ class PopulationRules:
         return (
             f"(recorded_date BETWEEN DATE {sql_str(self.date_from)} "
             f"AND DATE {sql_str(self.date_to)} AND ho_code IN ({codes}))"
+        )
+
+    def in_window(self) -> str:
+        """True for a copy whose recorded date is in the window (whatever its offence)."""
+        return (
+            f"(recorded_date BETWEEN DATE {sql_str(self.date_from)} "
+            f"AND DATE {sql_str(self.date_to)})"
+        )
+
+    def odd_code(self) -> str:
+        """True for a copy in the window whose ``ho_code`` is missing or not in the Home
+        Office's notation (``casework.home_office.OFFENCE_CODE_PATTERN``): such a copy can never
+        be in a population chosen by code, so the answer names these values."""
+        return (
+            f"({self.in_window()} AND (ho_code IS NULL OR NOT "
+            f"regexp_full_match(ho_code, {sql_str(OFFENCE_CODE_PATTERN)})))"
         )
 
     def counted(self) -> str:

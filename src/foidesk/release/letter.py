@@ -111,6 +111,14 @@ def method_statement(
                     Text(
                         f"{s.system}: {s.copies_searched:,} records searched; "
                         f"free-text fields: {fields(s)}."
+                        + (
+                            f" {s.rows_quarantined:,} "
+                            + ("record" if s.rows_quarantined == 1 else "records")
+                            + " of this system's extract could not be read and "
+                            "were not searched."
+                            if s.rows_quarantined
+                            else ""
+                        )
                     ),
                 )
                 for s in sources

@@ -26,6 +26,7 @@ from foidesk.engines.base import (
     Progress,
     source_report,
 )
+from foidesk.engines.labels import LabelFact, labels_to_check, public_fields, reference_candidates
 from foidesk.engines.population import PopulationRules
 from foidesk.search.matcher import Matcher
 
@@ -121,6 +122,36 @@ class ToyEngine:
             cell = counts.setdefault((row[1], row[3]), [0, 0])
             cell[0] += 1
             cell[1] += ref in hit_crimes
+        # the labels bound for public/: population crimes carrying each, references in them
+        by_field = {
+            f: {str(h[f]) for h in crime_hits.to_pylist() if h[f]} for f in public_fields(request)
+        }
+        refs = {r["crime_ref"].lower(): r["crime_ref"] for r in rows}
+        facts = []
+        for field, label in labels_to_check(request, by_field):
+            hits = [refs[c] for c in reference_candidates(label) if c in refs]
+            holder = next((r for r in rows if r.get(field) == label), None)
+            where = (
+                f"{request.sources[holder['source_idx']].path}: row {holder['record_no'] + 1}"
+                if holder and hits
+                else None
+            )
+            n = (
+                sum(
+                    1
+                    for w in population.values()
+                    if w[{"offence": 4, "outcome": 6}.get(field, 4)] == label
+                )
+                if field != "labels"
+                else 0
+            )
+            facts.append(LabelFact(field, label, n, min(hits) if hits else None, where))
+        in_window = [
+            r for r in rows if rules.date_from <= r["recorded_date"].isoformat() <= rules.date_to
+        ]
+        codes: dict[str, int] = {}
+        for r in in_window:
+            codes[r["ho_code"]] = codes.get(r["ho_code"], 0) + 1
         overlaps: dict[str, int] = {}
         for (systems,) in con.execute(
             "SELECT string_agg(DISTINCT system, ' and ' ORDER BY system) FROM copies "
@@ -148,4 +179,7 @@ class ToyEngine:
             ],
             stages={"population": len(population), "hits": table.num_rows},
             engine={"name": self.name, "greeting": self.greeting},
+            label_facts=tuple(facts),
+            rows_in_window=len(in_window),
+            codes_in_window=codes,
         )

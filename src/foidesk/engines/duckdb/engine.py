@@ -46,8 +46,15 @@ from foidesk.engines.duckdb.sources import (
     LoadedSource,
     first_row,
     ident,
+    line_of,
     load_source,
     validate_source,
+)
+from foidesk.engines.labels import (
+    LabelFact,
+    candidate_rows,
+    labels_to_check,
+    public_fields,
 )
 from foidesk.engines.population import (
     EXCLUDED_STATUSES,
@@ -312,6 +319,8 @@ class DuckDBEngine:
         hits_row = first_row(con, "SELECT count(*) FROM evidence_raw")
         stages["hits"] = int(hits_row[0]) if hits_row else 0
         result = self._results(con, loaded, copies, stages)
+        self._window_facts(con, rules, result)
+        result.label_facts = self._label_facts(con, request, loaded, result.crime_hits)
         timings.total = time.perf_counter() - started
         result.timings = timings
         result.engine["seconds"] = timings.as_dict()
@@ -335,9 +344,14 @@ class DuckDBEngine:
         the position of each copy."""
         in_scope = rules.in_scope()
         # one scan: the keys of every row, whether it is in scope, whether it is usable
+        # (and whether it is in the window, and in the window with a code that is not in the
+        # Home Office's notation: two booleans, so that an empty population or unknown codes
+        # can be told apart from a true zero without another scan)
         con.execute(
             "CREATE TABLE keys AS SELECT source_idx, record_no, crime_ref, "
-            f"coalesce({in_scope}, false) AS in_scope, {UNUSABLE_SQL} AS unusable FROM all_meta"
+            f"coalesce({in_scope}, false) AS in_scope, {UNUSABLE_SQL} AS unusable, "
+            f"coalesce({rules.in_window()}, false) AS in_window, "
+            f"coalesce({rules.odd_code()}, false) AS odd_code FROM all_meta"
         )
         # (each source's system is joined in for the candidates only: a string on every row
         # of keys cost 15% of its scan)
@@ -434,6 +448,74 @@ class DuckDBEngine:
             "FROM cand_keys SEMI JOIN population USING (crime_ref) GROUP BY ALL"
         )
 
+    @staticmethod
+    def _window_facts(
+        con: duckdb.DuckDBPyConnection, rules: PopulationRules, result: EngineResult
+    ) -> None:
+        """Rows in the window, and the ``ho_code`` values of the window's rows when the
+        population is empty or a value is not in the Home Office notation."""
+        row = first_row(
+            con, "SELECT count(*) FILTER (WHERE in_window), bool_or(odd_code) FROM keys"
+        )
+        result.rows_in_window = int(row[0]) if row else 0
+        if result.stages.get("population", 0) == 0 or (row and row[1]):
+            result.codes_in_window = {
+                str(code) if code is not None else "": int(n)
+                for code, n in con.execute(
+                    f"SELECT ho_code, count(*) FROM all_meta WHERE {rules.in_window()} "
+                    "GROUP BY ALL ORDER BY count(*) DESC, ho_code"
+                ).fetchall()
+            }
+
+    @staticmethod
+    def _label_facts(
+        con: duckdb.DuckDBPyConnection,
+        request: Request,
+        loaded: list[LoadedSource],
+        crime_hits: pa.Table,
+    ) -> tuple[LabelFact, ...]:
+        """The labels bound for public/ (``engines.labels``): the population crimes carrying
+        each, and a crime reference of any source found in it, with a row that carries it."""
+        raw = {
+            f: {v for v in crime_hits.column(f).to_pylist() if v is not None}
+            for f in public_fields(request)
+        }
+        checks = labels_to_check(request, raw)
+        counts: dict[tuple[str, str], int] = {}
+        for field in public_fields(request):
+            if raw[field]:
+                for label, n in con.execute(
+                    f"SELECT {ident(field)}, count(*) FROM population "
+                    f"WHERE {ident(field)} IN (SELECT unnest(?)) GROUP BY ALL",
+                    [sorted(raw[field])],
+                ).fetchall():
+                    counts[(field, str(label))] = int(n)
+        found: dict[tuple[str, str], str] = {}
+        rows = candidate_rows(checks)
+        if rows:
+            candidates = pa.table(
+                {
+                    "candidate": arrays.from_list([r[0] for r in rows], pa.string()),
+                    "field": arrays.from_list([r[1] for r in rows], pa.string()),
+                    "label": arrays.from_list([r[2] for r in rows], pa.string()),
+                }
+            )
+            con.register("label_candidates", candidates)
+            for field, label, ref in con.execute(
+                "SELECT c.field, c.label, min(k.crime_ref) FROM keys k "
+                "JOIN label_candidates c ON lower(k.crime_ref) = c.candidate GROUP BY ALL"
+            ).fetchall():
+                found[(str(field), str(label))] = str(ref)
+            con.unregister("label_candidates")
+        facts = []
+        for field, label in checks:
+            reference = found.get((field, label))
+            where = None
+            if reference is not None and field != "labels":
+                where = _where_label(con, loaded, field, label)
+            facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, where))
+        return tuple(facts)
+
     def _results(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -508,6 +590,7 @@ class DuckDBEngine:
                     copies_searched=copies.get(src.index, 0),
                     population_after_dq_date=after,
                     has_notes=src.notes_table is not None,
+                    rows_quarantined=src.rows_unreadable,
                 )
             )
         return EngineResult(
@@ -557,3 +640,19 @@ class DuckDBEngine:
         finally:
             stop.set()
             thread.join()
+
+
+def _where_label(
+    con: duckdb.DuckDBPyConnection, loaded: list[LoadedSource], field: str, label: str
+) -> str:
+    """'path: line N' (or 'row N') of the first row of any source whose ``field`` is
+    ``label``."""
+    for src in loaded:
+        row = first_row(
+            con,
+            f"SELECT min(record_no) FROM {src.table} WHERE {ident(field)} = ?",
+            [label],
+        )
+        if row and row[0] is not None:
+            return f"{src.spec.path}: {line_of(src, int(row[0]))}"
+    return "(not found again)"

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from foidesk.casework.request import SourceSpec
-from foidesk.engines.base import no_text_column, several_systems
+from foidesk.engines.base import no_text_column, several_systems, unreadable_rows
 from foidesk.engines.population import sql_str
 from foidesk.errors import SourceError
 from foidesk.ingest.hashing import FileHasher
@@ -46,6 +46,7 @@ class LoadedSource:
     sha256: str
     size_bytes: int
     notes_table: str | None = None  # a snapshot's notes: one row per log entry
+    rows_unreadable: int = 0  # a snapshot's rows ingest quarantined as unreadable
 
 
 def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
@@ -200,6 +201,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
         sha256=str(manifest.get("snapshot_sha256", "")),
         size_bytes=size,
         notes_table=notes_table,
+        rows_unreadable=unreadable_rows(manifest),
     )
 
 
@@ -306,6 +308,20 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     )
 
 
+def _line_of(spec: SourceSpec, record: int) -> str:
+    """Where record ``record`` (0-based) of a source is: a CSV's physical line, else its row."""
+    if spec.format == "csv":
+        return f"line {_physical_line(spec.path, record)}"
+    if spec.format == "snapshot":
+        return f"row {record + 1} of crimes.parquet"
+    return f"row {record + 1}"
+
+
+def line_of(source: LoadedSource, record: int) -> str:
+    """Where record ``record`` of a loaded source is (see ``_line_of``)."""
+    return _line_of(source.spec, record)
+
+
 def validate_source(con: duckdb.DuckDBPyConnection, source: LoadedSource) -> None:
     """Stop with the file, line and field of the first unusable row of ``source``, if any
     (a snapshot was validated by ingest)."""
@@ -363,11 +379,7 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> N
             f"SELECT record_no, {field} FROM {table} WHERE {condition} ORDER BY record_no LIMIT 1",
         )
         record, value = int(bad[0]), bad[1]
-        where = (
-            f"line {_physical_line(spec.path, record)}"
-            if spec.format == "csv"
-            else f"row {record + 1}"
-        )
+        where = _line_of(spec, record)
         more = f" ({count} rows have this problem)" if count > 1 else ""
         text = message.format(value=repr(value))
         raise SourceError(f"{spec.path}: {where}: {text}{more}")

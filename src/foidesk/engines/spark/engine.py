@@ -58,7 +58,9 @@ from foidesk.engines.base import (
     no_text_column,
     several_systems,
     source_report,
+    unreadable_rows,
 )
+from foidesk.engines.labels import LabelFact, candidate_rows, labels_to_check, public_fields
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
 from foidesk.errors import EngineError, SourceError
 from foidesk.ingest.mapping import load_mapping
@@ -396,6 +398,7 @@ class SparkEngine:
                     copies_searched=copies_searched[i],
                     population_after_dq_date=total(f"dq_{i}") if spec.data_quality_from else 0,
                     has_notes=(folder / "notes.parquet").is_file(),
+                    rows_quarantined=unreadable_rows(manifest) if spec.format == "snapshot" else 0,
                 )
             )
         hits = ds.dataset(str(tmp / "evidence"), format="parquet").to_table()
@@ -443,6 +446,13 @@ class SparkEngine:
             "hits": evidence_table.num_rows,
             "crimes_with_hits": len(pc.unique(crime_hits.column("crime_ref"))),
         }
+        codes = {
+            str(r["ho_code"]) if r["ho_code"] is not None else "": int(r["count"])
+            for r in all_meta.where(F.coalesce(F.expr(rules.in_window()), F.lit(False)))
+            .groupBy("ho_code")
+            .count()
+            .collect()
+        }
         return EngineResult(
             crime_hits=crime_hits,
             evidence=evidence_table,
@@ -451,7 +461,55 @@ class SparkEngine:
             sources=reports,
             stages=stages,
             engine={"name": self.name, "spark": spark.version, "master": self.master},
+            label_facts=_label_facts(spark, request, all_meta, population, crime_hits),
+            rows_in_window=sum(codes.values()),
+            codes_in_window=dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
+
+
+def _label_facts(
+    spark: Any, request: Request, all_meta: Any, population: Any, crime_hits: pa.Table
+) -> tuple[LabelFact, ...]:
+    """The labels bound for public/ (``engines.labels``): population crimes carrying each, and
+    a crime reference of any source found in one (a join on the executors: only the few
+    matches reach the driver)."""
+    from pyspark.sql import functions as F
+
+    raw = {
+        f: {v for v in crime_hits.column(f).to_pylist() if v is not None}
+        for f in public_fields(request)
+    }
+    checks = labels_to_check(request, raw)
+    counts: dict[tuple[str, str], int] = {}
+    for field, labels in raw.items():
+        if labels:
+            for r in (
+                population.where(F.col(field).isin(sorted(labels))).groupBy(field).count().collect()
+            ):
+                counts[(field, str(r[field]))] = int(r["count"])
+    found: dict[tuple[str, str], str] = {}
+    rows = candidate_rows(checks)
+    if rows:
+        candidates = spark.createDataFrame(rows, "candidate string, field string, label string")
+        for r in (
+            all_meta.select(F.lower("crime_ref").alias("candidate"), "crime_ref")
+            .join(F.broadcast(candidates), "candidate")
+            .groupBy("field", "label")
+            .agg(F.min("crime_ref").alias("reference"))
+            .collect()
+        ):
+            found[(str(r["field"]), str(r["label"]))] = str(r["reference"])
+    facts = []
+    for field, label in checks:
+        reference = found.get((field, label))
+        where = None
+        if reference is not None and field != "labels":
+            holders = all_meta.where(F.col(field) == label).select("source_idx").limit(1).collect()
+            if holders:
+                spec = request.sources[int(holders[0]["source_idx"])]
+                where = f"{spec.path} (run --engine duckdb for the line)"
+        facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, where))
+    return tuple(facts)
 
 
 def check_master(master: str) -> None:
