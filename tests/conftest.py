@@ -108,14 +108,11 @@ def seed_request() -> Path:
 
 
 def _no_skips(report: Any) -> None:
-    """In CI (``FOIDESK_NO_SKIPS=1``, set by ``.ci/run``), a skipped test or module is a
-    failure: every test there has what it needs (Java, PostgreSQL), so a skip would hide a
-    test that did not run."""
-    if (
-        os.environ.get("FOIDESK_NO_SKIPS") == "1"
-        and report.skipped
-        and not hasattr(report, "wasxfail")
-    ):
+    """In CI (``CI=true`` or ``FOIDESK_NO_SKIPS=1``, both set by ``.ci/run``), a skipped test
+    or module is a failure: every test there has what it needs (Java, PostgreSQL), so a skip
+    would hide a test that did not run."""
+    strict = os.environ.get("FOIDESK_NO_SKIPS") == "1" or os.environ.get("CI") == "true"
+    if strict and report.skipped and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
