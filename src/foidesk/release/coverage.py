@@ -58,11 +58,16 @@ class Coverage:
         return {line.system: line for line in self.lines if line.period == "Total"}
 
     def to_csv(self) -> str:
-        """``system,period,records_searched,records_with_hits`` with LF line ends."""
+        """``system,period,records_searched,records_with_hits`` with LF line ends; the system
+        always in quotes. Text cells go through ``render.csv_grid.safe_cell`` (a system named
+        ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``: text, not a formula)."""
+        from foidesk.release.render.csv_grid import quote_cell, safe_cell
+
         out = ["system,period,records_searched,records_with_hits"]
         for line in self.lines:
-            system = '"' + line.system.replace('"', '""') + '"'
-            out.append(f"{system},{line.period},{line.records_searched},{line.records_with_hits}")
+            system = quote_cell(safe_cell(line.system), always=True)
+            period = quote_cell(safe_cell(line.period))
+            out.append(f"{system},{period},{line.records_searched},{line.records_with_hits}")
         return "\n".join(out) + "\n"
 
     def to_table(self) -> Table:

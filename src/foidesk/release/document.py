@@ -2,7 +2,9 @@
 
 A ``Document`` is a title and a sequence of blocks (headings, paragraphs, block quotes, bullet
 lists, tables, the FOI table itself, and another document included whole); paragraphs are
-made of inline runs (plain text, bold, links, hard line breaks and placeholders). The model
+made of inline runs (plain text, bold, links, hard line breaks and placeholders); a ``Text``
+run marked ``data`` and a placeholder's value came from the request or the force's records,
+and renderers escape them, while every other string is the letter's own wording. The model
 says what the letter is, not how it looks: ``render.document_markdown`` writes it as Markdown
 (``letter.md``, ``method.md``), and a DOCX or PDF renderer can lay out the same document on a
 force's letterhead. Every type is a frozen dataclass holding tuples, so a document built by
@@ -26,10 +28,17 @@ from foidesk.release.table import FoiTable
 
 @dataclass(frozen=True)
 class Text:
-    """Plain text, written as it is (no Markdown escaping; it may hold the newlines of text
-    the requester wrote, which renderers keep as line ends)."""
+    """Plain text. It may hold the newlines of text the requester wrote, which renderers keep
+    as line ends.
+
+    ``data`` says where the text came from. False (the default): the letter's own wording,
+    written as it is. True: data, i.e. a value from the force's records or the request (a
+    system or offence name, the request's or clarification's words, the request's
+    reference), which a renderer must escape so it shows as the text it is and never as
+    markup: the Markdown renderer escapes HTML and Markdown characters in it."""
 
     text: str
+    data: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,9 @@ class Placeholder:
 
     ``name`` is what it is called when missing ("FORCE NAME", shown as ``[FORCE NAME]``);
     ``value`` is the value, or None when the request has none. A blank value counts as
-    missing for ``Document.unfilled`` (although it is shown as given)."""
+    missing for ``Document.unfilled`` (although it is shown as given). A value comes from the
+    request, so renderers treat it as data (as a ``Text`` with ``data=True``); ``[NAME]`` is
+    the letter's own wording."""
 
     name: str
     value: str | None = None

@@ -3,23 +3,44 @@
 Header ``level,<row dimensions...>,<period>...,Grand Total``; a row fills its own dimension and
 its parents' and leaves those below empty; ``level`` is its deepest dimension or ``total``.
 UTF-8 without BOM, LF line ends, zero written as 0.
+
+Labels come from the force's extract, so a label could be a spreadsheet formula
+(``=HYPERLINK(...)``, ``+cmd|...``). Every text cell of every CSV under ``public/`` goes
+through ``safe_cell`` (the OWASP rule for CSV injection): a cell beginning with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a single quote ``'`` in front, and is then quoted
+by the ordinary CSV rules. A CSV reader reads the cell back as it was with that quote in front;
+a spreadsheet shows it as text. Counts are written as bare numbers and stay numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from foidesk.release.table import FoiTable
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""The first characters that make a spreadsheet read a CSV cell as a formula (OWASP)."""
+
+
+def safe_cell(text: str) -> str:
+    """``text`` with a single quote in front if it begins with a formula trigger."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def quote_cell(text: str, *, always: bool = False) -> str:
+    """One CSV field by the ordinary rules: in double quotes, inner quotes doubled, when it
+    holds a comma, a quote or a line end (or ``always``). Unlike ``csv.writer`` with LF line
+    ends (Python 3.11), a lone carriage return is quoted too, so it reads back as written."""
+    if always or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def render_csv(table: FoiTable) -> str:
-    """The table as the CSV grid."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["level", *table.dimensions, *(p.label for p in table.periods), "Grand Total"])
+    """The table as the CSV grid (text cells made safe by ``safe_cell``)."""
+    header = ["level", *table.dimensions, *(p.label for p in table.periods), "Grand Total"]
+    lines = [",".join(quote_cell(safe_cell(h)) for h in header)]
     depth = len(table.dimensions)
     for row in (*table.rows, table.grand_total):
-        labels = list(row.labels) + [""] * (depth - len(row.labels))
-        writer.writerow([row.level, *labels, *row.counts, row.total])
-    return out.getvalue()
+        labels = [*row.labels, *[""] * (depth - len(row.labels))]
+        cells = [row.level, *(quote_cell(safe_cell(label)) for label in labels)]
+        lines.append(",".join([*cells, *(str(n) for n in (*row.counts, row.total))]))
+    return "".join(line + "\n" for line in lines)

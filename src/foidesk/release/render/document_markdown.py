@@ -9,9 +9,13 @@ layout is the one the letters have always had:
   blank line;
 - an included document (the method statement in the letter) is set off by an extra blank
   line before its heading and is written exactly as it is written alone;
-- text is written as it is, without Markdown escaping (the request's own words are quoted
-  verbatim); a hard line break is two spaces and a line end; a link with no text of its own
-  is an autolink ``<https://...>``; a placeholder is its value, or ``[NAME]`` when missing.
+- the letter's own wording (a ``Text`` run, ``Bold``, headings, table headers, link text)
+  is written as it is; data (a ``Text`` run with ``data=True``, a placeholder's value: the
+  request's own words, system and offence names) is written through
+  ``render.markdown.escape_markdown``, so ``<script>``, ``|``, ``*``, ``[x](y)`` and the like
+  show as the characters they are; in a table cell its line ends become spaces;
+- a hard line break is two spaces and a line end; a link with no text of its own is an
+  autolink ``<https://...>``; a placeholder is its value, or ``[NAME]`` when missing.
 
 The FOI table is written by ``render.markdown.render_markdown``, as ``table.md`` is.
 """
@@ -37,16 +41,17 @@ from foidesk.release.document import (
     Table,
     Text,
 )
-from foidesk.release.render.markdown import render_markdown
+from foidesk.release.render.markdown import escape_markdown, render_markdown
 
 _RULE = {"left": "---", "right": "---:", "center": ":---:"}
 
 
-def _inline(runs: Runs) -> str:
+def _inline(runs: Runs, *, cell: bool = False) -> str:
+    """The runs of a paragraph, list item or (``cell``) table cell, data escaped."""
     out = []
     for run in runs:
         if isinstance(run, Text):
-            out.append(run.text)
+            out.append(escape_markdown(run.text, one_line=cell) if run.data else run.text)
         elif isinstance(run, Bold):
             out.append(f"**{run.text}**")
         elif isinstance(run, Link):
@@ -54,7 +59,8 @@ def _inline(runs: Runs) -> str:
         elif isinstance(run, LineBreak):
             out.append("  \n")
         elif isinstance(run, Placeholder):
-            out.append(run.shown)
+            value = run.value
+            out.append(run.shown if value is None else escape_markdown(value, one_line=cell))
         else:
             assert_never(run)
     return "".join(out)
@@ -64,7 +70,7 @@ def _table(table: Table) -> str:
     lines = [
         "| " + " | ".join(table.header) + " |",
         "|" + "".join(_RULE[a] + "|" for a in table.align),
-        *("| " + " | ".join(_inline(cell) for cell in row) + " |" for row in table.rows),
+        *("| " + " | ".join(_inline(cell, cell=True) for cell in row) + " |" for row in table.rows),
     ]
     return "\n".join(lines) + "\n\n"
 

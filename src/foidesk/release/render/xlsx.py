@@ -3,6 +3,11 @@
 Written with XlsxWriter, which writes cell values only: no pivot table, no pivot cache, no
 hidden sheet, no source rows. Document properties are fixed so the file does not carry the
 user's name or the time.
+
+Every text cell (title, headings, labels, notes) is written with ``write_string``, and the
+workbook is opened with XlsxWriter's ``strings_to_formulas``, ``strings_to_urls`` and
+``strings_to_numbers`` off: a label from the extract such as ``=1+1``, ``@SUM(A1)`` or
+``http://...`` is a string cell, never a formula or a link. Counts are ``write_number``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from foidesk.release.table import FoiTable
 
 def write_xlsx(table: FoiTable, path: Path) -> None:
     """Write the table to ``path``."""
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     workbook.set_properties(
         {
             "title": table.title,
@@ -41,11 +49,11 @@ def write_xlsx(table: FoiTable, path: Path) -> None:
         workbook.add_format({"indent": 3}),
     ]
     total = workbook.add_format({"bold": True, "top": 2})
-    sheet.write(0, 0, table.title, title)
-    sheet.write(2, 0, table.heading, header)
+    sheet.write_string(0, 0, table.title, title)
+    sheet.write_string(2, 0, table.heading, header)
     for i, period in enumerate(table.periods):
-        sheet.write(2, 1 + i, period.marked_label, number_header)
-    sheet.write(2, 1 + len(table.periods), "Grand Total", number_header)
+        sheet.write_string(2, 1 + i, period.marked_label, number_header)
+    sheet.write_string(2, 1 + len(table.periods), "Grand Total", number_header)
     r = 3
     width = len(table.heading)
     for row in (*table.rows, table.grand_total):
