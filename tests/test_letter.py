@@ -433,7 +433,12 @@ def test_method_names_each_system_its_fields_and_the_overlap(tmp_path: Path) -> 
 def test_coverage_table_rows_and_bold_totals() -> None:
     table = COVERAGE.to_table()
     assert table.align == ("left", "left", "right", "right")
-    assert table.rows[3] == ((Text("Legacy"),), (Bold("Total"),), (Text("5"),), (Text("1"),))
+    assert table.rows[3] == (
+        (Text("Legacy", data=True),),
+        (Bold("Total"),),
+        (Text("5"),),
+        (Text("1"),),
+    )
     md = render_document_markdown(Document("", (table,)))
     assert md.splitlines()[:2] == [
         "| Record system | Period | Records searched | Records with a mention |",

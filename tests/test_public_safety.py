@@ -22,7 +22,6 @@ from html import unescape
 from pathlib import Path
 
 import openpyxl
-import pytest
 from markdown_it import MarkdownIt
 
 from foidesk.casework.periods import periods
@@ -361,11 +360,6 @@ def test_hostile_labels_end_to_end(tmp_path: Path) -> None:
     assert "> &lt;script&gt;alert(1)&lt;/script&gt; How many \\[crimes\\](javascript:x)" in letter
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs release/letter.py and Coverage.to_table to mark system names and the "
-    "clarification as data (Text(..., data=True)); remove this mark when they do",
-)
 def test_hostile_system_name_and_clarification_end_to_end(tmp_path: Path) -> None:
     public = _hostile_case(
         tmp_path,

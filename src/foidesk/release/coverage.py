@@ -34,6 +34,7 @@ class SourceSummary:
     population_after_dq_date: int
     searchable: bool = True  # False: no free text at all (police.uk open data)
     has_notes: bool = False  # a snapshot's investigation-log entries were searched too
+    rows_quarantined: int = 0  # rows of the extract ingest could not read (not searched)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Coverage:
             header=("Record system", "Period", "Records searched", "Records with a mention"),
             rows=tuple(
                 (
-                    (Text(line.system),),
+                    (Text(line.system, data=True),),
                     (Bold(line.period),) if line.period == "Total" else (Text(line.period),),
                     (Text(str(line.records_searched)),),
                     (Text(str(line.records_with_hits)),),

@@ -67,6 +67,12 @@ def _para(*runs: Inline | str) -> Paragraph:
     return Paragraph(tuple(Text(r) if isinstance(r, str) else r for r in runs))
 
 
+def _data(text: str) -> Text:
+    """Text from the request or the force's records (a system or field name, a reference, the
+    requester's words): renderers escape it, unlike the letter's own wording."""
+    return Text(text, data=True)
+
+
 def _lead(title: str, text: str) -> Paragraph:
     """A paragraph with a bold lead-in: '**Population.** Crimes recorded ...'."""
     return _para(Bold(title), " " + text)
@@ -108,9 +114,11 @@ def method_statement(
         BulletList(
             tuple(
                 (
+                    _data(s.system),
+                    Text(f": {s.copies_searched:,} records searched; free-text fields: "),
+                    _data(fields(s)),
                     Text(
-                        f"{s.system}: {s.copies_searched:,} records searched; "
-                        f"free-text fields: {fields(s)}."
+                        "."
                         + (
                             f" {s.rows_quarantined:,} "
                             + ("record" if s.rows_quarantined == 1 else "records")
@@ -129,9 +137,12 @@ def method_statement(
         blocks.append(
             _para(
                 "Some crimes are held on more than one system (records migrated from one system "
-                "to the other keep their crime reference). Each such crime is counted once: "
-                f"{winner} supplies its date, offence and outcome, and the notes of every copy "
-                f"are searched. Crimes held on more than one system: {overlaps}."
+                "to the other keep their crime reference). Each such crime is counted once: ",
+                _data(winner),
+                " supplies its date, offence and outcome, and the notes of every copy "
+                "are searched. Crimes held on more than one system: ",
+                _data(overlaps),
+                ".",
             )
         )
     blocks += [
@@ -225,10 +236,13 @@ def _caveats(
             since = long_date(date.fromisoformat(source.data_quality_from))
             caveats.append(
                 _para(
-                    f"The {source.system} system came into use during the period. ",
+                    "The ",
+                    _data(source.system),
+                    " system came into use during the period. ",
                     force_detail(request, "name"),
-                    f" has some concerns about the quality of data recorded on {source.system} "
-                    f"from {since} ({source.population_after_dq_date:,} of the crimes "
+                    " has some concerns about the quality of data recorded on ",
+                    _data(source.system),
+                    f" from {since} ({source.population_after_dq_date:,} of the crimes "
                     "searched), so some of the figures for crimes recorded from that date may "
                     "include inaccuracies.",
                 )
@@ -239,9 +253,11 @@ def _caveats(
             held = totals[source.system].records_searched if source.system in totals else 0
             caveats.append(
                 _para(
-                    f"The {source.system} data holds no free text, so its {held:,} records in "
+                    "The ",
+                    _data(source.system),
+                    f" data holds no free text, so its {held:,} records in "
                     "the period could not be searched for mentions; they are not counted as "
-                    "records without a mention."
+                    "records without a mention.",
                 )
             )
     for system, line in totals.items():
@@ -250,14 +266,17 @@ def _caveats(
         if line.records_searched and not line.records_with_hits:
             caveats.append(
                 _para(
-                    f"No results were found on the {system} crime recording system "
-                    f"({line.records_searched:,} records were searched)."
+                    "No results were found on the ",
+                    _data(system),
+                    f" crime recording system ({line.records_searched:,} records were searched).",
                 )
             )
         elif not line.records_searched:
             caveats.append(
                 _para(
-                    f"The {system} system holds no records of the requested offences in the period."
+                    "The ",
+                    _data(system),
+                    " system holds no records of the requested offences in the period.",
                 )
             )
     caveats.append(
@@ -291,7 +310,7 @@ def response_letter(
     request_text = request.request_text.strip()
     quoted = [_para(Placeholder("REQUEST TEXT", request_text or None))]
     if clarification := request.clarification.strip():
-        quoted.append(_para("CLARIFICATION - " + clarification))
+        quoted.append(_para("CLARIFICATION - ", _data(clarification)))
     systems = " and ".join(s.system for s in sources)
     title = f"Request under the Freedom of Information Act 2000, Ref No: {request.reference}"
 
@@ -305,7 +324,7 @@ def response_letter(
             force_detail(request, "email"),
         ),
         _para(_ordinal_date(letter_date)),
-        _para(f"Our Ref: {request.reference}"),
+        _para("Our Ref: ", _data(request.reference)),
         Heading(1, title),
         _para(
             f"I write in connection with your request for information received on {received}"
@@ -322,7 +341,9 @@ def response_letter(
         _para(
             "Following enquiries of the ",
             name,
-            f" crime recording systems ({systems}), please see our response below.",
+            " crime recording systems (",
+            _data(systems),
+            "), please see our response below.",
         ),
         FoiTableBlock(table),
         *(_lead(part.title + ".", part.answer) for part in _parts(request, table)),
