@@ -429,9 +429,11 @@ def test_a_non_string_or_empty_entry_in_a_list_of_names_is_refused(
     _load_refused(request, key + ": ")
 
 
-def test_an_empty_force_detail_is_refused(folder: Path) -> None:
-    request = _request(folder, 'system = "A"', 'system = "A"\n[force]\nname = ""')
-    _load_refused(request, "force.name: ", "is empty", "leave the key out")
+def test_a_blank_force_detail_is_taken_as_left_out(folder: Path) -> None:
+    # Pinned by tests/test_letter.py: the letter shows [FORCE NAME] and lists it as unfilled.
+    request = _request(folder, 'system = "A"', 'system = "A"\n[force]\nname = " "\nunit = ""')
+    force = foidesk.load_request(request).force
+    assert (force.name, force.unit) == ("[FORCE NAME]", "[UNIT]")
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,59 @@
 
 A TOML file (DESIGN.md section 4, README "Request file") parsed into a frozen ``Request``.
 Every problem (unknown key, bad date, ``from`` after ``to``, unknown offence group, missing
-source file) raises ``RequestError`` naming the file and the key, before anything is written.
+source file) raises ``RequestError`` naming the file and the key, before anything is written:
+one line, with any value it quotes escaped (``repr``) and cut short.
+
+What a request may hold, and why (issue 10). The rule: refuse what would give a wrong or unsafe
+answer, or a letter that says something the request did not mean; accept what is merely
+unusual.
+
+- The file: a regular file (or a symlink to one) of at most 1 MiB of UTF-8 TOML. A device,
+  FIFO or socket is refused before it is opened (reading /dev/zero never ends; opening a FIFO
+  waits for a writer). A parser that runs out of stack (an array nested thousands deep) or of
+  memory is a one-line refusal.
+- Dates (``received``, ``clarified``, ``population.from``/``to``, ``data_quality_from``): a
+  TOML date, or a string ``YYYY-MM-DD`` (as before; a snapshot's manifest writes them so),
+  from 1900-01-01 to 2100-12-31 (the statutory clock and the holiday calendar run past the
+  date; year 9999 overflowed). Refused: a date and time, with or without a zone, even at
+  midnight (a request counts whole days, and ``to = 2019-04-30T00:00`` may mean the end of the
+  29th), other ISO forms such as ``2019-W17-5`` or ``20190426``, a time alone.
+  ``clarified`` may not be before ``received``. A date in the future is accepted (a request
+  may be logged ahead; the letter's own date is separate).
+- The window: ``from`` to ``to`` at most 100 years (a column a year; ``0001`` to ``9999`` was
+  9,999 columns).
+- Names (``reference``, ``[[source]] system``, ``population.prefer``, the ``[force]``
+  details): text, trimmed, non-empty, with a letter or digit, without control or invisible
+  formatting characters (tab, line break, U+200B, bidi overrides: they break the letter's
+  lines or make two names look alike), at most 200 characters (``system`` 100; ``address``
+  500, and it alone may hold line breaks). A blank ``[force]`` detail is taken as left out:
+  the letter shows its placeholder and lists it as unfilled (tests/test_letter.py). A system
+  may not be named ``later`` or ``earlier`` (the words of ``population.prefer``), nor two
+  systems differ only in letter case (the letter would name both). Letters of any script,
+  inner spaces and punctuation are accepted.
+- Lists of names (``population.offences``, ``search.terms``, ``table.rows``): non-empty lists
+  of non-empty text entries of at most 100 characters, without control characters; a bad
+  entry is named by its place (``search.terms[2]``). Duplicates are accepted: offences and
+  terms are counted once each (``terms = ["Facebook", "FB"]`` is one platform), and a row
+  dimension named twice stays refused (it would make a different table).
+- Free text (``request``, ``clarification``): may be empty (the letter shows a placeholder)
+  and hold tabs and line breaks, but no other control character (a NUL or an escape sequence
+  in the letter). Its length is bounded by the file's.
+- Paths (``[[source]] path``, ``search.lexicon``): non-empty, no control characters, at most
+  4,096 characters with no name in them over 255 bytes (the operating system's limits, which
+  otherwise surfaced as a traceback). The same file or folder may not be named by two
+  sources (under two systems every crime would be reported as held by both).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import stat
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +88,24 @@ _ALLOWED: dict[str, set[str]] = {
     "force": {"name", "unit", "address", "email", "telephone", "signatory"},
 }
 _HO_CODE = re.compile(r"^\d{1,3}[A-Z]{0,2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+DATE_MIN = date(1900, 1, 1)  # the first and last dates a request may use
+DATE_MAX = date(2100, 12, 31)
+WINDOW_YEARS = 100  # the longest population window
+REQUEST_BYTES = 1 << 20  # the largest request file
+MANIFEST_BYTES = 16 << 20  # the largest snapshot manifest read here
+REFERENCE_CHARS = 200
+SYSTEM_CHARS = 100
+FORCE_CHARS = 200  # a [force] detail; the address may be longer
+ADDRESS_CHARS = 500
+ENTRY_CHARS = 100  # an entry of population.offences, search.terms, table.rows
+PATH_CHARS = 4096  # PATH_MAX
+PATH_PART_BYTES = 255  # NAME_MAX
+RESERVED_SYSTEMS = ("later", "earlier")  # population.prefer's words
+# Character categories a name may not hold: control, invisible formatting (zero-width, bidi
+# overrides, soft hyphen), line and paragraph separators, lone surrogates.
+_NOT_IN_NAMES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 PLACEHOLDERS = {
     "name": "[FORCE NAME]",
@@ -112,32 +175,69 @@ class Request:
         return " and ".join(parts)
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: ``repr`` (control characters escaped, so the message
+    stays one line), cut to ``limit`` characters."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"a {type(value).__name__} nested too deeply"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _shown_path(path: Path | str) -> str:
+    """A path in a message: as it is, or escaped when it holds a character that is not
+    printable (a line break would split the one-line message)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _fail(path: Path, key: str, message: str) -> RequestError:
-    return RequestError(f"{path}: {key}: {message}")
+    return RequestError(f"{_shown_path(path)}: {key}: {message}")
 
 
 def _check_keys(path: Path, table: dict[str, Any], section: str, prefix: str) -> None:
     for key in table:
         if key not in _ALLOWED[section]:
             allowed = ", ".join(sorted(_ALLOWED[section]))
-            raise _fail(path, f"{prefix}{key}", f"unknown key (expected one of: {allowed})")
+            shown = key if key.isprintable() and len(key) <= 60 else _shown(key)
+            raise _fail(path, f"{prefix}{shown}", f"unknown key (expected one of: {allowed})")
 
 
 def _date(path: Path, key: str, value: Any, required: bool = True) -> date | None:
+    """A date from 1900-01-01 to 2100-12-31: a TOML date or a ``YYYY-MM-DD`` string."""
     if value is None:
         if required:
             raise _fail(path, key, "is required (a date like 2019-04-26)")
         return None
     if isinstance(value, datetime):
-        return value.date()
+        raise _fail(
+            path,
+            key,
+            f"{value.isoformat()} is a date and time; give the date alone, like 2019-04-26 "
+            "(a request counts whole days)",
+        )
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        with contextlib.suppress(ValueError):  # 2019-02-31: refused below
+            value = date.fromisoformat(value.strip())
     if isinstance(value, date):
+        if not DATE_MIN <= value <= DATE_MAX:
+            raise _fail(
+                path,
+                key,
+                f"{value.isoformat()} is outside the dates a request can use, "
+                f"{DATE_MIN} to {DATE_MAX}; check the year",
+            )
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _fail(path, key, f"expected a date like 2019-04-26, got {value!r}")
+    raise _fail(path, key, f"expected a date like 2019-04-26, got {_shown(value)}")
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 1 March in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def _str(path: Path, key: str, value: Any, required: bool = True, default: str = "") -> str:
@@ -146,18 +246,170 @@ def _str(path: Path, key: str, value: Any, required: bool = True, default: str =
             raise _fail(path, key, "is required")
         return default
     if not isinstance(value, str):
-        raise _fail(path, key, f"expected text, got {value!r}")
+        raise _fail(path, key, f"expected text, got {_shown(value)}")
     return value
 
 
+def _character(ch: str) -> str:
+    """A character for a message: 'a line break (U+000A)', 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    code = f"U+{ord(ch):04X}"
+    if ch in "\n\r":
+        return f"a line break ({code})"
+    if ch == "\t":
+        return f"a tab ({code})"
+    name = unicodedata.name(ch, "")
+    if unicodedata.category(ch) == "Cc" or not name:
+        return f"the control character {code}"
+    return f"the invisible character {code} {name}"
+
+
+def _plain(path: Path, key: str, text: str, allowed: str = "", free: bool = False) -> None:
+    """Refuse a control or invisible formatting character in ``text`` (except those in
+    ``allowed``). Free text (``free``) may hold formatting characters (a soft hyphen, an emoji's
+    zero-width joiner, right-to-left marks in Arabic or Hebrew) and line separators, not
+    control characters."""
+    for i, ch in enumerate(text):
+        if ch in allowed:
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cc" or (not free and category in _NOT_IN_NAMES):
+            why = "" if free else " (a name is plain, visible text)"
+            raise _fail(
+                path, key, f"contains {_character(ch)} at character {i + 1}; remove it{why}"
+            )
+
+
+def _name(
+    path: Path,
+    key: str,
+    value: Any,
+    limit: int,
+    what: str,
+    *,
+    lines: bool = False,
+) -> str:
+    """A name, trimmed: non-empty text of at most ``limit`` characters with a letter or a
+    digit, without control or invisible characters (line breaks too unless ``lines``)."""
+    name = _str(path, key, value).strip()
+    if not name:
+        raise _fail(path, key, f"is empty; {what}")
+    if len(name) > limit:
+        raise _fail(
+            path,
+            key,
+            f"is {len(name):,} characters long ({_shown(name, 30)}); at most {limit} allowed",
+        )
+    _plain(path, key, name, "\n" if lines else "")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in name):
+        raise _fail(path, key, f"{_shown(name)} has no letter or digit; {what}")
+    return name
+
+
+def _free_text(path: Path, key: str, value: Any) -> str:
+    """Free text (the request, the clarification): may be empty and hold tabs and line
+    breaks, not other control characters."""
+    text = _str(path, key, value, False, "")
+    _plain(path, key, text, "\t\n\r", free=True)
+    return text
+
+
 def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, str) and v.strip() for v in value)
-    ):
-        raise _fail(path, key, f"expected a non-empty list of names, got {value!r}")
-    return tuple(v.strip() for v in value)
+    """A non-empty list of names, each trimmed; a bad entry is named by its place (1-based)."""
+    if not isinstance(value, list) or not value:
+        raise _fail(path, key, f"expected a non-empty list of names, got {_shown(value)}")
+    names = []
+    for i, entry in enumerate(value, 1):
+        entry_key = f"{key}[{i}]"
+        if not isinstance(entry, str):
+            raise _fail(path, entry_key, f"expected text, got {_shown(entry)}")
+        name = entry.strip()
+        if not name:
+            raise _fail(path, entry_key, "is empty")
+        if len(name) > ENTRY_CHARS:
+            raise _fail(
+                path,
+                entry_key,
+                f"is {len(name):,} characters long ({_shown(name, 30)}); "
+                f"at most {ENTRY_CHARS} allowed",
+            )
+        _plain(path, entry_key, name)
+        names.append(name)
+    return tuple(names)
+
+
+def _path_text(path: Path, key: str, value: Any, what: str) -> str:
+    """A path as written: non-empty, no control characters, within the operating system's
+    limits on a path's length and a name's (which otherwise raise ``OSError``)."""
+    text = _str(path, key, value)
+    if not text.strip():
+        raise _fail(path, key, f"is empty; {what}")
+    _plain(path, key, text)
+    if len(text) > PATH_CHARS:
+        raise _fail(
+            path, key, f"is {len(text):,} characters long; a path is at most {PATH_CHARS:,}"
+        )
+    for part in text.replace(os.sep, "/").split("/"):
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if size > PATH_PART_BYTES:
+            raise _fail(
+                path,
+                key,
+                f"holds a name of {size:,} bytes ({_shown(part, 30)}); a file or folder name "
+                f"is at most {PATH_PART_BYTES} bytes",
+            )
+    return text
+
+
+def _read_request(path: Path) -> str:
+    """The request file's text: a regular file of at most ``REQUEST_BYTES``, UTF-8, line ends
+    read as ``Path.read_text`` reads them (any of LF, CRLF, CR)."""
+    shown = _shown_path(path)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise RequestError(f"{shown}: request file not found") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise RequestError(f"{shown}: cannot read the request file: {reason}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise RequestError(f"{shown}: is a folder; give the request file (TOML)")
+    if not stat.S_ISREG(info.st_mode):
+        what = _kind(info.st_mode)
+        if path.is_symlink():
+            what = f"a symlink to {what} ({_shown_path(os.path.realpath(path))})"
+        raise RequestError(f"{shown}: is {what}, not a request file (TOML)")
+    too_big = RequestError(
+        f"{shown}: request file is larger than 1 MiB; a request file is a few KB of TOML"
+    )
+    if info.st_size > REQUEST_BYTES:
+        raise too_big
+    try:
+        with path.open("rb") as f:
+            data = f.read(REQUEST_BYTES + 1)
+    except OSError as exc:
+        raise RequestError(f"{shown}: cannot read the request file: {exc.strerror}") from exc
+    if len(data) > REQUEST_BYTES:
+        raise too_big
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestError(f"{shown}: request file is not UTF-8 text") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, for a message."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
@@ -178,16 +430,20 @@ def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
 def load_request(path: Path) -> Request:
     """Read and validate a request file. Paths in it are relative to the file."""
     path = Path(path)
-    if path.is_dir():
-        raise RequestError(f"{path}: is a folder; give the request file (TOML)")
+    text = _read_request(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RequestError(f"{path}: request file not found") from exc
-    except UnicodeDecodeError as exc:
-        raise RequestError(f"{path}: request file is not UTF-8 text") from exc
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RequestError(f"{path}: not valid TOML: {exc}") from exc
+        raise RequestError(f"{_shown_path(path)}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise RequestError(
+            f"{_shown_path(path)}: not valid TOML: values nested too deeply "
+            "(a request needs no more than a list in a table)"
+        ) from None
+    except MemoryError:
+        raise RequestError(
+            f"{_shown_path(path)}: too large to read (ran out of memory parsing it)"
+        ) from None
     _check_keys(path, raw, "", "")
     for section in ("population", "search", "table", "force"):
         if section in raw:
@@ -195,7 +451,13 @@ def load_request(path: Path) -> Request:
                 raise _fail(path, section, "must be a table, e.g. [" + section + "]")
             _check_keys(path, raw[section], section, section + ".")
 
-    reference = _str(path, "reference", raw.get("reference"))
+    reference = _name(
+        path,
+        "reference",
+        raw.get("reference"),
+        REFERENCE_CHARS,
+        "give the request's reference, e.g. FOI2019/02832",
+    )
     received = _date(path, "received", raw.get("received"))
     clarified = _date(path, "clarified", raw.get("clarified"), required=False)
     assert received is not None
@@ -210,6 +472,14 @@ def load_request(path: Path) -> Request:
     assert date_from is not None and date_to is not None
     if date_from > date_to:
         raise _fail(path, "population.from", f"{date_from} is after population.to {date_to}")
+    if date_to >= _years_later(date_from, WINDOW_YEARS):
+        raise _fail(
+            path,
+            "population.to",
+            f"the window {date_from} to {date_to} is longer than {WINDOW_YEARS} years "
+            f"(the table has a column a year); end it before "
+            f"{_years_later(date_from, WINDOW_YEARS)}",
+        )
     offence_terms = _str_list(path, "population.offences", population.get("offences", ["drugs"]))
     codes: list[str] = []
     groups = home_office().offence_groups
@@ -224,79 +494,57 @@ def load_request(path: Path) -> Request:
             raise _fail(
                 path,
                 "population.offences",
-                f"unknown offence group {term!r} (groups: {known}; or Home Office codes like 92D)",
+                f"unknown offence group {_shown(term)} (groups: {known}; "
+                "or Home Office codes like 92D)",
             )
 
     search = raw.get("search", {})
-    lexicon = _str(path, "search.lexicon", search.get("lexicon"), False, "social-media")
+    lexicon = "social-media"
+    if "lexicon" in search:
+        lexicon = _path_text(
+            path,
+            "search.lexicon",
+            search["lexicon"],
+            "leave it out for the built-in social-media lexicon, or give a lexicon file",
+        )
     terms = _str_list(path, "search.terms", search.get("terms")) if "terms" in search else ()
 
     table = raw.get("table", {})
     rows = _str_list(path, "table.rows", table.get("rows", ["outcome", "offence", "platform"]))
     for dim in rows:
         if dim not in ROW_DIMENSIONS:
-            raise _fail(path, "table.rows", f"unknown row {dim!r} (one of {ROW_DIMENSIONS})")
+            raise _fail(path, "table.rows", f"unknown row {_shown(dim)} (one of {ROW_DIMENSIONS})")
     if len(set(rows)) != len(rows):
         raise _fail(path, "table.rows", "names a row dimension twice")
     columns = _str(path, "table.columns", table.get("columns"), False, "year")
     if columns not in COLUMN_KINDS:
-        raise _fail(path, "table.columns", f"expected one of {COLUMN_KINDS}, got {columns!r}")
+        raise _fail(path, "table.columns", f"expected one of {COLUMN_KINDS}, got {_shown(columns)}")
     offence_label = _str(path, "table.offence_label", table.get("offence_label"), False, "force")
     if offence_label not in OFFENCE_LABELS:
         raise _fail(
-            path, "table.offence_label", f"expected one of {OFFENCE_LABELS}, got {offence_label!r}"
-        )
-
-    raw_sources = raw.get("source")
-    if not isinstance(raw_sources, list) or not raw_sources:
-        raise _fail(path, "source", "at least one [[source]] with a path is required")
-    sources: list[SourceSpec] = []
-    for i, src in enumerate(raw_sources):
-        key = f"source[{i + 1}]"
-        if not isinstance(src, dict):
-            raise _fail(path, key, "must be a table ([[source]])")
-        _check_keys(path, src, "source", key + ".")
-        src_path = Path(_str(path, key + ".path", src.get("path")))
-        if not src_path.is_absolute():
-            src_path = path.parent / src_path
-        if not src_path.exists():
-            raise _fail(path, key + ".path", f"source file not found: {src_path}")
-        fmt = _str(path, key + ".format", src.get("format"), False, "")
-        manifest: dict[str, Any] = {}
-        if src_path.is_dir():
-            fmt = fmt or "snapshot"
-            manifest = _manifest(path, key, src_path)
-        fmt = fmt or ("parquet" if src_path.suffix.lower() in (".parquet", ".pq") else "csv")
-        if fmt not in SOURCE_FORMATS:
-            raise _fail(path, key + ".format", f"expected one of {SOURCE_FORMATS}, got {fmt!r}")
-        if (fmt == "snapshot") != src_path.is_dir():
-            what = "a snapshot folder" if src_path.is_dir() else "a file"
-            raise _fail(path, key + ".format", f"{src_path} is {what}, not format {fmt!r}")
-        system = _str(
-            path, key + ".system", src.get("system"), False, manifest.get("system") or src_path.stem
-        )
-        dq = _date(
             path,
-            key + ".data_quality_from",
-            src.get("data_quality_from", manifest.get("data_quality_from")),
-            False,
+            "table.offence_label",
+            f"expected one of {OFFENCE_LABELS}, got {_shown(offence_label)}",
         )
-        sources.append(SourceSpec(src_path, system, fmt, dq))
 
-    prefer = _str(path, "population.prefer", population.get("prefer"), False, "later")
-    systems = [s.system for s in sources]
-    if prefer not in ("later", "earlier") and prefer not in systems:
+    sources = _sources(path, raw.get("source"))
+
+    prefer = _str(path, "population.prefer", population.get("prefer"), False, "later").strip()
+    _plain(path, "population.prefer", prefer)
+    systems = list(dict.fromkeys(s.system for s in sources))
+    if prefer not in RESERVED_SYSTEMS and prefer not in systems:
         raise _fail(
             path,
             "population.prefer",
-            f"expected later, earlier or a source's system ({', '.join(systems)}), got {prefer!r}",
+            f"expected later, earlier or a source's system ({', '.join(systems)}), "
+            f"got {_shown(prefer)}",
         )
 
     force_raw = raw.get("force", {})
     force = ForceDetails(
         **{
-            k: _str(path, f"force.{k}", force_raw.get(k), False, placeholder)
-            for k, placeholder in PLACEHOLDERS.items()
+            key: _force_detail(path, key, force_raw.get(key), placeholder)
+            for key, placeholder in PLACEHOLDERS.items()
         }
     )
     return Request(
@@ -304,8 +552,8 @@ def load_request(path: Path) -> Request:
         reference=reference,
         received=received,
         clarified=clarified,
-        request_text=_str(path, "request", raw.get("request"), False, ""),
-        clarification=_str(path, "clarification", raw.get("clarification"), False, ""),
+        request_text=_free_text(path, "request", raw.get("request")),
+        clarification=_free_text(path, "clarification", raw.get("clarification")),
         date_from=date_from,
         date_to=date_to,
         offence_terms=offence_terms,
@@ -315,8 +563,126 @@ def load_request(path: Path) -> Request:
         rows=rows,
         columns=columns,
         offence_label=offence_label,
-        sources=tuple(sources),
+        sources=sources,
         prefer=prefer,
         force=force,
         raw=raw,
     )
+
+
+def _force_detail(path: Path, key: str, value: Any, placeholder: str) -> str:
+    """One of the force's details: its placeholder when left out or blank (a blank detail is
+    one not filled in, and the letter lists it as unfilled), else a name."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return placeholder
+    return _name(
+        path,
+        f"force.{key}",
+        value,
+        ADDRESS_CHARS if key == "address" else FORCE_CHARS,
+        f"give the force's {key}, or leave the key out for the {placeholder} placeholder",
+        lines=key == "address",
+    )
+
+
+def _sources(path: Path, raw_sources: Any) -> tuple[SourceSpec, ...]:
+    """The ``[[source]]`` tables, in order."""
+    if not isinstance(raw_sources, list) or not raw_sources:
+        raise _fail(path, "source", "at least one [[source]] with a path is required")
+    sources: list[SourceSpec] = []
+    seen: dict[tuple[int, int], str] = {}  # (device, inode) of each source: its key
+    for i, src in enumerate(raw_sources):
+        key = f"source[{i + 1}]"
+        if not isinstance(src, dict):
+            raise _fail(path, key, "must be a table ([[source]])")
+        _check_keys(path, src, "source", key + ".")
+        written = _path_text(
+            path, key + ".path", src.get("path"), "give the extract file or snapshot folder"
+        )
+        src_path = Path(written)
+        if not src_path.is_absolute():
+            src_path = path.parent / src_path
+        info = _source_stat(path, key, src_path)
+        if (info.st_dev, info.st_ino) in seen:
+            raise _fail(
+                path,
+                key + ".path",
+                f"{_shown_path(src_path)} is the same file as "
+                f"{seen[(info.st_dev, info.st_ino)]}; name each extract once",
+            )
+        seen[(info.st_dev, info.st_ino)] = key + ".path"
+        fmt = _str(path, key + ".format", src.get("format"), False, "")
+        manifest: dict[str, Any] = {}
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if is_dir:
+            fmt = fmt or "snapshot"
+            manifest = _manifest(path, key, src_path)
+        fmt = fmt or ("parquet" if src_path.suffix.lower() in (".parquet", ".pq") else "csv")
+        if fmt not in SOURCE_FORMATS:
+            raise _fail(
+                path, key + ".format", f"expected one of {SOURCE_FORMATS}, got {_shown(fmt)}"
+            )
+        if (fmt == "snapshot") != is_dir:
+            what = "a snapshot folder" if is_dir else "a file"
+            raise _fail(
+                path, key + ".format", f"{_shown_path(src_path)} is {what}, not format {fmt!r}"
+            )
+        system = _system(path, key, src, manifest, src_path)
+        for earlier in sources:
+            if earlier.system != system and earlier.system.casefold() == system.casefold():
+                raise _fail(
+                    path,
+                    key + ".system",
+                    f"{system!r} differs from {earlier.system!r} of an earlier source only in "
+                    "letter case; spell a system the same way each time",
+                )
+        if "data_quality_from" in src:
+            dq = _date(path, key + ".data_quality_from", src["data_quality_from"], False)
+        else:
+            dq = _date(
+                path,
+                key + ".data_quality_from (from manifest.json)",
+                manifest.get("data_quality_from"),
+                False,
+            )
+        sources.append(SourceSpec(src_path, system, fmt, dq))
+    return tuple(sources)
+
+
+def _source_stat(path: Path, key: str, src_path: Path) -> os.stat_result:
+    """The status of a source's file or folder (following symlinks)."""
+    try:
+        return os.stat(src_path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _fail(
+            path, key + ".path", f"source file not found: {_shown_path(src_path)}"
+        ) from None
+    except OSError as exc:
+        raise _fail(
+            path, key + ".path", f"cannot read {_shown_path(src_path)}: {exc.strerror}"
+        ) from exc
+
+
+def _system(
+    path: Path, key: str, src: dict[str, Any], manifest: dict[str, Any], src_path: Path
+) -> str:
+    """A source's system: as the request names it, else the snapshot's, else the file's stem."""
+    what = 'give the record system\'s name, e.g. system = "Athena"'
+    if "system" in src:
+        system = _name(path, key + ".system", src["system"], SYSTEM_CHARS, what)
+    elif manifest.get("system") not in (None, ""):
+        system = _name(
+            path, key + ".system (from manifest.json)", manifest["system"], SYSTEM_CHARS, what
+        )
+    else:
+        system = _name(
+            path, key + ".system (from the file name)", src_path.stem, SYSTEM_CHARS, what
+        )
+    if system.casefold() in RESERVED_SYSTEMS:
+        raise _fail(
+            path,
+            key + ".system",
+            f"{system!r} cannot name a system: population.prefer uses the word; "
+            "give the system's own name",
+        )
+    return system
