@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -488,3 +489,143 @@ def test_unusual_but_sound_values_are_accepted(folder: Path) -> None:
     assert "92A" in loaded.offence_codes
     assert len(set(loaded.offence_codes)) == len(loaded.offence_codes)
     assert loaded.force.address == "Police HQ\n1 Example Road\nAnytown AN1 1AA"
+
+
+# --- item 11: sources that are not files --------------------------------------------------
+
+
+def _source_at(folder: Path, kind: str) -> str:
+    """A source path of ``kind`` in ``folder`` (as the request names it)."""
+    if kind == "char-device":
+        return "/dev/zero"
+    if kind == "fifo":
+        os.mkfifo(folder / "pipe.csv")
+        return "pipe.csv"
+    if kind == "socket":
+        here = Path.cwd()
+        os.chdir(folder)  # a socket's path must be short: bind it by its relative name
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind("sock.csv")
+            sock.close()  # the socket file stays
+        finally:
+            os.chdir(here)
+        return "sock.csv"
+    if kind == "folder":
+        (folder / "extracts").mkdir()
+        return "extracts"
+    target = _source_at(folder, kind.removeprefix("symlink-to-"))
+    (folder / "link.csv").symlink_to(target if target.startswith("/") else folder / target)
+    return "link.csv"
+
+
+SOURCE_KINDS = [
+    ("char-device", "/dev/zero is a character device"),
+    ("fifo", "pipe.csv is a FIFO (named pipe)"),
+    ("socket", "sock.csv is a socket"),
+    ("folder", "extracts is a folder but not a snapshot (no manifest.json)"),
+    ("symlink-to-char-device", "link.csv is a symlink to a character device (/dev/zero)"),
+    ("symlink-to-fifo", "link.csv is a symlink to a FIFO (named pipe)"),
+    ("symlink-to-socket", "link.csv is a symlink to a socket"),
+    ("symlink-to-folder", "link.csv is a folder but not a snapshot (no manifest.json)"),
+]
+
+
+@pytest.mark.parametrize(("kind", "expected"), SOURCE_KINDS)
+def test_a_source_that_is_not_a_file_is_refused(folder: Path, kind: str, expected: str) -> None:
+    request = write_request(folder, [(_source_at(folder, kind), "A")])
+    message = _load_limited(request)
+    assert message.startswith(f"{request}: source[1].path: "), message
+    assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [SOURCE_KINDS[i] for i in (0, 1, 2, 3, 4)],
+)
+def test_a_source_that_is_not_a_file_is_refused_by_the_cli(
+    folder: Path, kind: str, expected: str
+) -> None:
+    request = write_request(folder, [(_source_at(folder, kind), "A")])
+    out = folder / "case"
+    proc = _limited("-m", "foidesk", "answer", request, "--out", out)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"foidesk: error: {request}: source[1].path: "), proc.stderr
+    assert expected in proc.stderr
+    assert "not an extract file or a snapshot folder" in proc.stderr or kind == "folder"
+    assert not out.exists()
+
+
+def test_a_symlink_to_a_regular_file_is_a_source(folder: Path) -> None:
+    (folder / "link.csv").symlink_to(folder / "a.csv")
+    loaded = foidesk.load_request(write_request(folder, [("link.csv", "A")]))
+    assert loaded.sources[0].path == folder / "link.csv"
+    assert loaded.sources[0].format == "csv"
+
+
+def test_a_dangling_symlink_or_a_loop_is_refused(folder: Path) -> None:
+    (folder / "gone.csv").symlink_to(folder / "nowhere.csv")
+    _load_refused(write_request(folder, [("gone.csv", "A")]), "source[1].path: ", "not found")
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
+    _load_refused(write_request(folder, [("loop.csv", "A")]), "source[1].path: ", "loop.csv")
+
+
+def _snapshot(folder: Path, name: str = "snap", manifest: str = '{"system": "Snap"}') -> Path:
+    snap = folder / name
+    snap.mkdir()
+    (snap / "manifest.json").write_text(manifest, encoding="utf-8")
+    (snap / "crimes.parquet").write_bytes(b"")  # never read by load_request
+    return snap
+
+
+def test_a_snapshot_folder_and_a_symlink_to_one_are_sources(folder: Path) -> None:
+    _snapshot(folder)
+    (folder / "latest").symlink_to(folder / "snap")
+    request = folder / "r.toml"
+    request.write_text(
+        'reference = "R"\nreceived = 2019-01-01\n[population]\nfrom = 2018-01-01\n'
+        'to = 2018-12-31\n[[source]]\npath = "latest"\n'
+    )
+    source = foidesk.load_request(request).sources[0]
+    assert (source.format, source.system) == ("snapshot", "Snap")
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("manifest-dev-zero", "manifest.json is a symlink to a character device (/dev/zero)"),
+        ("manifest-fifo", "manifest.json is a FIFO (named pipe)"),
+        ("manifest-folder", "manifest.json is a folder"),
+        ("manifest-list", "manifest.json is not a snapshot manifest"),
+        ("manifest-deep", "manifest.json is not valid JSON"),
+        ("crimes-fifo", "crimes.parquet is a FIFO (named pipe)"),
+        ("crimes-missing", "has no crimes.parquet"),
+    ],
+)
+def test_a_snapshot_folder_with_a_part_that_is_not_a_file_is_refused(
+    folder: Path, setup: str, expected: str
+) -> None:
+    snap = _snapshot(folder)
+    manifest, crimes = snap / "manifest.json", snap / "crimes.parquet"
+    if setup.startswith("manifest-"):
+        manifest.unlink()
+    else:
+        crimes.unlink()
+    if setup == "manifest-dev-zero":
+        manifest.symlink_to("/dev/zero")
+    elif setup == "manifest-fifo":
+        os.mkfifo(manifest)
+    elif setup == "manifest-folder":
+        manifest.mkdir()
+    elif setup == "manifest-list":
+        manifest.write_text('["system", "Snap"]')
+    elif setup == "manifest-deep":
+        manifest.write_text("[" * 100_000 + "]" * 100_000)
+    elif setup == "crimes-fifo":
+        os.mkfifo(crimes)
+    request = write_request(folder, [("snap", "Snap")])
+    message = _load_limited(request)
+    assert message.startswith(f"{request}: source[1].path: "), message
+    assert expected in message, message
