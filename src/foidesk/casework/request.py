@@ -44,6 +44,10 @@ unusual.
   4,096 characters with no name in them over 255 bytes (the operating system's limits, which
   otherwise surfaced as a traceback). The same file or folder may not be named by two
   sources (under two systems every crime would be reported as held by both).
+- Sources: a regular file, or a snapshot folder (one holding ``manifest.json``, a JSON object,
+  and ``crimes.parquet``, both regular files), or a symlink to either. Refused before any
+  engine opens them: character and block devices (``/dev/zero`` hung the run), FIFOs, sockets,
+  folders that are not snapshots, symlinks to any of those, a symlink that leads nowhere.
 """
 
 from __future__ import annotations
@@ -374,10 +378,7 @@ def _read_request(path: Path) -> str:
     if stat.S_ISDIR(info.st_mode):
         raise RequestError(f"{shown}: is a folder; give the request file (TOML)")
     if not stat.S_ISREG(info.st_mode):
-        what = _kind(info.st_mode)
-        if path.is_symlink():
-            what = f"a symlink to {what} ({_shown_path(os.path.realpath(path))})"
-        raise RequestError(f"{shown}: is {what}, not a request file (TOML)")
+        raise RequestError(f"{shown}: is {_what(path, info.st_mode)}, not a request file (TOML)")
     too_big = RequestError(
         f"{shown}: request file is larger than 1 MiB; a request file is a few KB of TOML"
     )
@@ -412,19 +413,68 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _what(path: Path, mode: int) -> str:
+    """What ``path`` (whose target has ``mode``) is: 'a FIFO (named pipe)', or 'a symlink to
+    a character device (/dev/zero)'."""
+    what = _kind(mode)
+    if path.is_symlink():
+        what = f"a symlink to {what} ({_shown_path(os.path.realpath(path))})"
+    return what
+
+
 def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
-    """The manifest of a snapshot folder named as a source."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """The manifest of a snapshot folder named as a source. Its ``manifest.json`` and
+    ``crimes.parquet`` must be regular files (or symlinks to them): the engines read them."""
+    key += ".path"
+    manifest_path = folder / "manifest.json"
+    info = _part_stat(path, key, manifest_path)
+    if info is None:
         raise _fail(
-            path, key + ".path", f"{folder} is a folder but not a snapshot (no manifest.json)"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise _fail(path, key + ".path", f"{folder}/manifest.json is not valid JSON") from exc
-    if not (folder / "crimes.parquet").is_file():
-        raise _fail(path, key + ".path", f"{folder} has no crimes.parquet")
-    return dict(manifest)
+            path, key, f"{_shown_path(folder)} is a folder but not a snapshot (no manifest.json)"
+        )
+    if info.st_size > MANIFEST_BYTES:
+        raise _fail(
+            path,
+            key,
+            f"{_shown_path(manifest_path)} is larger than 16 MiB: not a snapshot manifest",
+        )
+    try:
+        with manifest_path.open("rb") as f:
+            data = f.read(MANIFEST_BYTES + 1)
+    except OSError as exc:
+        raise _fail(path, key, f"cannot read {_shown_path(manifest_path)}: {exc.strerror}") from exc
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _fail(path, key, f"{_shown_path(manifest_path)} is not valid JSON") from None
+    if not isinstance(manifest, dict):
+        raise _fail(
+            path,
+            key,
+            f"{_shown_path(manifest_path)} is not a snapshot manifest (a JSON object)",
+        )
+    if _part_stat(path, key, folder / "crimes.parquet") is None:
+        raise _fail(path, key, f"{_shown_path(folder)} has no crimes.parquet")
+    return manifest
+
+
+def _part_stat(path: Path, key: str, part: Path) -> os.stat_result | None:
+    """The status of a file in a snapshot folder: None when missing; refused when it is not
+    a regular file (a FIFO would block the reader, /dev/zero never end)."""
+    try:
+        info = os.stat(part)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise _fail(path, key, f"cannot read {_shown_path(part)}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(
+            path,
+            key,
+            f"{_shown_path(part)} is {_what(part, info.st_mode)}, not a file: "
+            f"{_shown_path(part.parent)} is not a snapshot folder",
+        )
+    return info
 
 
 def load_request(path: Path) -> Request:
@@ -650,17 +700,32 @@ def _sources(path: Path, raw_sources: Any) -> tuple[SourceSpec, ...]:
 
 
 def _source_stat(path: Path, key: str, src_path: Path) -> os.stat_result:
-    """The status of a source's file or folder (following symlinks)."""
+    """The status of a source's file or folder (following symlinks): a regular file that can
+    be opened, or a folder (a snapshot, checked by ``_manifest``). Anything else is refused
+    before an engine opens it: a character device (/dev/zero never ends), a FIFO (waits for a
+    writer), a socket, a block device, or a symlink to one of them."""
+    key += ".path"
+    shown = _shown_path(src_path)
     try:
-        return os.stat(src_path)
+        info = os.stat(src_path)
     except (FileNotFoundError, NotADirectoryError):
-        raise _fail(
-            path, key + ".path", f"source file not found: {_shown_path(src_path)}"
-        ) from None
+        raise _fail(path, key, f"source file not found: {shown}") from None
     except OSError as exc:
+        raise _fail(path, key, f"cannot read {shown}: {exc.strerror}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        return info
+    if not stat.S_ISREG(info.st_mode):
         raise _fail(
-            path, key + ".path", f"cannot read {_shown_path(src_path)}: {exc.strerror}"
-        ) from exc
+            path,
+            key,
+            f"{shown} is {_what(src_path, info.st_mode)}, not an extract file or a snapshot folder",
+        )
+    try:
+        with src_path.open("rb"):
+            pass
+    except OSError as exc:
+        raise _fail(path, key, f"cannot read {shown}: {exc.strerror}") from exc
+    return info
 
 
 def _system(
