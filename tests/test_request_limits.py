@@ -430,6 +430,16 @@ def test_a_non_string_or_empty_entry_in_a_list_of_names_is_refused(
     _load_refused(request, key + ": ")
 
 
+def test_a_list_of_more_than_1000_entries_is_refused(folder: Path) -> None:
+    codes = [f"{n}{letter}" for n in range(1, 100) for letter in "ABCDEFGHIJK"][:1001]
+    request = _request(folder, offences="[" + ", ".join(f'"{c}"' for c in codes) + "]")
+    _load_refused(request, "population.offences: lists 1,001 entries; at most 1,000")
+    loaded = foidesk.load_request(
+        _request(folder, offences="[" + ", ".join(f'"{c}"' for c in codes[:1000]) + "]")
+    )
+    assert loaded.offence_codes == tuple(codes[:1000])
+
+
 def test_a_blank_force_detail_is_taken_as_left_out(folder: Path) -> None:
     # Pinned by tests/test_letter.py: the letter shows [FORCE NAME] and lists it as unfilled.
     request = _request(folder, 'system = "A"', 'system = "A"\n[force]\nname = " "\nunit = ""')

@@ -33,10 +33,10 @@ unusual.
   systems differ only in letter case (the letter would name both). Letters of any script,
   inner spaces and punctuation are accepted.
 - Lists of names (``population.offences``, ``search.terms``, ``table.rows``): non-empty lists
-  of non-empty text entries of at most 100 characters, without control characters; a bad
-  entry is named by its place (``search.terms[2]``). Duplicates are accepted: offences and
-  terms are counted once each (``terms = ["Facebook", "FB"]`` is one platform), and a row
-  dimension named twice stays refused (it would make a different table).
+  of at most 1,000 non-empty text entries of at most 100 characters, without control
+  characters; a bad entry is named by its place (``search.terms[2]``). Duplicates are
+  accepted: offences and terms are counted once each (``terms = ["Facebook", "FB"]`` is one
+  platform), and a row dimension named twice stays refused (it would make a different table).
 - Free text (``request``, ``clarification``): may be empty (the letter shows a placeholder)
   and hold tabs and line breaks, but no other control character (a NUL or an escape sequence
   in the letter). Its length is bounded by the file's.
@@ -104,6 +104,7 @@ SYSTEM_CHARS = 100
 FORCE_CHARS = 200  # a [force] detail; the address may be longer
 ADDRESS_CHARS = 500
 ENTRY_CHARS = 100  # an entry of population.offences, search.terms, table.rows
+LIST_ENTRIES = 1000  # entries in one of those lists (there are fewer Home Office codes)
 PATH_CHARS = 4096  # PATH_MAX
 PATH_PART_BYTES = 255  # NAME_MAX
 RESERVED_SYSTEMS = ("later", "earlier")  # population.prefer's words
@@ -321,6 +322,10 @@ def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
     """A non-empty list of names, each trimmed; a bad entry is named by its place (1-based)."""
     if not isinstance(value, list) or not value:
         raise _fail(path, key, f"expected a non-empty list of names, got {_shown(value)}")
+    if len(value) > LIST_ENTRIES:
+        raise _fail(
+            path, key, f"lists {len(value):,} entries; at most {LIST_ENTRIES:,} are allowed"
+        )
     names = []
     for i, entry in enumerate(value, 1):
         entry_key = f"{key}[{i}]"
@@ -531,14 +536,13 @@ def load_request(path: Path) -> Request:
             f"{_years_later(date_from, WINDOW_YEARS)}",
         )
     offence_terms = _str_list(path, "population.offences", population.get("offences", ["drugs"]))
-    codes: list[str] = []
+    codes: dict[str, None] = {}  # in order, each once
     groups = home_office().offence_groups
     for term in offence_terms:
         if term.lower() in groups:
-            codes.extend(c for c in groups[term.lower()] if c not in codes)
+            codes.update(dict.fromkeys(groups[term.lower()]))
         elif _HO_CODE.match(term.upper()):
-            if term.upper() not in codes:
-                codes.append(term.upper())
+            codes[term.upper()] = None
         else:
             known = ", ".join(sorted(groups))
             raise _fail(
@@ -641,6 +645,7 @@ def _sources(path: Path, raw_sources: Any) -> tuple[SourceSpec, ...]:
         raise _fail(path, "source", "at least one [[source]] with a path is required")
     sources: list[SourceSpec] = []
     seen: dict[tuple[int, int], str] = {}  # (device, inode) of each source: its key
+    spellings: dict[str, str] = {}  # each system's name, by its case-folded form
     for i, src in enumerate(raw_sources):
         key = f"source[{i + 1}]"
         if not isinstance(src, dict):
@@ -678,14 +683,14 @@ def _sources(path: Path, raw_sources: Any) -> tuple[SourceSpec, ...]:
                 path, key + ".format", f"{_shown_path(src_path)} is {what}, not format {fmt!r}"
             )
         system = _system(path, key, src, manifest, src_path)
-        for earlier in sources:
-            if earlier.system != system and earlier.system.casefold() == system.casefold():
-                raise _fail(
-                    path,
-                    key + ".system",
-                    f"{system!r} differs from {earlier.system!r} of an earlier source only in "
-                    "letter case; spell a system the same way each time",
-                )
+        spelled = spellings.setdefault(system.casefold(), system)
+        if spelled != system:
+            raise _fail(
+                path,
+                key + ".system",
+                f"{system!r} differs from {spelled!r} of an earlier source only in letter "
+                "case; spell a system the same way each time",
+            )
         if "data_quality_from" in src:
             dq = _date(path, key + ".data_quality_from", src["data_quality_from"], False)
         else:
