@@ -16,8 +16,8 @@ from tests.conftest import crime, run_cli, write_extract, write_request
 LEAK = "Poss - Jane Roe (AB/18/0001)"
 
 
-def _case(tmp_path: Path, rows: list[dict[str, str]], **request: str) -> Path:
-    write_extract(tmp_path / "a.csv", rows)
+def _case(tmp_path: Path, extract: list[dict[str, str]], **request: str) -> Path:
+    write_extract(tmp_path / "a.csv", extract)
     return write_request(tmp_path, [("a.csv", "Alpha")], **request)
 
 
@@ -245,3 +245,63 @@ def test_a_complete_letter_on_time_has_no_letter_warning(tmp_path: Path) -> None
 
     answer = foidesk.answer(request, letter_date=date(2019, 5, 20))
     assert not [n for n in answer.notices if n.kind.startswith("letter")]
+
+
+# [labels]: the officer's fix, without editing the extract -------------------------------------
+
+
+def _with_labels(request: Path, table: str) -> Path:
+    request.write_text(request.read_text(encoding="utf-8") + "\n[labels]\n" + table, "utf-8")
+    return request
+
+
+def test_labels_table_publishes_another_text_and_the_raw_label_nowhere(tmp_path: Path) -> None:
+    request = _case(
+        tmp_path,
+        [
+            crime("AB/18/0001", "2016-05-01", "Deal on Snapchat."),
+            crime("AB/18/0002", "2016-06-01", "Messages on Facebook.", offence=LEAK),
+        ],
+    )
+    _with_labels(request, f'"{LEAK}" = "Possession of a controlled drug"\n')
+    proc = run_cli("answer", request, "--out", tmp_path / "case", "--format", "csv", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "Possession of a controlled drug" in proc.stdout
+    for path in (tmp_path / "case" / "public").iterdir():
+        data = path.read_bytes()
+        assert b"Jane Roe" not in data and b"AB/18/0001" not in data, path.name
+
+
+def test_a_published_text_holding_a_reference_is_refused(tmp_path: Path) -> None:
+    request = _case(
+        tmp_path,
+        [
+            crime("AB/18/0001", "2016-05-01", "Deal on Snapchat."),
+            crime("AB/18/0002", "2016-06-01", "Messages on Facebook.", outcome="Odd"),
+        ],
+    )
+    _with_labels(request, '"Odd" = "Charged, see ab/18/0001"\n')
+    with pytest.raises(foidesk.RequestError, match=r"labels: the text .* AB/18/0001"):
+        foidesk.answer(request)
+
+
+def test_two_spellings_given_one_text_are_one_row_of_distinct_crimes(tmp_path: Path) -> None:
+    request = _case(
+        tmp_path,
+        [
+            crime("S1", "2016-05-01", "On Snapchat and Facebook.", outcome="Caution - adults"),
+            crime("S2", "2016-05-02", "On Snapchat.", outcome="CAUTION"),
+        ],
+        rows='["outcome", "platform"]',
+    )
+    _with_labels(request, '"Caution - adults" = "CAUTION"\n')
+    table = foidesk.answer(request).table
+    outcomes = {r.labels: r.total for r in table.rows if r.level == "outcome"}
+    assert outcomes == {("CAUTION",): 2}
+
+
+def test_a_labels_table_that_is_not_a_table_is_one_line(tmp_path: Path) -> None:
+    request = _case(tmp_path, [crime("S1", "2016-05-01", "On Snapchat.")])
+    request.write_text('labels = "x"\n' + request.read_text(), encoding="utf-8")
+    proc = run_cli("answer", request, "--out", tmp_path / "case")
+    _one_line_refusal(proc, "labels: must be a table")

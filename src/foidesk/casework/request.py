@@ -59,7 +59,7 @@ import re
 import stat
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ _ALLOWED: dict[str, set[str]] = {
         "table",
         "source",
         "force",
+        "labels",
     },
     "population": {"from", "to", "offences", "prefer"},
     "search": {"lexicon", "terms"},
@@ -167,6 +168,9 @@ class Request:
     prefer: str  # which copy of a crime held by two systems wins: "later", "earlier", a system
     force: ForceDetails
     raw: dict[str, Any]
+    # [labels]: a label as the extract holds it -> the text to publish instead (an offence,
+    # outcome or system label that carries personal data, or two spellings of one outcome)
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def population_label(self) -> str:
@@ -601,6 +605,7 @@ def load_request(path: Path) -> Request:
             for key, placeholder in PLACEHOLDERS.items()
         }
     )
+    labels = _labels(path, raw.get("labels", {}))
     return Request(
         path=path,
         reference=reference,
@@ -621,7 +626,23 @@ def load_request(path: Path) -> Request:
         prefer=prefer,
         force=force,
         raw=raw,
+        labels=labels,
     )
+
+
+def _labels(path: Path, table: Any) -> dict[str, str]:
+    """The ``[labels]`` table: each key a label as the extract holds it (after trimming, as the
+    engines read it), each value the text to publish, a name like any other."""
+    if not isinstance(table, dict):
+        raise _fail(path, "labels", 'must be a table of "label in the extract" = "text to publish"')
+    out: dict[str, str] = {}
+    for raw_label, text in table.items():
+        label = raw_label.strip()
+        key = f"labels.{_shown(raw_label)}"
+        if not label:
+            raise _fail(path, key, "an empty label cannot be given a text")
+        out[label] = _name(path, key, text, FORCE_CHARS, "give the text to publish for it")
+    return out
 
 
 def _force_detail(path: Path, key: str, value: Any, placeholder: str) -> str:

@@ -39,6 +39,9 @@ def build_table(
     grand: list[set[str]] = [set() for _ in range(n)]
     platforms_of: dict[str, set[str]] = defaultdict(set)
     system_order = {s.system: i for i, s in enumerate(request.sources)}
+    # the request's [labels]: a raw label -> the text to publish (two raw labels may be given
+    # one text: their crimes are then counted once, in one row); the order stays the raw one's
+    published = request.labels
 
     for row in crime_hits.to_pylist():
         if row["platform"] not in platform_set or row["period"] not in period_index:
@@ -49,12 +52,13 @@ def build_table(
         if rank_key not in ranks:
             ranks[rank_key] = ho.outcome_rank(outcome, row["ho_outcome"])
         rank = ranks[rank_key]
+        outcome = published.get(outcome, outcome)
         outcome_rank[outcome] = min(outcome_rank.get(outcome, rank), rank)
         code = row["ho_code"] or ""
         if request.offence_label == "home_office":
             offence = ho.offence_name(code)
         else:
-            offence = row["offence"]
+            offence = published.get(row["offence"], row["offence"])
         offence_rank[offence] = min(offence_rank.get(offence, (code, offence)), (code, offence))
         values = {
             "outcome": outcome,

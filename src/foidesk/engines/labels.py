@@ -71,7 +71,7 @@ def labels_to_check(request: Request, raw: dict[str, set[str]]) -> list[tuple[st
     """(field, text) for every label that would be published, given the raw labels of the
     crimes with hits by field: each raw label of a public field, and the text the request's
     ``[labels]`` maps it to (a mapped raw label is not published, so it is not checked)."""
-    mapping = getattr(request, "labels", {}) or {}
+    mapping = request.labels
     out: list[tuple[str, str]] = []
     for field in public_fields(request):
         for label in sorted(raw.get(field, ())):
