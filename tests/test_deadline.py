@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from foidesk.casework.deadline import due_date
+from foidesk.errors import RequestError
 from tests.conftest import run_cli
 
 
@@ -42,8 +43,18 @@ def test_clarification_restarts_the_clock() -> None:
 
 
 def test_clarification_before_receipt_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(RequestError, match="before the request"):
         due_date(date(2019, 4, 26), clarified=date(2019, 4, 1))
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1066-10-14"])
+def test_a_date_the_clock_cannot_count_is_one_line(day: str) -> None:
+    proc = run_cli("deadline", day)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"foidesk: error: received {day}: the statutory clock is computed for dates from "
+        "1900-01-01 to 2100-12-31; check the year"
+    ]
 
 
 def test_cli_prints_only_the_date_on_stdout() -> None:

@@ -14,6 +14,9 @@ from datetime import date, timedelta
 
 import holidays
 
+from foidesk.casework.request import DATE_MAX, DATE_MIN
+from foidesk.errors import RequestError
+
 UK_NATIONS = ("ENG", "NIR", "SCT", "WLS")
 WORKING_DAYS = 20
 
@@ -45,10 +48,19 @@ def uk_bank_holidays(years: range) -> dict[date, str]:
 
 def due_date(received: date, clarified: date | None = None) -> Deadline:
     """The date by which a response is due under s.10(1)."""
+    for name, day in (("received", received), ("clarified", clarified)):
+        if day is not None and not DATE_MIN <= day <= DATE_MAX:
+            raise RequestError(
+                f"{name} {day.isoformat()}: the statutory clock is computed for dates from "
+                f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}; check the year"
+            )
     start = received
     if clarified is not None:
         if clarified < received:
-            raise ValueError("the clarification cannot arrive before the request")
+            raise RequestError(
+                f"clarified {clarified.isoformat()}: the clarification cannot arrive before the "
+                f"request ({received.isoformat()})"
+            )
         start = clarified
     # 20 working days never span more than ~6 weeks; take two years of holidays to be safe.
     bank = uk_bank_holidays(range(start.year, start.year + 2))
