@@ -38,7 +38,9 @@ def answer_case(
     out: Path,
     engine: str | Engine = "duckdb",
     letter_date: date | None = None,
+    replace: bool = False,
 ) -> CaseRun:
-    """``foidesk.answer`` then ``foidesk.write_case``, as ``foidesk answer`` does."""
+    """``foidesk.answer`` then ``foidesk.write_case``, as ``foidesk answer`` does (``replace``:
+    as ``--replace``, rebuild the case already in ``out``)."""
     result = foidesk.answer(request, engine=engine, letter_date=letter_date)
-    return CaseRun(result, foidesk.write_case(out, result))
+    return CaseRun(result, foidesk.write_case(out, result, replace=replace))

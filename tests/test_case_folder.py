@@ -29,7 +29,7 @@ PUBLIC_FILES = {
     "method.md",
     "letter.md",
 }
-INTERNAL_FILES = {"evidence.parquet", "audit.json"}
+INTERNAL_FILES = {"evidence.parquet", "audit.json", "written.json"}
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +82,17 @@ def test_writes_public_and_internal(tmp_path: Path, seed_answer: foidesk.Answer)
 def test_rewriting_replaces_both_folders(
     tmp_path: Path, seed_answer: foidesk.Answer, other_answer: foidesk.Answer
 ) -> None:
+    """With replace=True (an added file is kept: tests/test_case_replace.py)."""
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
     (out / "public" / "stale.txt").write_text("from an earlier run")
     (out / "internal" / "stale.txt").write_text("from an earlier run")
-    foidesk.write_case(out, other_answer)
+    foidesk.write_case(out, other_answer, replace=True)
     assert {p.name for p in (out / "public").iterdir()} == PUBLIC_FILES
-    assert {p.name for p in (out / "internal").iterdir()} == INTERNAL_FILES
+    assert {p.name for p in (out / "internal").iterdir()} == INTERNAL_FILES | {
+        "stale.txt",  # kept where it was
+        "set-aside",  # public/stale.txt, moved aside
+    }
     assert (out / "public" / "table.csv").read_text() == RENDERERS["csv"](other_answer.table)
     letter = (out / "public" / "letter.md").read_text()
     assert "3rd June 2019" in letter and "20th May 2019" not in letter
@@ -117,7 +121,7 @@ def test_failure_while_writing_internal_leaves_the_earlier_case(
 
     monkeypatch.setattr(foidesk.case_folder, "write_internal", broken)
     with pytest.raises(OSError, match="No space left"):
-        foidesk.write_case(out, other_answer)
+        foidesk.write_case(out, other_answer, replace=True)
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
@@ -139,7 +143,7 @@ def test_failure_after_writing_public_leaves_the_earlier_case(
 
     monkeypatch.setattr(foidesk.case_folder, "write_public", broken)
     with pytest.raises(RuntimeError, match="renderer failed"):
-        foidesk.write_case(out, other_answer)
+        foidesk.write_case(out, other_answer, replace=True)
     assert _snapshot(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
@@ -187,7 +191,7 @@ def test_a_file_at_internal_leaves_the_earlier_public(
     (out / "internal").rmdir()
     (out / "internal").write_text("in the way")
     with pytest.raises(foidesk.CaseError):
-        foidesk.write_case(out, other_answer)
+        foidesk.write_case(out, other_answer, replace=True)
     assert _snapshot(out / "public") == public_before
     assert (out / "internal").read_text() == "in the way"
 
@@ -210,7 +214,7 @@ def test_a_move_that_fails_midway_puts_the_earlier_case_back(
 
     monkeypatch.setattr(Path, "rename", failing)
     with pytest.raises(OSError, match="No space left"):
-        foidesk.write_case(out, other_answer)
+        foidesk.write_case(out, other_answer, replace=True)
     assert _snapshot(out / "public") == public_before
     assert _snapshot(out / "internal") == internal_before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]

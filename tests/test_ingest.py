@@ -411,7 +411,7 @@ def test_across_systems_the_winner_is_configurable(tmp_path: Path) -> None:
     for prefer in ("", 'prefer = "earlier"', 'prefer = "Legacy"', 'prefer = "Athena"'):
         request = tmp_path / "r.toml"
         request.write_text(base.format(prefer=prefer))
-        result = answer_case(request, tmp_path / "case")
+        result = answer_case(request, tmp_path / "case", replace=True)
         outcomes[prefer] = [r.labels[0] for r in result.table.rows]
         assert result.coverage.overlaps == (("Athena and Legacy", 1),)
     assert outcomes == {

@@ -189,6 +189,16 @@ def answer(
             ),
         ),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help=(
+                "Rebuild an existing case folder: public/ and the evidence are made anew; files "
+                "people added are kept (public/ additions moved to internal/set-aside/<time>/)."
+            ),
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", help="No progress bar or summary (warnings still show).")
     ] = False,
@@ -200,11 +210,13 @@ def answer(
     field, span and rule) and audit.json.
     """
     import foidesk
+    from foidesk.case_folder import check_case_folder
     from foidesk.release.render import RENDERERS
 
     when = _parse_date(letter_date, "--letter-date") if letter_date else None
     started = time.perf_counter()
     options = _engine_options(engine, engine_option, spark_master)
+    check_case_folder(out, replace)  # a folder write_case would refuse, before the work
     with RichProgress(quiet) as progress:
         result = foidesk.answer(
             request,
@@ -214,8 +226,10 @@ def answer(
             progress=progress,
             allow_empty=allow_empty,
         )
-    _warn(result)
-    folders = foidesk.write_case(out, result)
+    folders = foidesk.write_case(out, result, replace=replace)
+    _warn(result)  # after the case is written: a refused write is one line
+    if folders.set_aside_note:  # files moved: said even with --quiet
+        err.print(folders.set_aside_note, markup=False)
     sys.stdout.write(RENDERERS[fmt.value](result.table))
     sys.stdout.flush()
     if not quiet:
@@ -275,8 +289,8 @@ def demo(
     data = make_synthetic(rows, out / "data", seed=seed)
     with RichProgress(False) as progress:
         result = foidesk.answer(data.request_path, letter_date=date(2019, 6, 3), progress=progress)
+    folders = foidesk.write_case(out / "case", result, replace=True)  # its own folder
     _warn(result)
-    folders = foidesk.write_case(out / "case", result)
     sys.stdout.write(RENDERERS["text"](result.table))
     sys.stdout.flush()
     _summary(result, folders, time.perf_counter() - started)

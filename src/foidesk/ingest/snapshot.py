@@ -1,10 +1,11 @@
 """Writing a snapshot: every input row loaded, quarantined with its line and reason, or counted
 as an exact duplicate, so that ``rows_read = rows_loaded + rows_quarantined + duplicates``.
 
-The folder is built as ``.<name>.partial-<pid>`` beside the destination and renamed into place
-only when complete, so an interrupted ingest leaves no snapshot. Rows stream in batches to a
-staging Parquet file (memory stays bounded whatever the input's size); DuckDB, with a memory
-limit, then settles duplicates:
+The folder is built as ``.<name>.partial-<pid>-<random>`` (mode 0700) beside the destination
+and renamed into place only when complete, so an interrupted ingest leaves no snapshot (SIGTERM
+and SIGINT remove the folder; the next ingest beside it removes one whose process was killed).
+Rows stream in batches to a staging Parquet file (memory stays bounded whatever the input's
+size); DuckDB, with a memory limit, then settles duplicates:
 
 - the LAST copy of each crime_ref in input order is kept (files in the order given, then by
   line: exports list a record's latest state last);
@@ -24,7 +25,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,7 @@ from foidesk.ingest.hashing import sha256_file
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
 from foidesk.version import __version__
+from foidesk.workspace import make_private_folder, signals_stop_work
 
 SCHEMA_VERSION = 1
 BATCH = 50_000
@@ -119,20 +120,24 @@ def ingest(
     if not system_name:
         raise SourceError("--system: name the record system (or set system in the mapping)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
-        manifest = _build(
-            inputs, staging, mapping, system_name, notes or [], progress, check_systems
-        )
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
-        )
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    # staged in a private folder .<name>.partial-<pid>-<random> (mode 0700) beside ``out``: a
+    # SIGTERM or SIGINT removes it, and the stale ones of an ingest killed outright go first
+    with signals_stop_work():
+        staging = make_private_folder(out.parent, f".{out.name}.partial-")
+        try:
+            manifest = _build(
+                inputs, staging, mapping, system_name, notes or [], progress, check_systems
+            )
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
+                encoding="utf-8",
+            )
+            if out.exists():
+                shutil.rmtree(out)
+            os.replace(staging, out)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     return IngestResult(out, manifest)
 
 
@@ -221,6 +226,7 @@ def _build(
         source["rows_loaded"] = loaded
         source["duplicates"] = duplicates
         source["rows_quarantined"] = quarantine.counts.get(index, 0) + superseded
+        source["superseded"] = superseded  # of those, copies replaced by a later one
         if source["rows_read"] != loaded + duplicates + source["rows_quarantined"]:
             raise AssertionError(f"{source['path']}: rows do not reconcile: {source}")
     if notes_summary is not None:

@@ -178,7 +178,7 @@ def run(
         from foidesk.case_folder import write_case
         imports = time.perf_counter() - started
         result = answer(Path({str(request)!r}))
-        write_case(Path({str(folder / "bench-case")!r}), result)
+        write_case(Path({str(folder / "bench-case")!r}), result, replace=True)
         note = (
             f"{{result.table.grand_total.total:,}} crimes; case folder written; cold start "
             f"{{imports:.2f}} s imports + {{result.audit['lexicon_seconds']:.2f}} s lexicon"

@@ -15,7 +15,6 @@ and to compute per-system coverage.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +64,7 @@ from foidesk.engines.population import (
 from foidesk.errors import EngineError
 from foidesk.search import arrays
 from foidesk.search.matcher import Hit, Matcher
+from foidesk.workspace import private_folder
 
 # DuckDB threads that decode text for the matcher. Streaming text columns to Arrow took about
 # 190 MB of DuckDB's memory per thread (measured on 560-byte notes), so 4 threads ran out of a
@@ -219,7 +219,9 @@ class DuckDBEngine:
         self, request: Request, matcher: Matcher, progress: Progress | None = None
     ) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
-        with tempfile.TemporaryDirectory(prefix="foidesk-duckdb-") as tmp:
+        # a private folder (0700), removed at the end, on failure and on SIGTERM or SIGINT
+        with private_folder("duckdb") as folder:
+            tmp = str(folder)
             # tables beyond the memory limit spill to the temporary folder
             con = duckdb.connect(self.database(tmp, request), config={"threads": self.threads})
             con.execute(f"SET memory_limit = {sql_str(self.memory_limit)}")

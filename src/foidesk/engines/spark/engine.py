@@ -68,6 +68,7 @@ from foidesk.ingest.record import CANONICAL
 from foidesk.ingest.snapshot import ingest
 from foidesk.search.lexicon import Lexicon
 from foidesk.search.matcher import Matcher
+from foidesk.workspace import private_folder
 
 _MATCHERS: dict[tuple[Lexicon, tuple[str, ...]], Matcher] = {}
 
@@ -215,8 +216,8 @@ class SparkEngine:
         """Answer ``request`` with ``matcher``'s lexicon and platforms on Spark."""
         progress = progress or NoProgress()
         check_master(self.master)
-        with tempfile.TemporaryDirectory(prefix="foidesk-spark-") as name:
-            tmp = Path(name)
+        # a private folder (0700), removed at the end, on failure and on SIGTERM or SIGINT
+        with private_folder("spark") as tmp:
             progress.begin("Reading the sources (ingest to snapshots)")
             snapshots = self._snapshots(request, tmp)
             progress.end()
