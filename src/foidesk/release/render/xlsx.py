@@ -24,7 +24,12 @@ def write_xlsx(table: FoiTable, path: Path) -> None:
     """Write the table to ``path``."""
     workbook = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,  # no temporary XML files left behind by an interrupted run
+        },
     )
     workbook.set_properties(
         {
