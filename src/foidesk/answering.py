@@ -148,8 +148,9 @@ def _letter_notices(request: Request, release: PublicRelease, letter_date: date)
                 "letter-placeholders",
                 f"the letter still has {len(unfilled)} "
                 f"{'placeholder' if len(unfilled) == 1 else 'placeholders'} "
-                f"({', '.join(f'[{u}]' for u in unfilled)}): give them in the request's "
-                "[force] table (or the request text) before it is sent",
+                f"({', '.join(f'[{u}]' for u in unfilled)}): give "
+                f"{'it' if len(unfilled) == 1 else 'them'} in the request's [force] table (or "
+                "the request text) before it is sent",
                 {"placeholders": list(unfilled)},
             )
         )
