@@ -128,3 +128,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     """A module skipped as a whole (no Java, no PySpark) fails in CI (``_no_skips``)."""
     _no_skips((yield).get_result())
+
+
+@pytest.fixture(scope="module")
+def seed_answer() -> Any:
+    """The seed request answered (letter dated before the due date)."""
+    from datetime import date
+
+    import foidesk
+
+    return foidesk.answer(SEED / "request.toml", letter_date=date(2019, 5, 20))
+
+
+@pytest.fixture(scope="module")
+def other_answer(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A different, smaller answer: one crime on one system."""
+    from datetime import date
+
+    import foidesk
+
+    folder = tmp_path_factory.mktemp("other")
+    write_extract(folder / "a.csv", [crime("OT/1", "2016-05-01", "Seen on Instagram.")])
+    request = write_request(folder, [("a.csv", "Other")], date_from="2016-01-01")
+    return foidesk.answer(request, letter_date=date(2019, 6, 3))

@@ -44,3 +44,25 @@ def answer_case(
     as ``--replace``, rebuild the case already in ``out``)."""
     result = foidesk.answer(request, engine=engine, letter_date=letter_date)
     return CaseRun(result, foidesk.write_case(out, result, replace=replace))
+
+
+# The files the answer writes under public/ (release.publish.write_public)
+PUBLIC_FILES = {
+    "table.txt",
+    "table.csv",
+    "table.md",
+    "table.html",
+    "table.xlsx",
+    "coverage.csv",
+    "method.md",
+    "letter.md",
+}
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -7,7 +7,6 @@ import csv
 import json
 import re
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,42 +16,10 @@ import foidesk
 import foidesk.case_folder
 from foidesk.release.gate import PublicRelease
 from foidesk.release.render import RENDERERS
-from tests.conftest import SEED, crime, write_extract, write_request
+from tests.conftest import SEED
+from tests.helpers import PUBLIC_FILES, files_under
 
-PUBLIC_FILES = {
-    "table.txt",
-    "table.csv",
-    "table.md",
-    "table.html",
-    "table.xlsx",
-    "coverage.csv",
-    "method.md",
-    "letter.md",
-}
 INTERNAL_FILES = {"evidence.parquet", "audit.json", "written.json"}
-
-
-@pytest.fixture(scope="module")
-def seed_answer() -> foidesk.Answer:
-    return foidesk.answer(SEED / "request.toml", letter_date=date(2019, 5, 20))
-
-
-@pytest.fixture(scope="module")
-def other_answer(tmp_path_factory: pytest.TempPathFactory) -> foidesk.Answer:
-    """A different, smaller answer: one crime on one system."""
-    folder = tmp_path_factory.mktemp("other")
-    write_extract(folder / "a.csv", [crime("OT/1", "2016-05-01", "Seen on Instagram.")])
-    request = write_request(folder, [("a.csv", "Other")], date_from="2016-01-01")
-    return foidesk.answer(request, letter_date=date(2019, 6, 3))
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_writes_public_and_internal(tmp_path: Path, seed_answer: foidesk.Answer) -> None:
@@ -112,7 +79,7 @@ def test_failure_while_writing_internal_leaves_the_earlier_case(
 ) -> None:
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
-    before = _snapshot(out)
+    before = files_under(out)
 
     def broken(folder: Path, answer: foidesk.Answer) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -122,7 +89,7 @@ def test_failure_while_writing_internal_leaves_the_earlier_case(
     monkeypatch.setattr(foidesk.case_folder, "write_internal", broken)
     with pytest.raises(OSError, match="No space left"):
         foidesk.write_case(out, other_answer, replace=True)
-    assert _snapshot(out) == before
+    assert files_under(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
@@ -134,7 +101,7 @@ def test_failure_after_writing_public_leaves_the_earlier_case(
 ) -> None:
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
-    before = _snapshot(out)
+    before = files_under(out)
     real = foidesk.case_folder.write_public
 
     def broken(folder: Path, release: PublicRelease) -> list[Path]:
@@ -144,7 +111,7 @@ def test_failure_after_writing_public_leaves_the_earlier_case(
     monkeypatch.setattr(foidesk.case_folder, "write_public", broken)
     with pytest.raises(RuntimeError, match="renderer failed"):
         foidesk.write_case(out, other_answer, replace=True)
-    assert _snapshot(out) == before
+    assert files_under(out) == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
@@ -185,14 +152,14 @@ def test_a_file_at_internal_leaves_the_earlier_public(
 ) -> None:
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
-    public_before = _snapshot(out / "public")
+    public_before = files_under(out / "public")
     for path in (out / "internal").iterdir():
         path.unlink()
     (out / "internal").rmdir()
     (out / "internal").write_text("in the way")
     with pytest.raises(foidesk.CaseError):
         foidesk.write_case(out, other_answer, replace=True)
-    assert _snapshot(out / "public") == public_before
+    assert files_under(out / "public") == public_before
     assert (out / "internal").read_text() == "in the way"
 
 
@@ -204,7 +171,7 @@ def test_a_move_that_fails_midway_puts_the_earlier_case_back(
 ) -> None:
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
-    public_before, internal_before = _snapshot(out / "public"), _snapshot(out / "internal")
+    public_before, internal_before = files_under(out / "public"), files_under(out / "internal")
     rename = Path.rename
 
     def failing(self: Path, target: Path) -> Path:  # the new internal/ cannot be moved in
@@ -215,8 +182,8 @@ def test_a_move_that_fails_midway_puts_the_earlier_case_back(
     monkeypatch.setattr(Path, "rename", failing)
     with pytest.raises(OSError, match="No space left"):
         foidesk.write_case(out, other_answer, replace=True)
-    assert _snapshot(out / "public") == public_before
-    assert _snapshot(out / "internal") == internal_before
+    assert files_under(out / "public") == public_before
+    assert files_under(out / "internal") == internal_before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,39 +23,8 @@ import foidesk
 import foidesk.case_folder
 from foidesk.case_folder import LOCK_NAME, WRITTEN_NAME, case_lock
 from foidesk.release.render import RENDERERS
-from tests.conftest import SEED, crime, run_cli, write_extract, write_request
-
-PUBLIC_FILES = {
-    "table.txt",
-    "table.csv",
-    "table.md",
-    "table.html",
-    "table.xlsx",
-    "coverage.csv",
-    "method.md",
-    "letter.md",
-}
-
-
-@pytest.fixture(scope="module")
-def seed_answer() -> foidesk.Answer:
-    return foidesk.answer(SEED / "request.toml", letter_date=date(2019, 5, 20))
-
-
-@pytest.fixture(scope="module")
-def other_answer(tmp_path_factory: pytest.TempPathFactory) -> foidesk.Answer:
-    folder = tmp_path_factory.mktemp("other")
-    write_extract(folder / "a.csv", [crime("OT/1", "2016-05-01", "Seen on Instagram.")])
-    request = write_request(folder, [("a.csv", "Other")], date_from="2016-01-01")
-    return foidesk.answer(request, letter_date=date(2019, 6, 3))
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from tests.conftest import SEED, run_cli, write_request
+from tests.helpers import PUBLIC_FILES, files_under
 
 
 def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -75,10 +43,10 @@ def test_answer_refuses_an_existing_case(tmp_path: Path) -> None:
     out = tmp_path / "case"
     assert run_cli("answer", SEED / "request.toml", "--out", out, "--quiet").returncode == 0
     (out / "public" / "letter.md").write_text("Dear requester, edited by hand.\n")
-    before = _files(out)
+    before = files_under(out)
     line = _one_error_line(run_cli("answer", SEED / "request.toml", "--out", out))
     assert line == f"foidesk: error: {out}: already holds a case (use --replace to rebuild it)"
-    assert _files(out) == before
+    assert files_under(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
@@ -87,10 +55,10 @@ def test_write_case_refuses_an_existing_case(
 ) -> None:
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
-    before = _files(out)
+    before = files_under(out)
     with pytest.raises(foidesk.CaseError, match="already holds a case"):
         foidesk.write_case(out, other_answer)
-    assert _files(out) == before
+    assert files_under(out) == before
     # a folder holding only one of the two is a case too
     (out / "public").rename(tmp_path / "public-elsewhere")
     with pytest.raises(foidesk.CaseError, match="already holds a case"):
@@ -145,7 +113,7 @@ def test_replace_keeps_what_people_added(
     (public / "annex" / "map.png").write_bytes(b"\x89PNG")
     (public / "letter.md").write_text("Dear requester, the letter as the officer edited it.\n")
     added = {"decisions.jsonl", "review.xlsx", "notes"}
-    kept_internal = {k: v for k, v in _files(internal).items() if k.split("/")[0] in added}
+    kept_internal = {k: v for k, v in files_under(internal).items() if k.split("/")[0] in added}
     unedited_table = (public / "table.csv").read_bytes()
 
     folders = foidesk.write_case(out, other_answer, replace=True)
@@ -158,11 +126,11 @@ def test_replace_keeps_what_people_added(
     audit = json.loads((internal / "audit.json").read_text())
     assert audit["counts"]["table_grand_total"] == 1
     # what people added to internal/ is as it was
-    assert {k: v for k, v in _files(internal).items() if k in kept_internal} == kept_internal
+    assert {k: v for k, v in files_under(internal).items() if k in kept_internal} == kept_internal
     # what they added or edited in public/ is in one dated folder inside internal/
     (stamp,) = list((internal / "set-aside").iterdir())
     assert stamp.name.endswith("Z") and "T" in stamp.name
-    moved = _files(stamp / "public")
+    moved = files_under(stamp / "public")
     assert moved == {
         "cover-note.txt": b"added by hand",
         "annex/map.png": b"\x89PNG",
@@ -189,10 +157,10 @@ def test_replace_without_changes_sets_nothing_aside_and_keeps_earlier_set_asides
     (out / "public" / "extra.txt").write_text("added")
     first = foidesk.write_case(out, other_answer, replace=True)
     assert [s.name for s in first.set_aside] == ["extra.txt"]
-    kept = _files(out / "internal" / "set-aside")
+    kept = files_under(out / "internal" / "set-aside")
     second = foidesk.write_case(out, seed_answer, replace=True)
     assert second.set_aside == () and second.set_aside_folder is None
-    assert _files(out / "internal" / "set-aside") == kept
+    assert files_under(out / "internal" / "set-aside") == kept
 
 
 def test_written_json_records_each_public_file(tmp_path: Path, seed_answer: foidesk.Answer) -> None:
@@ -231,7 +199,7 @@ def test_a_failed_replace_puts_everything_back(
     (out / "internal" / "decisions.jsonl").write_text("{}\n")
     (out / "public" / "cover-note.txt").write_text("added by hand")
     (out / "public" / "letter.md").write_text("edited")
-    before = _files(out)
+    before = files_under(out)
     rename = Path.rename
 
     def failing(self: Path, target: Path) -> Path:  # the new internal/ cannot be moved in
@@ -242,7 +210,7 @@ def test_a_failed_replace_puts_everything_back(
     monkeypatch.setattr(Path, "rename", failing)
     with pytest.raises(OSError, match="No space left"):
         foidesk.write_case(out, other_answer, replace=True)
-    assert _files(out) == before
+    assert files_under(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
@@ -254,7 +222,7 @@ def test_an_interrupted_write_is_undone_by_the_next(
     out = tmp_path / "case"
     foidesk.write_case(out, seed_answer)
     (out / "internal" / "decisions.jsonl").write_text("{}\n")
-    before = _files(out)
+    before = files_under(out)
     staging = out / ".foidesk-999999999-crashed"
     (staging / "earlier").mkdir(parents=True)
     (staging / "internal").mkdir()
@@ -273,7 +241,7 @@ def test_an_interrupted_write_is_undone_by_the_next(
     assert not (out / "public").exists()
     with pytest.raises(foidesk.CaseError, match="already holds a case"):
         foidesk.write_case(out, other_answer)
-    assert _files(out) == before
+    assert files_under(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
@@ -324,7 +292,7 @@ def test_demo_replaces_its_own_case(tmp_path: Path) -> None:
 def test_a_folder_in_use_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "case"
     assert run_cli("answer", SEED / "request.toml", "--out", out, "--quiet").returncode == 0
-    before = _files(out)
+    before = files_under(out)
     with case_lock(out):
         assert (out / LOCK_NAME).read_text().strip() == str(os.getpid())
         line = _one_error_line(run_cli("answer", SEED / "request.toml", "--out", out, "--replace"))
@@ -333,7 +301,7 @@ def test_a_folder_in_use_is_refused(tmp_path: Path) -> None:
         with pytest.raises(foidesk.CaseError, match="is in use"), case_lock(out):
             pass
     assert not (out / LOCK_NAME).exists()
-    assert _files(out) == before
+    assert files_under(out) == before
 
 
 WRITER = textwrap.dedent(
