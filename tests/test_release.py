@@ -23,17 +23,8 @@ from foidesk.release.publish import write_public
 from foidesk.release.render import RENDERERS
 from foidesk.release.table import FoiTable, TableRow, table_title
 from tests.conftest import crime, write_extract, write_request
+from tests.helpers import PUBLIC_FILES
 
-PUBLIC_FILES = [
-    "table.txt",
-    "table.csv",
-    "table.md",
-    "table.html",
-    "table.xlsx",
-    "coverage.csv",
-    "method.md",
-    "letter.md",
-]
 TERMS = ("Facebook", "Twitter")
 LETTER_DATE = date(2019, 6, 3)
 
