@@ -195,7 +195,9 @@ def test_letter_sections_in_order_with_the_method_included(tmp_path: Path) -> No
         if isinstance(b, Heading | IncludedDocument)
     ]
     assert headings == [
-        Heading(1, "Request under the Freedom of Information Act 2000, Ref No: FOI-TEST/7"),
+        Heading(
+            1, "Request under the Freedom of Information Act 2000, Ref No: FOI-TEST/7", data=True
+        ),
         Heading(2, "Response"),
         Heading(2, "How the figures were produced"),
         Heading(2, "Caveats"),

@@ -305,3 +305,147 @@ def test_a_labels_table_that_is_not_a_table_is_one_line(tmp_path: Path) -> None:
     request.write_text('labels = "x"\n' + request.read_text(), encoding="utf-8")
     proc = run_cli("answer", request, "--out", tmp_path / "case")
     _one_line_refusal(proc, "labels: must be a table")
+
+
+# Found by an outside attack on the first version ----------------------------------------------
+
+
+def test_a_reference_in_a_system_name_is_refused(tmp_path: Path) -> None:
+    write_extract(
+        tmp_path / "a.csv",
+        [
+            crime("AB/18/88888", "2018-05-01", "Deal arranged on Snapchat"),
+            crime("ZZ/00/00001", "2018-05-02", "Deal arranged on Snapchat"),
+        ],
+    )
+    request = write_request(tmp_path, [("a.csv", "Athena AB/18/88888")])
+    proc = run_cli("answer", request, "--out", tmp_path / "case")
+    _one_line_refusal(proc, "source[1].system", "AB/18/88888", "another name")
+
+
+@pytest.mark.parametrize(
+    ("reference", "label"),
+    [
+        ("İZM/18/001", "Poss - İZM/18/001"),  # Python's and SQL's lower case disagree on İ
+        ("ΑΘΗΝΑΣ1", "Poss ΑΘΗΝΑΣ1"),  # ... and on a final sigma
+        ("STRASSE99", "Poss straße99"),  # case folding: ß is SS
+    ],
+)
+def test_references_outside_ascii_are_found(tmp_path: Path, reference: str, label: str) -> None:
+    request = _case(
+        tmp_path,
+        [
+            crime(reference, "2016-05-01", "Deal on Snapchat."),
+            crime("AB/18/0002", "2016-06-01", "Messages on Facebook.", offence=label),
+        ],
+    )
+    with pytest.raises(foidesk.SourceError, match="holds the crime reference"):
+        foidesk.answer(request)
+
+
+def test_quarantined_and_orphan_notes_are_said(tmp_path: Path) -> None:
+    write_extract(
+        tmp_path / "ext.csv",
+        [
+            crime("NQ/18/00001", "2018-05-01", "Deal on Snapchat."),
+            crime("NQ/18/00002", "2018-05-02", "Nothing here."),
+        ],
+    )
+    (tmp_path / "notes.csv").write_text(
+        "crime_ref,entry,text\n"
+        'NQ/18/00002,1,"Buyer contacted him on Instagram",late entry\n'
+        "NQ/18/99999,1,orphan note on Facebook\n",
+        encoding="utf-8",
+    )
+    proc = run_cli(
+        "ingest",
+        tmp_path / "ext.csv",
+        "--system",
+        "Niche",
+        "--out",
+        tmp_path / "snap",
+        "--notes",
+        tmp_path / "notes.csv",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "1 quarantined" in proc.stderr
+    request = write_request(tmp_path, [("snap", "Niche")])
+    answer = foidesk.answer(request)
+    notice = next(n for n in answer.notices if n.kind == "quarantined-notes")
+    assert "1 could not be read" in notice.message and "1 name a crime" in notice.message
+    foidesk.write_case(tmp_path / "case", answer)
+    method = (tmp_path / "case" / "public" / "method.md").read_text()
+    assert "1 investigation log entry could not be read and was not searched" in method
+
+
+def test_a_snapshot_that_lost_its_notes_is_refused(tmp_path: Path) -> None:
+    write_extract(tmp_path / "ext.csv", [crime("N1", "2018-05-01", "Nothing.")])
+    (tmp_path / "notes.csv").write_text("crime_ref,entry,text\nN1,1,On Snapchat\n", "utf-8")
+    proc = run_cli(
+        "ingest",
+        tmp_path / "ext.csv",
+        "--system",
+        "Niche",
+        "--out",
+        tmp_path / "snap",
+        "--notes",
+        tmp_path / "notes.csv",
+    )
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "snap" / "notes.parquet").unlink()
+    request = write_request(tmp_path, [("snap", "Niche")])
+    with pytest.raises(foidesk.RequestError, match=r"no notes\.parquet, though its manifest"):
+        foidesk.load_request(request)
+
+
+def test_zero_padded_codes_are_the_codes_and_near_codes_are_said(tmp_path: Path) -> None:
+    rows = [crime("P0", "2016-05-01", "On Snapchat.")]
+    rows += [crime(f"P{i}", "2016-05-02", "On Snapchat.", ho_code="092e") for i in range(1, 11)]
+    rows += [crime("P20", "2016-05-03", "On Snapchat.", ho_code="92")]
+    request = _case(tmp_path, rows)
+    answer = foidesk.answer(request)
+    assert answer.table.grand_total.total == 11  # 092e is 92E
+    near = next(n for n in answer.notices if n.kind == "near-offence-codes")
+    assert "92 (1)" in near.message
+
+
+def test_a_reference_with_markup_is_escaped_in_the_letter_heading(tmp_path: Path) -> None:
+    request = _case(tmp_path, [crime("H1", "2016-05-01", "On Snapchat.")])
+    text = request.read_text().replace(
+        'reference = "FOI-TEST/1"', 'reference = "FOI <img src=x onerror=alert(1)> *x*"'
+    )
+    request.write_text(text, encoding="utf-8")
+    foidesk.write_case(tmp_path / "case", foidesk.answer(request))
+    letter = (tmp_path / "case" / "public" / "letter.md").read_text()
+    assert "<img" not in letter and "&lt;img" in letter
+
+
+@pytest.mark.parametrize("name", ["\u3164", "Legacy\u034f"])
+def test_invisible_or_look_alike_system_names_are_refused(tmp_path: Path, name: str) -> None:
+    request = _case(tmp_path, [crime("V1", "2016-05-01", "On Snapchat.")])
+    request.write_text(request.read_text().replace('system = "Alpha"', f'system = "{name}"'))
+    with pytest.raises(foidesk.RequestError, match=r"source\[1\]\.system"):
+        foidesk.load_request(request)
+
+
+@pytest.mark.parametrize("code", ["99", "0", "19B"])
+def test_outcome_types_the_framework_does_not_have_are_said(tmp_path: Path, code: str) -> None:
+    request = _case(
+        tmp_path,
+        [
+            crime("T1", "2016-05-01", "On Snapchat.", outcome="ODD", ho_outcome=code),
+            crime("T2", "2016-05-02", "On Snapchat."),
+        ],
+    )
+    answer = foidesk.answer(request)
+    assert any(n.kind == "unknown-outcome-labels" for n in answer.notices)
+    outcomes = [r.labels[0] for r in answer.table.rows if r.level == "outcome"]
+    assert outcomes == ["CAUTION", "ODD"]  # a known type first
+
+
+def test_internal_is_private_to_its_owner(tmp_path: Path) -> None:
+    request = _case(tmp_path, [crime("I1", "2016-05-01", "On Snapchat.")])
+    foidesk.write_case(tmp_path / "case", foidesk.answer(request))
+    internal = tmp_path / "case" / "internal"
+    assert internal.stat().st_mode & 0o777 == 0o700
+    assert (internal / "evidence.parquet").stat().st_mode & 0o777 == 0o600

@@ -87,12 +87,16 @@ class CaseFolders(dict[str, Path]):
 
 
 def write_internal(folder: Path, answer: Answer) -> list[Path]:
-    """Write the evidence Parquet and ``audit.json``."""
+    """Write the evidence Parquet and ``audit.json``: record-level, so the folder is private to
+    its owner (0700) and the files readable by the owner only (0600)."""
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
     evidence = folder / "evidence.parquet"
     pq.write_table(answer.evidence, evidence)
     audit = folder / "audit.json"
     write_text(audit, json.dumps(answer.audit, indent=2, sort_keys=True, default=str) + "\n")
+    for path in (evidence, audit):
+        path.chmod(0o600)
     return [evidence, audit]
 
 

@@ -436,7 +436,11 @@ def ingest(
         )
     if result.manifest.get("notes"):
         n = result.manifest["notes"]
-        err.print(f"  notes: {n['notes_loaded']:,} loaded, {n['orphan_notes']:,} orphans")
+        unread = sum(s.get("rows_quarantined_on_read", 0) for s in n.get("sources", []))
+        err.print(
+            f"  notes: {n['notes_loaded']:,} loaded, {unread:,} quarantined, "
+            f"{n['orphan_notes']:,} orphans"
+        )
     if totals["rows_quarantined"]:
         err.print(f"Quarantined rows and reasons: {result.snapshot / 'quarantine.csv'}")
     if not result.manifest["text_fields"]:

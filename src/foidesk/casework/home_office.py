@@ -19,6 +19,19 @@ from importlib import resources
 OFFENCE_CODE_PATTERN = "[0-9]{1,3}[A-Z]{0,2}"
 
 
+# A Home Office offence code is written in upper case without spaces, and zeros padding its
+# number are dropped ("092e" is 92E). The pattern and replacement read the same in Python's
+# re.sub (ingest) and in DuckDB's regexp_replace (the embedded engine), so both read a code alike
+HO_CODE_PADDING = ("^0+([0-9]{1,3}[A-Z]{0,2})$", r"\1")
+
+
+def ho_code(value: str) -> str:
+    """A Home Office offence code as every path writes it: upper case, no spaces, no zeros
+    padding its number."""
+    code = value.strip(" \t\n\r\x0b\x0c").upper().replace(" ", "")
+    return re.sub(HO_CODE_PADDING[0], HO_CODE_PADDING[1], code)
+
+
 @dataclass(frozen=True)
 class HomeOffice:
     """Reference tables from the Home Office counting rules and outcomes framework."""
@@ -38,14 +51,15 @@ class HomeOffice:
         """A sort key putting outcomes in Home Office outcome-number order.
 
         Uses the extract's own ``ho_outcome`` when present, else the built-in label map;
-        outcomes with no known number sort after, alphabetically.
+        outcomes with no known outcome type (no number, or one the framework does not have,
+        such as 99 or 19B) sort after, alphabetically.
         """
         code = (ho_outcome or "").strip().upper() or self.outcome_labels.get(
             label.strip().upper(), ""
         )
         match = re.fullmatch(r"(\d+)(?:\.0+)?([A-Z]?)", code)  # "7.0" from a float column
-        if not match:
-            return (1, 0, label.upper())
+        if not match or f"{int(match.group(1))}{match.group(2)}" not in self.outcome_types:
+            return (1, 0, label.upper())  # no outcome type of the framework: after, by label
         number = int(match.group(1)) * 10 + (ord(match.group(2)) - 64 if match.group(2) else 0)
         return (0, number, label.upper())
 

@@ -64,7 +64,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from foidesk.casework.home_office import home_office
+from foidesk.casework.home_office import ho_code, home_office
 from foidesk.errors import RequestError
 
 ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
@@ -112,6 +112,23 @@ RESERVED_SYSTEMS = ("later", "earlier")  # population.prefer's words
 # Character categories a name may not hold: control, invisible formatting (zero-width, bidi
 # overrides, soft hyphen), line and paragraph separators, lone surrogates.
 _NOT_IN_NAMES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# Unicode's Default_Ignorable_Code_Point characters outside those categories: letters and marks
+# that show nothing (Hangul fillers, the combining grapheme joiner, variation selectors), so a
+# name made of them looks blank, or looks the same as another name
+_INVISIBLE = frozenset(
+    [
+        0x034F,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        0x3164,
+        0xFFA0,
+        *range(0x180B, 0x1810),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
+    ]
+)
 
 PLACEHOLDERS = {
     "name": "[FORCE NAME]",
@@ -281,7 +298,7 @@ def _plain(path: Path, key: str, text: str, allowed: str = "", free: bool = Fals
         if ch in allowed:
             continue
         category = unicodedata.category(ch)
-        if category == "Cc" or (not free and category in _NOT_IN_NAMES):
+        if category == "Cc" or (not free and (category in _NOT_IN_NAMES or ord(ch) in _INVISIBLE)):
             why = "" if free else " (a name is plain, visible text)"
             raise _fail(
                 path, key, f"contains {_character(ch)} at character {i + 1}; remove it{why}"
@@ -464,6 +481,18 @@ def _manifest(path: Path, key: str, folder: Path) -> dict[str, Any]:
         )
     if _part_stat(path, key, folder / "crimes.parquet") is None:
         raise _fail(path, key, f"{_shown_path(folder)} has no crimes.parquet")
+    notes = manifest.get("notes")
+    if (
+        isinstance(notes, dict)
+        and notes.get("notes_loaded")
+        and _part_stat(path, key, folder / "notes.parquet") is None
+    ):
+        raise _fail(
+            path,
+            key,
+            f"{_shown_path(folder)} has no notes.parquet, though its manifest records "
+            f"{notes.get('notes_loaded')} notes: the snapshot is damaged (ingest it again)",
+        )
     return manifest
 
 
@@ -545,8 +574,8 @@ def load_request(path: Path) -> Request:
     for term in offence_terms:
         if term.lower() in groups:
             codes.update(dict.fromkeys(groups[term.lower()]))
-        elif _HO_CODE.match(term.upper()):
-            codes[term.upper()] = None
+        elif _HO_CODE.match(ho_code(term)):
+            codes[ho_code(term)] = None  # as the sources' codes are read: 092e is 92E
         else:
             known = ", ".join(sorted(groups))
             raise _fail(

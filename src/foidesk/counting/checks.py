@@ -17,6 +17,7 @@ import pyarrow as pa
 from foidesk.casework.home_office import OFFENCE_CODE_PATTERN, home_office
 from foidesk.casework.request import Request
 from foidesk.engines.base import EngineResult
+from foidesk.engines.population import code_numbers
 from foidesk.errors import EngineError, RequestError, SourceError
 from foidesk.notices import Notice
 
@@ -44,13 +45,26 @@ def check_labels(request: Request, result: EngineResult, engine: str) -> list[No
                 f"{request.path}: labels: the text {fact.label!r} holds the crime reference "
                 f"{fact.reference}: publish a text without it"
             )
+        if fact.field == "system":
+            index = next(
+                i for i, s in enumerate(request.sources, start=1) if s.system == fact.label
+            )
+            raise RequestError(
+                f"{request.path}: source[{index}].system: the name {fact.label!r} holds the "
+                f"crime reference {fact.reference}, and every public file names the systems: "
+                "give the system another name"
+            )
         raise SourceError(
             f"{fact.where}: {fact.field} label {fact.label!r} holds the crime reference "
             f"{fact.reference}, which would be published in every public file: give the text to "
             f'publish in the request\'s [labels] table ("{fact.label}" = "..."), or correct the '
             "extract"
         )
-    single = [f for f in result.label_facts if f.field != "labels" and f.population_crimes == 1]
+    single = [
+        f
+        for f in result.label_facts
+        if f.field not in ("labels", "system") and f.population_crimes == 1
+    ]
     if not single:
         return []
     labels = [f.label for f in single]
@@ -100,6 +114,33 @@ def check_population(request: Request, result: EngineResult, allow_empty: bool) 
                 f"none of the {result.rows_in_window:,} records in the window has the requested "
                 "offence codes: the answer is none (--allow-empty)",
                 {"rows_in_window": result.rows_in_window},
+            )
+        )
+    known = home_office().offence_names
+    numbers = code_numbers(request.offence_codes)
+    near = {
+        c: n
+        for c, n in codes.items()
+        if c in codes
+        and c not in odd
+        and c
+        and c not in request.offence_codes
+        and c not in known
+        and (m := re.match(r"[0-9]+", c))
+        and m.group() in numbers
+    }
+    if near:
+        listed = ", ".join(
+            f"{c} ({n:,})" for c, n in sorted(near.items(), key=lambda kv: -kv[1])[:MOST_COMMON]
+        )
+        notices.append(
+            Notice(
+                "near-offence-codes",
+                f"{sum(near.values()):,} records in the window have offence codes with the "
+                f"number of a requested code but not one of them ({listed}): they are not "
+                "counted; map them with [values.ho_code] in a mapping, or ask for them in "
+                "population.offences",
+                {"codes": near},
             )
         )
     if odd or blank:
@@ -171,6 +212,25 @@ def check_sources(result: EngineResult) -> list[Notice]:
                     f"{'was' if source.rows_quarantined == 1 else 'were'} not searched "
                     "(its quarantine.csv says why); the method statement says so",
                     {"system": source.system, "rows_quarantined": source.rows_quarantined},
+                )
+            )
+        if source.notes_quarantined or source.orphan_notes:
+            parts = []
+            if source.notes_quarantined:
+                parts.append(f"{source.notes_quarantined:,} could not be read")
+            if source.orphan_notes:
+                parts.append(f"{source.orphan_notes:,} name a crime the snapshot does not hold")
+            notices.append(
+                Notice(
+                    "quarantined-notes",
+                    f"{source.path}: of the {source.system} investigation-log entries, "
+                    f"{' and '.join(parts)}; they were not searched (the snapshot's "
+                    "quarantine.csv says why)",
+                    {
+                        "system": source.system,
+                        "notes_quarantined": source.notes_quarantined,
+                        "orphan_notes": source.orphan_notes,
+                    },
                 )
             )
     return notices

@@ -39,6 +39,7 @@ def summarise_sources(reports: list[SourceReport]) -> tuple[SourceSummary, ...]:
             searchable=r.searchable,
             has_notes=r.has_notes,
             rows_quarantined=r.rows_quarantined,
+            notes_quarantined=r.notes_quarantined,
         )
         for r in reports
     )

@@ -155,6 +155,8 @@ class SourceReport:
     searchable: bool = True  # False: no free text at all (police.uk open data)
     has_notes: bool = False  # a snapshot's investigation-log entries were searched too
     rows_quarantined: int = 0  # a snapshot's rows that ingest could not read (not searched)
+    notes_quarantined: int = 0  # a snapshot's notes that ingest could not read
+    orphan_notes: int = 0  # a snapshot's notes for a crime it does not hold
 
 
 @dataclass
@@ -176,6 +178,14 @@ class EngineResult:
     # ho_code value -> rows in the window; filled at least when the population is empty or a
     # value is not in the Home Office notation (engines.population.PopulationRules.odd_code)
     codes_in_window: dict[str, int] = field(default_factory=dict)
+
+
+def unreadable_notes(manifest: dict[str, Any]) -> tuple[int, int]:
+    """A snapshot's notes ingest could not read, and its orphan notes (no crime of that
+    reference in the snapshot): neither was searched."""
+    notes = manifest.get("notes") or {}
+    unread = sum(int(s.get("rows_quarantined_on_read", 0)) for s in notes.get("sources", []))
+    return unread, int(notes.get("orphan_notes", 0))
 
 
 def unreadable_rows(manifest: dict[str, Any]) -> int:
@@ -239,6 +249,7 @@ def source_report(
     population_after_dq_date: int,
     has_notes: bool,
     rows_quarantined: int = 0,
+    notes_unread: tuple[int, int] = (0, 0),
 ) -> SourceReport:
     """The report of one source, the same way in every engine."""
     dq = spec.data_quality_from
@@ -256,6 +267,8 @@ def source_report(
         searchable=bool(text_fields) or has_notes,
         has_notes=has_notes,
         rows_quarantined=rows_quarantined,
+        notes_quarantined=notes_unread[0],
+        orphan_notes=notes_unread[1],
     )
 
 

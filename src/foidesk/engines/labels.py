@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from foidesk.casework.request import Request
 
 MIN_REFERENCE = 5
-MAX_REFERENCE = 64  # a longer string is not a crime reference
+MAX_REFERENCE = 256  # a longer string is not a crime reference
 
 
 @dataclass(frozen=True)
@@ -49,30 +49,18 @@ def public_fields(request: Request) -> tuple[str, ...]:
 def reference_candidates(label: str) -> set[str]:
     """Every substring of ``label`` (lower case) that starts and ends at a token boundary and
     is long enough to be a reference: those are the strings a reference could equal."""
-    text = label.lower()
-    n = len(text)
-    starts = [
-        i for i in range(n) if (i == 0 or not text[i - 1].isalnum()) and not text[i].isspace()
-    ]
-    ends = [
-        j
-        for j in range(1, n + 1)
-        if (j == n or not text[j].isalnum()) and not text[j - 1].isspace()
-    ]
-    found = set()
-    for i in starts:
-        for j in ends:
-            if MIN_REFERENCE <= j - i <= MAX_REFERENCE:
-                found.add(text[i:j])
-    return found
+    return {s.lower() for s in _substrings(label)}
 
 
 def labels_to_check(request: Request, raw: dict[str, set[str]]) -> list[tuple[str, str]]:
     """(field, text) for every label that would be published, given the raw labels of the
     crimes with hits by field: each raw label of a public field, and the text the request's
-    ``[labels]`` maps it to (a mapped raw label is not published, so it is not checked)."""
+    ``[labels]`` maps it to (a mapped raw label is not published, so it is not checked), and
+    every system's name (coverage, the method and the letter always name the systems)."""
     mapping = request.labels
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = [
+        ("system", name) for name in dict.fromkeys(s.system for s in request.sources)
+    ]
     for field in public_fields(request):
         for label in sorted(raw.get(field, ())):
             if label in mapping:
@@ -83,9 +71,40 @@ def labels_to_check(request: Request, raw: dict[str, set[str]]) -> list[tuple[st
 
 
 def candidate_rows(checks: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(candidate, field, label) rows for an engine to join with its references."""
+    """(candidate, field, label) rows for an engine to join with its references: the engine
+    matches ``lower(crime_ref)`` (SQL's lower case, which agrees with Python's for ASCII) to a
+    candidate, and also ``crime_ref`` itself to a candidate (``exact_candidates``)."""
     return [
         (candidate, field, label)
         for field, label in checks
         for candidate in sorted(reference_candidates(label))
     ]
+
+
+def exact_candidates(checks: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(candidate, field, label) rows to match to ``crime_ref`` as it is: each token-bounded
+    substring as written, in upper case, and case-folded then upper case (``straße`` for a
+    reference ``STRASSE``). SQL's and Python's lower case disagree outside ASCII (a Turkish
+    dotted capital I, a Greek final sigma), so a label holding a reference exactly as the
+    extract holds it is found whatever its letters. A reference that differs from the label
+    only by a locale's own casing (Turkish ``ı`` for ``I``) is not found: say so in the docs."""
+    rows = set()
+    for field, label in checks:
+        for candidate in _substrings(label):
+            for variant in (candidate, candidate.upper(), candidate.casefold().upper()):
+                rows.add((variant, field, label))
+    return sorted(rows)
+
+
+def _substrings(label: str) -> set[str]:
+    """``reference_candidates`` without lower-casing."""
+    n = len(label)
+    starts = [
+        i for i in range(n) if (i == 0 or not label[i - 1].isalnum()) and not label[i].isspace()
+    ]
+    ends = [
+        j
+        for j in range(1, n + 1)
+        if (j == n or not label[j].isalnum()) and not label[j - 1].isspace()
+    ]
+    return {label[i:j] for i in starts for j in ends if MIN_REFERENCE <= j - i <= MAX_REFERENCE}

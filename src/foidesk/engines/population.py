@@ -20,6 +20,7 @@ them on the seed request, against seconds for the engine).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from foidesk.casework.home_office import OFFENCE_CODE_PATTERN
@@ -29,6 +30,11 @@ from foidesk.ingest.record import STATUSES
 # the status a counted record has; every other status (ingest/record.py) is excluded
 COUNTED_STATUS = "recorded"
 EXCLUDED_STATUSES = tuple(s for s in dict.fromkeys(STATUSES.values()) if s != COUNTED_STATUS)
+
+
+def code_numbers(codes: tuple[str, ...] | list[str]) -> list[str]:
+    """The numbers of Home Office codes ("92" of 92E), each once, in order."""
+    return list(dict.fromkeys(m.group() for c in codes if (m := re.match(r"[0-9]+", c))))
 
 
 def sql_str(value: str) -> str:
@@ -78,12 +84,17 @@ class PopulationRules:
         )
 
     def odd_code(self) -> str:
-        """True for a copy in the window whose ``ho_code`` is missing or not in the Home
-        Office's notation (``casework.home_office.OFFENCE_CODE_PATTERN``): such a copy can never
-        be in a population chosen by code, so the answer names these values."""
+        """True for a copy in the window whose ``ho_code`` is missing, not in the Home
+        Office's notation (``casework.home_office.OFFENCE_CODE_PATTERN``), or not requested
+        though its number is a requested code's (``92`` when 92E is asked for): such a copy
+        is not in the population, and the answer names these values."""
+        codes = ", ".join(sql_str(c) for c in self.offence_codes)
+        numbers = ", ".join(sql_str(n) for n in code_numbers(self.offence_codes)) or "NULL"
         return (
             f"({self.in_window()} AND (ho_code IS NULL OR NOT "
-            f"regexp_full_match(ho_code, {sql_str(OFFENCE_CODE_PATTERN)})))"
+            f"regexp_full_match(ho_code, {sql_str(OFFENCE_CODE_PATTERN)}) OR "
+            f"(ho_code NOT IN ({codes}) AND "
+            f"regexp_extract(ho_code, '^([0-9]+)', 1) IN ({numbers}))))"
         )
 
     def counted(self) -> str:

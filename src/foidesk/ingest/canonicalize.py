@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from foidesk.casework.home_office import ho_code as canonical_ho_code
 from foidesk.errors import SourceError
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
@@ -134,7 +135,7 @@ class Canonicalizer:
             "crime_ref": ref.strip(WHITESPACE),
             "recorded_date": recorded,
             "offence": offence.strip(WHITESPACE),
-            "ho_code": ho_code.strip(WHITESPACE).upper().replace(" ", "") if ho_code else None,
+            "ho_code": canonical_ho_code(ho_code) if ho_code else None,
             "outcome": outcome or None,
             "ho_outcome": ho_outcome.strip(WHITESPACE).upper() if ho_outcome else None,
             "status": status,

@@ -35,6 +35,7 @@ class SourceSummary:
     searchable: bool = True  # False: no free text at all (police.uk open data)
     has_notes: bool = False  # a snapshot's investigation-log entries were searched too
     rows_quarantined: int = 0  # rows of the extract ingest could not read (not searched)
+    notes_quarantined: int = 0  # investigation-log entries ingest could not read
 
 
 @dataclass(frozen=True)

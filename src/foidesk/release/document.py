@@ -97,10 +97,13 @@ Runs: TypeAlias = tuple[Inline, ...]
 
 @dataclass(frozen=True)
 class Heading:
-    """A section heading: level 1 is the letter's title line, level 2 its sections."""
+    """A section heading: level 1 is the letter's title line, level 2 its sections.
+    ``data``: the heading holds a value from data (the request's reference), so renderers
+    escape it (the fixed words of a heading have nothing to escape)."""
 
     level: int
     text: str
+    data: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.level <= 6:

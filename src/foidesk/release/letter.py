@@ -127,6 +127,15 @@ def method_statement(
                             if s.rows_quarantined
                             else ""
                         )
+                        + (
+                            f" {s.notes_quarantined:,} investigation log "
+                            + ("entry" if s.notes_quarantined == 1 else "entries")
+                            + " could not be read and "
+                            + ("was" if s.notes_quarantined == 1 else "were")
+                            + " not searched."
+                            if s.notes_quarantined
+                            else ""
+                        )
                     ),
                 )
                 for s in sources
@@ -325,7 +334,7 @@ def response_letter(
         ),
         _para(_ordinal_date(letter_date)),
         _para("Our Ref: ", _data(request.reference)),
-        Heading(1, title),
+        Heading(1, title, data=True),
         _para(
             f"I write in connection with your request for information received on {received}"
             f"{clarified}. I note you seek access to the following information:"

@@ -26,7 +26,13 @@ from foidesk.engines.base import (
     Progress,
     source_report,
 )
-from foidesk.engines.labels import LabelFact, labels_to_check, public_fields, reference_candidates
+from foidesk.engines.labels import (
+    LabelFact,
+    exact_candidates,
+    labels_to_check,
+    public_fields,
+    reference_candidates,
+)
 from foidesk.engines.population import PopulationRules
 from foidesk.search.matcher import Matcher
 
@@ -129,7 +135,10 @@ class ToyEngine:
         refs = {r["crime_ref"].lower(): r["crime_ref"] for r in rows}
         facts = []
         for field, label in labels_to_check(request, by_field):
-            hits = [refs[c] for c in reference_candidates(label) if c in refs]
+            exact = {r["crime_ref"] for r in rows}
+            hits = [refs[c] for c in reference_candidates(label) if c in refs] + [
+                c for c, _, _ in exact_candidates([(field, label)]) if c in exact
+            ]
             holder = next((r for r in rows if r.get(field) == label), None)
             where = (
                 f"{request.sources[holder['source_idx']].path}: row {holder['record_no'] + 1}"

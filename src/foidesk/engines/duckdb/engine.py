@@ -52,6 +52,7 @@ from foidesk.engines.duckdb.sources import (
 from foidesk.engines.labels import (
     LabelFact,
     candidate_rows,
+    exact_candidates,
     labels_to_check,
     public_fields,
 )
@@ -493,8 +494,12 @@ class DuckDBEngine:
                 ).fetchall():
                     counts[(field, str(label))] = int(n)
         found: dict[tuple[str, str], str] = {}
-        rows = candidate_rows(checks)
-        if rows:
+        for rows, key in (
+            (candidate_rows(checks), "lower(k.crime_ref)"),
+            (exact_candidates(checks), "k.crime_ref"),
+        ):
+            if not rows:
+                continue
             candidates = pa.table(
                 {
                     "candidate": arrays.from_list([r[0] for r in rows], pa.string()),
@@ -505,15 +510,15 @@ class DuckDBEngine:
             con.register("label_candidates", candidates)
             for field, label, ref in con.execute(
                 "SELECT c.field, c.label, min(k.crime_ref) FROM keys k "
-                "JOIN label_candidates c ON lower(k.crime_ref) = c.candidate GROUP BY ALL"
+                f"JOIN label_candidates c ON {key} = c.candidate GROUP BY ALL"
             ).fetchall():
-                found[(str(field), str(label))] = str(ref)
+                found.setdefault((str(field), str(label)), str(ref))
             con.unregister("label_candidates")
         facts = []
         for field, label in checks:
             reference = found.get((field, label))
             where = None
-            if reference is not None and field != "labels":
+            if reference is not None and field not in ("labels", "system"):
                 where = _where_label(con, loaded, field, label)
             facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, where))
         return tuple(facts)
@@ -593,6 +598,7 @@ class DuckDBEngine:
                     population_after_dq_date=after,
                     has_notes=src.notes_table is not None,
                     rows_quarantined=src.rows_unreadable,
+                    notes_unread=src.notes_unread,
                 )
             )
         return EngineResult(

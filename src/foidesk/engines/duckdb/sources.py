@@ -19,8 +19,14 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from foidesk.casework.home_office import HO_CODE_PADDING
 from foidesk.casework.request import SourceSpec
-from foidesk.engines.base import no_text_column, several_systems, unreadable_rows
+from foidesk.engines.base import (
+    no_text_column,
+    several_systems,
+    unreadable_notes,
+    unreadable_rows,
+)
 from foidesk.engines.population import sql_str
 from foidesk.errors import SourceError
 from foidesk.ingest.hashing import FileHasher
@@ -47,6 +53,7 @@ class LoadedSource:
     size_bytes: int
     notes_table: str | None = None  # a snapshot's notes: one row per log entry
     rows_unreadable: int = 0  # a snapshot's rows ingest quarantined as unreadable
+    notes_unread: tuple[int, int] = (0, 0)  # a snapshot's unreadable and orphan notes
 
 
 def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
@@ -202,6 +209,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
         size_bytes=size,
         notes_table=notes_table,
         rows_unreadable=unreadable_rows(manifest),
+        notes_unread=unreadable_notes(manifest),
     )
 
 
@@ -254,7 +262,8 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         f"{date_expr} AS recorded_date",
         f"{col('recorded_date')} AS recorded_date_raw",
         f"nullif({_trim(col('offence'))}, '') AS offence",
-        f"upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')) AS ho_code",
+        f"regexp_replace(upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')), "
+        f"{sql_str(HO_CODE_PADDING[0])}, {sql_str(HO_CODE_PADDING[1])}) AS ho_code",
         f"nullif({_trim(col('outcome'))}, '') AS outcome",
         f"upper(nullif({_trim(col('ho_outcome'))}, '')) AS ho_outcome",
         f"{_status_sql(col('status'))} AS status",

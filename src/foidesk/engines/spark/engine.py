@@ -58,9 +58,16 @@ from foidesk.engines.base import (
     no_text_column,
     several_systems,
     source_report,
+    unreadable_notes,
     unreadable_rows,
 )
-from foidesk.engines.labels import LabelFact, candidate_rows, labels_to_check, public_fields
+from foidesk.engines.labels import (
+    LabelFact,
+    candidate_rows,
+    exact_candidates,
+    labels_to_check,
+    public_fields,
+)
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
 from foidesk.errors import EngineError, SourceError
 from foidesk.ingest.mapping import load_mapping
@@ -400,6 +407,7 @@ class SparkEngine:
                     population_after_dq_date=total(f"dq_{i}") if spec.data_quality_from else 0,
                     has_notes=(folder / "notes.parquet").is_file(),
                     rows_quarantined=unreadable_rows(manifest) if spec.format == "snapshot" else 0,
+                    notes_unread=unreadable_notes(manifest),
                 )
             )
         hits = ds.dataset(str(tmp / "evidence"), format="parquet").to_table()
@@ -489,22 +497,26 @@ def _label_facts(
             ):
                 counts[(field, str(r[field]))] = int(r["count"])
     found: dict[tuple[str, str], str] = {}
-    rows = candidate_rows(checks)
-    if rows:
+    for rows, key in (
+        (candidate_rows(checks), F.lower("crime_ref")),
+        (exact_candidates(checks), F.col("crime_ref")),
+    ):
+        if not rows:
+            continue
         candidates = spark.createDataFrame(rows, "candidate string, field string, label string")
         for r in (
-            all_meta.select(F.lower("crime_ref").alias("candidate"), "crime_ref")
+            all_meta.select(key.alias("candidate"), "crime_ref")
             .join(F.broadcast(candidates), "candidate")
             .groupBy("field", "label")
             .agg(F.min("crime_ref").alias("reference"))
             .collect()
         ):
-            found[(str(r["field"]), str(r["label"]))] = str(r["reference"])
+            found.setdefault((str(r["field"]), str(r["label"])), str(r["reference"]))
     facts = []
     for field, label in checks:
         reference = found.get((field, label))
         where = None
-        if reference is not None and field != "labels":
+        if reference is not None and field not in ("labels", "system"):
             holders = all_meta.where(F.col(field) == label).select("source_idx").limit(1).collect()
             if holders:
                 spec = request.sources[int(holders[0]["source_idx"])]

@@ -16,13 +16,23 @@ from __future__ import annotations
 
 from foidesk.release.table import FoiTable
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""The first characters that make a spreadsheet read a CSV cell as a formula (OWASP)."""
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
+"""The first characters that make a spreadsheet read a CSV cell as a formula: OWASP's list,
+NUL, and their full-width forms (which some spreadsheets take for the ASCII ones)."""
+
+# what a spreadsheet may skip before a formula's first character: spaces of any kind and
+# invisible formatting characters (a right-to-left override)
+_SKIPPED = (
+    " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\ufeff"
+)
 
 
 def safe_cell(text: str) -> str:
-    """``text`` with a single quote in front if it begins with a formula trigger."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """``text`` with a single quote in front if it begins with a formula trigger, also after
+    leading spaces or invisible formatting characters."""
+    return "'" + text if text.lstrip(_SKIPPED).startswith(FORMULA_TRIGGERS) else text
 
 
 def quote_cell(text: str, *, always: bool = False) -> str:

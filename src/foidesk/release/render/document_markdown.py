@@ -78,7 +78,8 @@ def _table(table: Table) -> str:
 def _block(block: Block) -> str:
     """One block, ending with a line end (a table with a blank line too)."""
     if isinstance(block, Heading):
-        return "#" * block.level + " " + block.text + "\n"
+        text = escape_markdown(block.text, one_line=True) if block.data else block.text
+        return "#" * block.level + " " + text + "\n"
     if isinstance(block, Paragraph):
         return _inline(block.runs) + "\n"
     if isinstance(block, Quote):
