@@ -1,9 +1,10 @@
 """One raw record to the canonical record, or the reason it cannot be loaded.
 
 Built once per source from its mapping and header: finds the column of every canonical field
-(a missing required column refuses the whole file), the free-text columns, and the notes
-columns. Dates are parsed only with the mapping's explicit formats (cached: exports repeat
-dates); statuses and outcomes go through the mapping's value maps.
+(a missing required column, or any column the mapping names, refuses the whole file), the
+free-text columns, and the notes columns. Dates are parsed only with the mapping's explicit
+formats (cached: exports repeat dates); statuses and outcomes go through the mapping's value
+maps.
 """
 
 from __future__ import annotations
@@ -51,6 +52,19 @@ def _text(value: Any) -> str | None:
     return text
 
 
+def missing_column(
+    source: str, column: str, key: str, columns: list[str], what: str = "column"
+) -> SourceError:
+    """A column the mapping names (``key``: columns.ho_code, text.mo, ...), or a required one,
+    that is not in the file's header: the error names both and lists the file's columns (the
+    first 40 named ones; repr keeps the message on one line whatever a name holds)."""
+    named = [repr(c) for c in columns if c.strip()]
+    shown = ", ".join(named[:40]) + (f", and {len(named) - 40} more" if len(named) > 40 else "")
+    return SourceError(
+        f"{source}: missing {what} {column!r} ({key}); the file's columns are: {shown or 'none'}"
+    )
+
+
 class Canonicalizer:
     """Turns a source's raw records into canonical rows."""
 
@@ -61,17 +75,21 @@ class Canonicalizer:
         for canonical in CANONICAL:
             column = mapping.source_column(canonical)
             position = index.get(column.strip().lower())
-            if position is None and canonical in REQUIRED and canonical not in mapping.constants:
-                raise SourceError(
-                    f"{source}: missing required column {column!r} ({canonical})"
-                    + (f"; columns are: {', '.join(columns)}" if len(columns) < 40 else "")
-                )
+            required = canonical in REQUIRED and canonical not in mapping.constants
+            # a column the mapping names is a column the mapping says is there, even for an
+            # optional field (a silently empty ho_code would empty every offence group)
+            named = canonical in mapping.columns
+            if position is None and (required or named):
+                key = f"columns.{canonical} in the mapping" if named else canonical
+                what = "required column" if required else "column"
+                raise missing_column(source, column, key, columns, what)
             self.fields[canonical] = position
         self.text: dict[str, int] = {}
         for name, column in mapping.text.items():
             position = index.get(column.strip().lower())
             if position is None:
-                raise SourceError(f"{source}: missing text column {column!r} (text.{name})")
+                key = f"text.{name} in the mapping"
+                raise missing_column(source, column, key, columns, "text column")
             self.text[f"text_{name}"] = position
         prefix = mapping.text_prefix
         if prefix:
@@ -159,8 +177,11 @@ class NotesCanonicalizer:
         ):
             column = columns_map.get(key, default)
             position = index.get(column.strip().lower())
-            if position is None and key in ("crime_ref", "text"):
-                raise SourceError(f"{source}: missing required notes column {column!r} ({key})")
+            named = key in columns_map  # named by the mapping: said to be there
+            if position is None and (named or key in ("crime_ref", "text")):
+                where = f"notes.columns.{key} in the mapping" if named else key
+                what = "required notes column" if key in ("crime_ref", "text") else "notes column"
+                raise missing_column(source, column, where, columns, what)
             self.positions[key] = position
         self.number = 0
 

@@ -43,6 +43,7 @@ _KEYS = {
     "notes",
 }
 _NOTES_KEYS = {"format", "encoding", "delimiter", "sheet", "query", "table", "columns"}
+NOTES_FIELDS = ("crime_ref", "entry", "entry_date", "text")  # [notes.columns] keys
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,10 @@ def parse_mapping(data: bytes, source: str) -> Mapping:
     for key in constants:
         if key not in CANONICAL:
             raise SourceError(f"{source}: constants.{key}: not a canonical field")
+        if key in columns:  # one would be read and the other silently not
+            raise SourceError(
+                f"{source}: constants.{key}: columns.{key} names a column for it too: keep one"
+            )
     text = _table(source, raw, "text")
     values_raw = raw.get("values", {})
     if not isinstance(values_raw, dict):
@@ -169,6 +174,11 @@ def parse_mapping(data: bytes, source: str) -> Mapping:
         if bad:
             raise SourceError(f"{source}: notes.{bad[0]}: unknown key")
         notes_columns = _table(source, n, "columns")
+        for key in notes_columns:
+            if key not in NOTES_FIELDS:
+                raise SourceError(
+                    f"{source}: notes.columns.{key}: not a notes field ({', '.join(NOTES_FIELDS)})"
+                )
         notes = NotesMapping(
             format=_choice(source, "notes.format", n.get("format"), FORMATS),
             encoding=_choice(source, "notes.encoding", n.get("encoding", "auto"), ENCODINGS),

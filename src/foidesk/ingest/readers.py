@@ -194,8 +194,28 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+def _blank(row: tuple[Any, ...] | list[Any]) -> bool:
+    return not any(c is not None and str(c).strip() for c in row)
+
+
+SheetStart = tuple[Any, Iterator[tuple[Any, ...]], int, tuple[Any, ...]]
+
+
+def _sheet_start(sheet: Any) -> SheetStart | None:
+    """The sheet, its row stream and its first non-blank row (the header) with its number;
+    None for a sheet with no value in any cell."""
+    rows = sheet.iter_rows(values_only=True)
+    for number, row in enumerate(rows, start=1):
+        if not _blank(row):
+            return sheet, rows, number, row
+    return None
+
+
 class XlsxReader:
-    """The first (or a named) sheet of an XLSX workbook, streamed row by row."""
+    """One sheet of an XLSX workbook, streamed row by row: the sheet the mapping names (read
+    even when hidden: the user chose it, and ``sheet_read`` says so), else the one visible
+    sheet that holds anything. Hidden sheets are never picked; empty sheets are not
+    candidates; two or more visible sheets with data are refused, listing them."""
 
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         import openpyxl  # only needed for XLSX
@@ -208,21 +228,48 @@ class XlsxReader:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise SourceError(f"{path}: cannot be read as XLSX ({exc})") from exc
-        if sheet is not None and sheet not in self._book.sheetnames:
-            raise SourceError(
-                f"{path}: no sheet named {sheet!r} (sheets: {', '.join(self._book.sheetnames)})"
-            )
-        self._sheet = self._book[sheet] if sheet else self._book.worksheets[0]
-        self._rows = self._sheet.iter_rows(values_only=True)
-        self._header_row = 0
-        for number, row in enumerate(self._rows, start=1):
-            if any(c is not None and str(c).strip() for c in row):
-                self.columns = [str(c).strip() if c is not None else "" for c in row]
-                self._header_row = number
-                break
-        else:
-            raise SourceError(f"{path}: sheet {self._sheet.title!r} is empty (no header row)")
+        try:
+            self._sheet, self._rows, self._header_row, header = self._choose(path, sheet)
+        except BaseException:
+            self._book.close()
+            raise
+        self.columns = [str(c).strip() if c is not None else "" for c in header]
+        # the manifest records the sheet read and its state (visible, hidden or veryHidden)
+        self.sheet_read = {"sheet": self._sheet.title, "sheet_state": self._sheet.sheet_state}
         self.encoding, self.delimiter = "xlsx", None
+
+    def _choose(self, path: Path, name: str | None) -> SheetStart:
+        book = self._book
+        if name is not None:
+            if name not in book.sheetnames:
+                raise SourceError(
+                    f"{path}: no sheet named {name!r} (sheets: {', '.join(book.sheetnames)})"
+                )
+            if book[name] not in book.worksheets:
+                raise SourceError(f"{path}: sheet {name!r} is a chart, not a table")
+            start = _sheet_start(book[name])
+            if start is None:
+                raise SourceError(f"{path}: sheet {name!r} is empty (no header row)")
+            return start
+        visible = [s for s in book.worksheets if s.sheet_state == "visible"]
+        found = [start for start in map(_sheet_start, visible) if start is not None]
+        if len(found) == 1:
+            return found[0]
+        ask = 'name the one to read with sheet = "..." in the mapping (in [notes] for notes)'
+        if found:
+            names = ", ".join(repr(start[0].title) for start in found)
+            raise SourceError(f"{path}: {len(found)} visible sheets hold data ({names}): {ask}")
+        hidden = [s.title for s in book.worksheets if s not in visible and _sheet_start(s)]
+        if hidden:
+            names = ", ".join(map(repr, hidden))
+            raise SourceError(
+                f"{path}: no visible sheet holds data, only hidden ones ({names}): {ask}"
+            )
+        if len(book.worksheets) == 1:
+            title = book.worksheets[0].title
+            raise SourceError(f"{path}: sheet {title!r} is empty (no header row)")
+        names = ", ".join(repr(s.title) for s in book.worksheets)
+        raise SourceError(f"{path}: every sheet is empty (no header row in {names})")
 
     @property
     def sha256(self) -> str:

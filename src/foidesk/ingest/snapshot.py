@@ -213,6 +213,7 @@ def _build(
                     "sha256": reader.sha256,
                     "rows_read": read,
                     "text_fields": list(canon.text),
+                    **getattr(reader, "sheet_read", {}),  # XLSX: the sheet and its state
                 }
             )
         batches.close()
@@ -305,6 +306,7 @@ def _notes(
                 "rows_read": read,
                 "rows_quarantined_on_read": quarantine.counts.get(index, 0),
                 "index": index,
+                **getattr(reader, "sheet_read", {}),
             }
         )
     writer.close()
