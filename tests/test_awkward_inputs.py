@@ -191,21 +191,27 @@ def test_jsonl_bad_byte_costs_one_line(tmp_path: Path) -> None:
 
 
 def test_unterminated_quote_is_quarantined_not_loaded_as_text(tmp_path: Path) -> None:
+    """The record with the unclosed quote is quarantined alone (issue 11.2): the line after it
+    is not swallowed into its text but read as the record it is."""
     path = tmp_path / "x.csv"
     path.write_text(
         HEADER
         + "A,2018-01-01,Poss,92E,,,fine\n"
         + 'B,2018-01-01,Poss,92E,,,"unterminated\n'
-        + "C,2018-01-01,Poss,92E,,,swallowed\n"
+        + "C,2018-01-01,Poss,92E,,,not swallowed\n"
     )
     proc = run_cli("ingest", path, "--system", "S", "--out", tmp_path / "snap")
     assert proc.returncode == 0, proc.stderr
     crimes = pq.read_table(tmp_path / "snap" / "crimes.parquet").to_pylist()
-    assert [(c["crime_ref"], c["text_mo"]) for c in crimes] == [("A", "fine")]
+    assert [(c["crime_ref"], c["text_mo"]) for c in crimes] == [
+        ("A", "fine"),
+        ("C", "not swallowed"),
+    ]
     quarantine = (tmp_path / "snap" / "quarantine.csv").read_text()
-    assert "x.csv,3,a quote opened here is never closed: lines 3 to 4" in quarantine.replace(
-        '"', ""
-    )
+    assert (
+        "x.csv,3,a quote opened here is never closed (the file ends inside it); "
+        "reading resumes at line 4"
+    ) in quarantine.replace('"', "")
 
 
 def test_replace_only_replaces_snapshots(tmp_path: Path) -> None:

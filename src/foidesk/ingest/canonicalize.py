@@ -65,11 +65,42 @@ def missing_column(
     )
 
 
+def refuse_repeated_names(
+    columns: list[str], used: dict[str, str], prefix: str | None, source: str
+) -> None:
+    """Refuse a header that repeats a name the mapping reads (``used``: column -> what it is
+    read as; with ``prefix``, every column named prefix or prefix_*), names compared trimmed and
+    in any case, as they are matched: the mapping would read one copy and drop the other
+    silently. A repeated name the mapping does not read, or an empty one, is harmless."""
+    wanted = {column.strip().lower(): role for column, role in used.items()}
+    positions: dict[str, list[int]] = {}
+    for number, column in enumerate(columns, start=1):
+        positions.setdefault(column.strip().lower(), []).append(number)
+    for key, where in positions.items():
+        if len(where) < 2 or not key:
+            continue
+        role = wanted.get(key)
+        if role is None and prefix and (key == prefix or key.startswith(prefix + "_")):
+            role = "free text"
+        if role is None:
+            continue
+        listed = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+        raise SourceError(
+            f"{source}: the header repeats {columns[where[0] - 1].strip()!r} (columns {listed}),"
+            f" a column the mapping reads as {role}: which one to read cannot be known; rename"
+            " or remove all but one"
+        )
+
+
 class Canonicalizer:
     """Turns a source's raw records into canonical rows."""
 
     def __init__(self, mapping: Mapping, columns: list[str], source: str) -> None:
         self.mapping = mapping
+        used = {"system": "system"}  # a standard extract's system column (below)
+        used |= {column: f"text.{name}" for name, column in mapping.text.items()}
+        used |= {mapping.source_column(c): c for c in CANONICAL if c not in mapping.constants}
+        refuse_repeated_names(columns, used, mapping.text_prefix, source)
         index = {c.strip().lower(): i for i, c in enumerate(columns)}
         self.fields: dict[str, int | None] = {}
         for canonical in CANONICAL:
@@ -167,6 +198,9 @@ class NotesCanonicalizer:
     """Turns a notes source's raw records into (crime_ref, entry, entry_date, text) rows."""
 
     def __init__(self, columns_map: dict[str, str], columns: list[str], source: str) -> None:
+        keys = ("crime_ref", "text", "entry", "entry_date")
+        used = {columns_map.get(key, key): f"the note's {key}" for key in keys}
+        refuse_repeated_names(columns, used, None, source)
         index = {c.strip().lower(): i for i, c in enumerate(columns)}
         self.positions: dict[str, int | None] = {}
         for key, default in (

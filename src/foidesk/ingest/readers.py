@@ -11,10 +11,12 @@ hashed as they are read (CSV, JSON lines) or alongside (XLSX, Parquet), never in
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +29,24 @@ Record = tuple[int, list[Any] | None, str | None]
 SAMPLE_BYTES = 4 << 20
 DELIMITERS = (",", ";", "\t", "|")
 csv.field_size_limit(1 << 30)
+QUOTED_LINES_LIMIT = 10_000  # a quoted field running past this many lines is judged unclosed
+QUOTED_CHARS_LIMIT = 10_000_000  # ... or past this many characters
+WHOLE_LINES = 3  # ... or followed by this many lines that each read as a whole record
+CP1252_LINES_LISTED = 1_000  # the manifest lists the lines of the first 1,000 rows so decoded
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, kept by surrogateescape
+_UTF8_BEYOND_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _not_utf16(exc: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-16 kept as lone surrogates (U+DC00 + byte): the row check finds
+    them and quarantines the row, as it does bytes that are not UTF-8."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(chr(0xDC00 + b) for b in bad), exc.end
+
+
+codecs.register_error("foidesk-not-utf-16", _not_utf16)
 
 
 class HashingReader(io.RawIOBase):
@@ -62,17 +82,27 @@ def sniff_format(path: Path) -> str | None:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig with a BOM; utf-8 when the first 4 MB decode as UTF-8; else cp1252."""
+    """The encoding of a text file, from its first 4 MB.
+
+    utf-8-sig with a UTF-8 byte-order mark; utf-16-le or utf-16-be with a UTF-16 one (Excel's
+    "Unicode Text", Notepad's "Unicode"); cp1252 when the sample has bytes that are not UTF-8
+    and not one UTF-8 character beyond ASCII (a cp1252 export); else utf-8, also when only some
+    rows are not UTF-8 (``CsvReader`` decodes those rows as cp1252, one by one).
+    """
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
-    if sample.startswith(b"\xef\xbb\xbf"):
+    if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 3:  # not merely a character cut at the sample's end
-            return "cp1252"
-    return "utf-8"
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    # a character cut at the sample's end is held back, not counted as a bad byte
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    text = decoder.decode(sample, final=len(sample) < SAMPLE_BYTES)
+    if text.isascii() or not _NOT_UTF8.search(text) or _UTF8_BEYOND_ASCII.search(text):
+        return "utf-8"
+    return "cp1252"
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -98,9 +128,40 @@ def _bad_text(values: list[Any], columns: list[str]) -> str | None:
     return None
 
 
+class _Unclosed(Exception):
+    """A quoted field judged unclosed while its record is read: ``kind`` is "whole" (the lines
+    after its first each read as a whole record) or "limit" (it ran past the limits)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _unclosed_reason(kind: str, start: int, after: int) -> str:
+    """Why the record at ``start`` is quarantined alone; ``after`` lines are read again."""
+    resumes = f"reading resumes at line {start + 1}"
+    if kind == "limit":
+        return (
+            f"a quoted field opened here runs past {QUOTED_LINES_LIMIT:,} lines or "
+            f"{QUOTED_CHARS_LIMIT:,} characters without closing: judged unclosed; {resumes}"
+        )
+    if kind == "whole":
+        return f"a quote opened here is not closed: the lines after it are whole records; {resumes}"
+    return "a quote opened here is never closed (the file ends inside it)" + (
+        f"; {resumes}" if after else ""
+    )
+
+
 class CsvReader:
-    """Delimited text with quoted multi-line fields; any delimiter; UTF-8 (BOM or not) or
-    cp1252, detected or set."""
+    """Delimited text with quoted multi-line fields; any delimiter; UTF-8 (BOM or not), UTF-16
+    with a BOM, or cp1252, detected or set.
+
+    In a file read as UTF-8 because the encoding was detected (``auto``), a field whose bytes
+    are not UTF-8 is decoded as cp1252 (a row saved by another program): ``cp1252_rows`` counts
+    those rows and ``cp1252_lines`` lists the lines they start on (the first 1,000). With
+    ``encoding = "utf-8"`` set, such a row is quarantined instead. An unclosed quote costs its
+    own record only (``records``).
+    """
 
     def __init__(
         self, path: Path, encoding: str = "auto", delimiter: str | None = None, quote: str = '"'
@@ -116,11 +177,17 @@ class CsvReader:
             with path.open("rb") as f:
                 if f.read(3) == b"\xef\xbb\xbf":
                     self.encoding = "utf-8-sig"
+        self._fallback = encoding == "auto" and self.encoding in ("utf-8", "utf-8-sig")
+        self.cp1252_rows = 0
+        self.cp1252_lines: list[int] = []
+        codec, errors = self.encoding, "surrogateescape"
+        if self.encoding in ("utf-16-le", "utf-16-be"):
+            codec, errors = "utf-16", "foidesk-not-utf-16"  # the codec reads and drops the BOM
         self._hashing = HashingReader(path.open("rb"))
         self._text = io.TextIOWrapper(
             io.BufferedReader(self._hashing, 1 << 20),
-            encoding=self.encoding,
-            errors="surrogateescape",
+            encoding=codec,
+            errors=errors,
             newline="",
         )
         first = self._text.readline()
@@ -129,53 +196,193 @@ class CsvReader:
             raise SourceError(f"{path}: the file is empty (no header line)")
         if "\x00" in first:
             self.close()
-            raise SourceError(f"{path}: line 1: not a text file (NUL bytes in the header)")
+            raise SourceError(
+                f"{path}: line 1: not a text file (NUL bytes in the header; UTF-16 is read only "
+                "with its byte-order mark)"
+            )
         self.delimiter = delimiter or _sniff_delimiter(first)
         self.quote = quote
         rest = io.StringIO(first)
         header = next(csv.reader(rest, delimiter=self.delimiter, quotechar=quote))
+        if self._fallback and _bad_text(header, header):
+            header = self._as_cp1252(1, header, header)[0]
         self.columns = [h.strip() for h in header]
         self._header_lines = first.count("\n") or 1
+        self._wholes = -1  # whole lines after the first of the record being read (-1: not all)
 
     @property
     def sha256(self) -> str:
         """The sha256 of the bytes read so far (all of them once ``records`` is exhausted)."""
         return self._hashing.sha.hexdigest()
 
+    @property
+    def decoded_as_cp1252(self) -> dict[str, Any]:
+        """For the manifest: the rows of a UTF-8 file decoded as cp1252 ({} when none)."""
+        if not self.cp1252_rows:
+            return {}
+        return {"cp1252_rows": self.cp1252_rows, "cp1252_lines": list(self.cp1252_lines)}
+
     def records(self) -> Iterator[Record]:
-        """Every data record with the physical line it starts on."""
-        reader = csv.reader(self._text, delimiter=self.delimiter, quotechar=self.quote, strict=True)
-        width = len(self.columns)
-        line = self._header_lines + 1
+        """Every data record with the physical line it starts on.
+
+        A quoted field still open at the end of its record's first line is judged unclosed when
+        it runs past QUOTED_LINES_LIMIT lines or QUOTED_CHARS_LIMIT characters, when the file
+        ends inside it, or (with three columns or more) when the next WHOLE_LINES lines, or all
+        the lines it took before it ended, each read on their own as a whole record (the
+        header's number of fields, quotes balanced; blank lines do not count). Then only the
+        record at its first line is
+        quarantined, and the lines after it are read again, one physical line each (so every
+        line is read at most twice, whatever the file holds). Any other record that cannot be
+        parsed is quarantined whole, naming its lines.
+        """
+        taken: list[str] = []  # the physical lines of the record being read
+        line = self._header_lines + 1  # where the next record starts
         while True:
-            start = line
-            try:
-                values = next(reader)
-            except StopIteration:
+            reader = csv.reader(
+                self._physical_lines(taken),
+                delimiter=self.delimiter,
+                quotechar=self.quote,
+                strict=True,
+            )
+            unclosed = None
+            while True:
+                start = line
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except _Unclosed as exc:
+                    unclosed = exc.kind
+                    break
+                except csv.Error as exc:
+                    if "unexpected end of data" in str(exc):
+                        unclosed = "end"
+                        break
+                    if self._swallows(taken):
+                        unclosed = "whole"
+                        break
+                    line += len(taken)
+                    lines = f"lines {start} to {line - 1}: " if len(taken) > 1 else ""
+                    taken.clear()
+                    yield start, None, f"unreadable record ({lines}{exc})"
+                    continue
+                if len(taken) > 1 and self._swallows(taken):
+                    unclosed = "whole"
+                    break
+                line += len(taken)
+                taken.clear()
+                record = self._checked(start, values)
+                if record is not None:
+                    yield record
+            if unclosed is None:
                 break
-            except csv.Error as exc:
-                line = self._header_lines + reader.line_num + 1
-                if "unexpected end of data" in str(exc):
-                    reason = (
-                        f"a quote opened here is never closed: lines {start} to {line - 1} "
-                        "(the end of the file) are one unreadable record"
-                    )
-                else:
-                    reason = f"unreadable record ({exc})"
-                yield start, None, reason
-                continue
-            line = self._header_lines + reader.line_num + 1
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue  # a blank line is not a record
-            if len(values) != width:
-                yield start, None, f"expected {width} fields, found {len(values)}"
-                continue
-            problem = _bad_text(values, self.columns)
-            if problem:
-                yield start, None, problem
-                continue
-            yield start, list(values), None
+            again = taken[1:]
+            taken.clear()
+            yield start, None, _unclosed_reason(unclosed, start, len(again))
+            for number, text in enumerate(again, start=start + 1):
+                record = self._line_alone(number, text, start)
+                if record is not None:
+                    yield record
+            line = start + 1 + len(again)
         self._text.read()  # hash to the end
+
+    def _physical_lines(self, taken: list[str]) -> Iterator[str]:
+        """The file's lines for the CSV parser, each added to ``taken`` (which ``records``
+        empties after each record). Raises ``_Unclosed`` when a record still inside quotes after
+        its first line runs past the limits, or its next WHOLE_LINES lines each read as a whole
+        record."""
+        check = len(self.columns) >= 3
+        chars = 0
+        for text in self._text:
+            taken.append(text)
+            n = len(taken)
+            if n == 1:
+                yield text
+                continue
+            if n == 2:
+                chars, self._wholes = len(taken[0]), 0 if check else -1
+            chars += len(text)
+            if n > QUOTED_LINES_LIMIT or chars > QUOTED_CHARS_LIMIT:
+                raise _Unclosed("limit")
+            if self._wholes >= 0 and text.strip():  # a blank line says nothing either way
+                if not self._whole(text):
+                    self._wholes = -1
+                elif self._wholes + 1 >= WHOLE_LINES:
+                    raise _Unclosed("whole")
+                else:
+                    self._wholes += 1
+            yield text
+
+    def _split(self, text: str) -> list[str]:
+        """One physical line parsed on its own (csv.Error when its quotes do not balance)."""
+        reader = csv.reader((text,), delimiter=self.delimiter, quotechar=self.quote, strict=True)
+        return next(reader, [])
+
+    def _whole(self, text: str) -> bool:
+        """True when one physical line reads, on its own, as a whole record."""
+        if text.count(self.delimiter) < len(self.columns) - 1:
+            return False  # too few separators: most lines of a note stop here, unparsed
+        try:
+            return len(self._split(text)) == len(self.columns)
+        except csv.Error:
+            return False
+
+    def _swallows(self, taken: list[str]) -> bool:
+        """True when a record that ended, failed or met the end of the file on a later line than
+        its first, before WHOLE_LINES whole lines, is a quote left open on its first line: its
+        later lines (blank ones aside, and at least one) each read as a whole record."""
+        return len(taken) > 1 and self._wholes > 0
+
+    def _line_alone(self, line: int, text: str, unclosed: int) -> Record | None:
+        """A line after an unclosed quote, read on its own."""
+        try:
+            values = self._split(text)
+        except csv.Error as exc:
+            reason = f"unreadable record ({exc})"
+            if "unexpected end of data" in str(exc):
+                reason = (
+                    "a quote opened here is not closed on its line (read on its own after the "
+                    f"unclosed quote at line {unclosed})"
+                )
+            return line, None, reason
+        return self._checked(line, values)
+
+    def _checked(self, line: int, values: list[str]) -> Record | None:
+        """The record, or the reason to quarantine it; None for a blank line."""
+        if not values or (len(values) == 1 and not values[0].strip()):
+            return None  # a blank line is not a record
+        if len(values) != len(self.columns):
+            return line, None, f"expected {len(self.columns)} fields, found {len(values)}"
+        problem = _bad_text(values, self.columns)
+        if problem and self._fallback:
+            values, problem = self._as_cp1252(line, values, self.columns)
+        if problem:
+            return line, None, problem
+        return line, values, None
+
+    def _as_cp1252(
+        self, line: int, values: list[str], names: list[str]
+    ) -> tuple[list[str], str | None]:
+        """The row with each field that is not UTF-8 decoded as cp1252 (counted, its line
+        listed), or the reason it cannot be (bytes cp1252 leaves undefined)."""
+        decoded = []
+        for name, value in zip(names, values, strict=True):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    try:
+                        value = value.encode("utf-8", "surrogateescape").decode("cp1252")
+                    except UnicodeError:
+                        return values, (
+                            f"column {name!r} has bytes that are not valid in the file's "
+                            "encoding (neither UTF-8 nor cp1252)"
+                        )
+            decoded.append(value)
+        self.cp1252_rows += 1
+        if len(self.cp1252_lines) < CP1252_LINES_LISTED:
+            self.cp1252_lines.append(line)
+        return decoded, None
 
     def close(self) -> None:
         """Close the file."""

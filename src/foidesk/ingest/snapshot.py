@@ -213,6 +213,7 @@ def _build(
                     "sha256": reader.sha256,
                     "rows_read": read,
                     "text_fields": list(canon.text),
+                    **getattr(reader, "decoded_as_cp1252", {}),  # CSV rows not UTF-8
                     **getattr(reader, "sheet_read", {}),  # XLSX: the sheet and its state
                 }
             )
@@ -306,6 +307,7 @@ def _notes(
                 "rows_read": read,
                 "rows_quarantined_on_read": quarantine.counts.get(index, 0),
                 "index": index,
+                **getattr(reader, "decoded_as_cp1252", {}),
                 **getattr(reader, "sheet_read", {}),
             }
         )
