@@ -19,17 +19,26 @@ lookbehind and its ``\\b`` is ASCII-only, so it only finds candidates):
 3. a short form (``needs_signal``) counts only with a signal word just before or after it, an
    @handle after it, or in a list ("via FB, Snap and WA") with a counted mention;
 4. overlapping candidates of one platform collapse to the longest.
+
+The work is linear in the size of a row (n log n at most, for sorting its candidates): no step
+looks at the whole row, or at every other candidate, once per candidate, and a row's candidates
+are taken in text order. A note of 5 MB full of mentions costs per byte about what the same
+text costs as ordinary notes (``scripts/bench_matcher.py``); ``tests/test_matcher_linear.py``
+counts the work per hit.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
-from typing import Any, NamedTuple
+from functools import cache
+from itertools import accumulate, pairwise
+from typing import Any, NamedTuple, NoReturn
 
 import hyperscan
 import numpy as np
@@ -47,8 +56,12 @@ _BEFORE = re.compile(r"([^\W_]+)[\s(\[\"'“‘]{1,3}$")
 _AFTER = re.compile(r"^[\s:(\[\-–]{0,3}(@?[^\W_][\w.]*)")
 # what may stand between two items of a list of platforms
 _LIST_GAP = re.compile(r"^\s*(?:,|/|&|\+|,?\s*(?:and|or|&|\+)|,?\s*and/or)?\s*$", re.IGNORECASE)
+# every character _LIST_GAP can take (checked over all of Unicode, case folding included): two
+# mentions can be in one list only if nothing else stands between them
+_GAP_CHARS = re.compile(r"[\s,/&+andor]*", re.IGNORECASE)
 _CONTEXT = 40
-# how far back from a reported end the start of a match is looked for (bytes)
+# how far back from a reported end the start of a match is looked for (bytes); a pattern whose
+# matches are shorter (most) is looked for only as far back as its longest match (_max_width)
 START_WINDOW = 256
 
 
@@ -65,12 +78,13 @@ class Hit(NamedTuple):
     signal: str = ""  # for short forms: what let it count, e.g. "before:on", "list"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     start: int
     end: int
     rule: Rule
     signal: str = ""
+    key: tuple[int, int] = (0, 0)  # (pattern id, end in bytes), as Hyperscan reported it
 
 
 def _is_word_char(ch: str) -> bool:
@@ -81,6 +95,35 @@ def _is_word_char(ch: str) -> bool:
 
 def _chars_before(raw: bytes, offset: int) -> int:
     return len(raw[:offset].decode("utf-8"))
+
+
+def _char_offsets(raw: bytes, offsets: Iterable[int]) -> dict[int, int]:
+    """Byte offset -> character offset for ``offsets`` of one row, decoding each stretch of
+    ``raw`` once, from one offset to the next in order (not from the row's start for each).
+    An offset inside a character is left out (``_chars_before`` on it raises, as it always
+    did)."""
+    chars: dict[int, int] = {}
+    done_bytes = done_chars = 0
+    size = len(raw)
+    for offset in sorted(set(offsets)):
+        if offset < size and 0x80 <= raw[offset] < 0xC0:  # a continuation byte
+            continue
+        done_chars += len(raw[done_bytes:offset].decode("utf-8"))
+        done_bytes = offset
+        chars[offset] = done_chars
+    return chars
+
+
+def _max_width(pattern: bytes) -> int:
+    """How far back from a match's end its start can be: the most bytes a match of ``pattern``
+    can span (the upper bound of Python's own regex parser, ``getwidth``), at most
+    START_WINDOW; START_WINDOW when the parser cannot tell."""
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        widest = int(parser.parse(pattern, re.IGNORECASE).getwidth()[1])
+    except Exception:  # a private module of Python's; the plain window is always right
+        return START_WINDOW
+    return max(1, min(START_WINDOW, widest))
 
 
 class Matcher:
@@ -107,7 +150,8 @@ class Matcher:
             if self.exclusions
             else None
         )
-        # the same patterns, anchored at the end, to find each candidate's leftmost start
+        # the same patterns, anchored at the end, to find each candidate's leftmost start, and
+        # how far back from the end that start can be
         try:
             self._starts = [
                 re.compile(b"(?:" + p.encode("utf-8") + rb")\Z", re.IGNORECASE) for p in patterns
@@ -116,6 +160,7 @@ class Matcher:
             raise LexiconError(
                 f"lexicon {lexicon.source}: a pattern is not valid for Python's re: {exc}"
             ) from exc
+        self._windows = [_max_width(p.encode("utf-8")) for p in patterns]
         self._local = threading.local()
 
     @property
@@ -206,33 +251,49 @@ class Matcher:
         return cand[keep, 0], rows[keep], ends[keep]
 
     def _resolve_row(
-        self, raw: bytes, row: int, candidates: Iterable[tuple[int, int]], field: str
+        self, raw: bytes, row: int, candidates: Sequence[tuple[int, int]], field: str
     ) -> list[Hit]:
-        """Boundaries, exclusions, signals and lists on the decoded row; then collapse."""
+        """Boundaries, exclusions, signals and lists on the decoded row; then collapse.
+
+        ``candidates`` are (pattern id, end) in order of end. Linear in the row (sorting its
+        candidates aside), and in text order, so a long row is read front to back: each start
+        is looked for in a window no longer than its pattern's longest match, offsets are
+        converted in one pass, and exclusions, lists and overlaps are found by binary search
+        over sorted positions."""
         text = raw.decode("utf-8")
-        # byte offset -> character offset: the same in ASCII, else count by decoding (in C)
-        char_of: Callable[[int], int] = (
-            int if len(raw) == len(text) else partial(_chars_before, raw)
-        )
+        starts, windows = self._starts, self._windows
+        located: list[tuple[tuple[int, int], int]] = []  # ((pattern id, end), start), bytes
+        for key in dict.fromkeys(candidates):  # each once, in order
+            pattern_id, end = key
+            match = starts[pattern_id].search(raw, max(0, end - windows[pattern_id]), end)
+            if match is None:  # the match began before this row: it crossed a separator
+                continue
+            located.append((key, match.start()))
+        # byte offset -> character offset: the same in ASCII, else decoded once, in order
+        ascii_only = len(raw) == len(text)
+        chars: dict[int, int] = {}
+        if not ascii_only:
+            chars = _char_offsets(raw, (b for (_, e), s in located for b in (s, e)))
         n_rules = len(self.rules)
         found: list[_Candidate] = []
         excluded: list[tuple[int, int]] = []
-        for pattern_id, end in set(candidates):
-            located = self._starts[pattern_id].search(raw, max(0, end - START_WINDOW), end)
-            if located is None:  # the match began before this row: it crossed a separator
-                continue
-            s, e = char_of(located.start()), char_of(end)
+        for key, start in located:
+            pattern_id, end = key
+            try:
+                s, e = (start, end) if ascii_only else (chars[start], chars[end])
+            except KeyError:  # an offset inside a character
+                _inside_character(raw, candidates, located)
             if s > 0 and _is_word_char(text[s - 1]):
                 continue
             if e < len(text) and _is_word_char(text[e]):
                 continue
             if pattern_id < n_rules:
-                found.append(_Candidate(s, e, self.rules[pattern_id]))
+                found.append(_Candidate(s, e, self.rules[pattern_id], key=key))
             else:
                 excluded.append((s, e))
         if excluded:
-            found = [c for c in found if not any(s < c.end and c.start < e for s, e in excluded)]
-        accepted = self._signals(text, found)
+            found = _outside(found, excluded)
+        accepted = self._signals(text, found, candidates)
         return [
             Hit(
                 row,
@@ -248,7 +309,9 @@ class Matcher:
             if c.rule.platform in self._wanted
         ]
 
-    def _signals(self, text: str, found: list[_Candidate]) -> list[_Candidate]:
+    def _signals(
+        self, text: str, found: list[_Candidate], candidates: Sequence[tuple[int, int]]
+    ) -> list[_Candidate]:
         """Keep full names; keep short forms with a signal, or in a list with a kept mention."""
         accepted: list[_Candidate] = []
         pending: list[_Candidate] = []
@@ -258,20 +321,49 @@ class Matcher:
                 continue
             cand.signal = self._signal_of(text, cand)
             (accepted if cand.signal else pending).append(cand)
-        changed = bool(pending)
-        while changed:
-            changed = False
-            for cand in list(pending):
-                if any(_listed(text, other, cand) for other in accepted):
-                    cand.signal = "list"
-                    accepted.append(cand)
-                    pending.remove(cand)
-                    changed = True
+        if not pending:
+            accepted.sort(key=lambda c: c.start)
+            return accepted
+        # two mentions are in one list only if the gap between them is all list characters,
+        # so each candidate's partners start within the run of those after its end
+        nodes = accepted + pending
+        runs = _gap_runs(text, [c.end for c in nodes])
+        order = sorted(range(len(nodes)), key=lambda i: nodes[i].start)
+        node_starts = [nodes[i].start for i in order]
+
+        def listed(a: _Candidate, b: _Candidate) -> bool:  # _listed, for b starting after a
+            return a.end <= b.start <= runs[a.end] and _listed(text, a, b)
+
+        # a short form next to a counted mention in a list counts, and so on along the list
+        n_accepted = len(accepted)
+        links: dict[int, list[int]] = {}
+        for i, left in enumerate(nodes):
+            lo = bisect_left(node_starts, left.end)
+            hi = bisect_right(node_starts, runs[left.end])
+            for j in order[lo:hi]:
+                if (i >= n_accepted or j >= n_accepted) and listed(left, nodes[j]):
+                    links.setdefault(i, []).append(j)
+                    links.setdefault(j, []).append(i)
+        counted = [i < n_accepted for i in range(len(nodes))]
+        queue = [i for i in links if i < n_accepted]
+        while queue:
+            for j in links[queue.pop()]:
+                if not counted[j]:
+                    counted[j] = True
+                    nodes[j].signal = "list"
+                    queue.append(j)
+        accepted.extend(nodes[i] for i in range(n_accepted, len(nodes)) if counted[i])
+        rest = [nodes[i] for i in range(n_accepted, len(nodes)) if not counted[i]]
+        rest.sort(key=lambda c: c.start)
+        if any(a.start == b.start for a, b in pairwise(rest)):
+            # ties go in the order the candidates were first taken (a set's), as they always did
+            rank = {key: i for i, key in enumerate(set(candidates))}
+            rest.sort(key=lambda c: (c.start, rank[c.key]))
         # a list of three or more platforms' short forms needs no anchor ("FB, IG and WA");
         # two alone do not count ("TT and IG" are also police units)
         groups: list[list[_Candidate]] = []
-        for cand in sorted(pending, key=lambda c: c.start):
-            if groups and _listed(text, groups[-1][-1], cand):
+        for cand in rest:
+            if groups and listed(groups[-1][-1], cand):
                 groups[-1].append(cand)
             else:
                 groups.append([cand])
@@ -326,6 +418,48 @@ def _separator(kind: pa.DataType) -> pa.Scalar:
     return array[0]
 
 
+def _inside_character(
+    raw: bytes, candidates: Sequence[tuple[int, int]], located: list[tuple[tuple[int, int], int]]
+) -> NoReturn:
+    """A match starts or ends inside a character (a pattern that matches part of one): raise
+    the error the byte -> character conversion always raised, for the same candidate."""
+    start_of = dict(located)
+    for key in set(candidates):
+        if key in start_of:
+            _chars_before(raw, start_of[key])
+            _chars_before(raw, key[1])
+    raise AssertionError("an offset inside a character was not found again")
+
+
+def _outside(found: list[_Candidate], excluded: list[tuple[int, int]]) -> list[_Candidate]:
+    """The candidates that overlap no excluded span: the spans sorted by start, the furthest
+    end reached so far, one binary search per candidate."""
+    excluded.sort()
+    excluded_starts = [s for s, _ in excluded]
+    reach = list(accumulate((e for _, e in excluded), max))
+    kept = []
+    for cand in found:
+        before = bisect_left(excluded_starts, cand.end)  # the spans starting before it ends
+        if before and reach[before - 1] > cand.start:
+            continue
+        kept.append(cand)
+    return kept
+
+
+def _gap_runs(text: str, ends: Iterable[int]) -> dict[int, int]:
+    """For each end offset, where the run of list characters (_GAP_CHARS) starting there stops.
+    Taken in order, an end inside the previous run shares its stop: each character is read
+    once."""
+    runs: dict[int, int] = {}
+    stop = -1
+    for end in sorted(set(ends)):
+        if end > stop:
+            run = _GAP_CHARS.match(text, end)
+            stop = run.end() if run else end
+        runs[end] = stop
+    return runs
+
+
 def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
     """Two mentions of different platforms next to each other in a list ("FB, Snap and WA")."""
     if a.rule.platform == b.rule.platform:
@@ -376,14 +510,17 @@ def _which_pattern(patterns: list[str], names: list[str], flags: int) -> str:
 
 
 def _longest(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Per platform, drop candidates inside a longer (or earlier equal) one; keep text order."""
+    """Per platform, drop candidates inside a longer (or earlier equal) one; keep text order.
+
+    In start order every kept candidate starts at or before the next, so the next lies inside
+    one of them if and only if the furthest end its platform has reached covers it."""
     candidates.sort(key=lambda c: (c.start, -c.end, c.rule.name))
     kept: list[_Candidate] = []
+    reach: dict[str, int] = {}
     for cand in candidates:
-        if any(
-            k.rule.platform == cand.rule.platform and k.start <= cand.start and cand.end <= k.end
-            for k in kept
-        ):
+        furthest = reach.get(cand.rule.platform, -1)
+        if cand.end <= furthest:
             continue
         kept.append(cand)
+        reach[cand.rule.platform] = cand.end
     return kept
