@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from foidesk.engines.duckdb.sources import _text_date_sql, _trim, _trim_unique
+from foidesk.engines.duckdb.sources import _text_date_sql, _trim
 from foidesk.ingest.record import ISO_FORMATS, UK_FORMATS, WHITESPACE
 
 CON = duckdb.connect()
@@ -25,7 +25,6 @@ def _sql(expr: str, value: str | None) -> object:
 @given(st.text(alphabet=st.sampled_from([*WHITESPACE, "a", "é", "/", " ", "\u00a0"])))
 def test_trim_takes_exactly_the_whitespace_off_both_ends(value: str) -> None:
     assert _sql(_trim("v"), value) == value.strip(WHITESPACE)
-    assert _sql(_trim_unique("v"), value) == value.strip(WHITESPACE)
 
 
 def _reference(value: str) -> date | None:

@@ -17,19 +17,30 @@ from typing import Any
 from foidesk.casework.home_office import ho_code as canonical_ho_code
 from foidesk.errors import SourceError
 from foidesk.ingest.mapping import Mapping
-from foidesk.ingest.record import CANONICAL, REQUIRED, STATUSES, WHITESPACE
+from foidesk.ingest.record import (
+    CANONICAL,
+    DATE_RANGE_HELP,
+    REQUIRED,
+    STATUSES,
+    WHITESPACE,
+    date_in_range,
+    run_day,
+    trim_ref,
+)
 
 
 def date_parser(formats: tuple[str, ...]) -> Callable[[Any], date | None]:
-    """A cached parser trying ``formats`` in order; a timestamp counts by its date."""
+    """A cached parser trying ``formats`` in order; a timestamp counts by its date, a zoned
+    one (a format with %z) by its date in UTC. Whether the date is in range is the caller's."""
 
     @lru_cache(maxsize=65_536)
     def parse_text(text: str) -> date | None:
         for fmt in formats:
             try:
-                return datetime.strptime(text, fmt).date()
+                parsed = datetime.strptime(text, fmt)
             except ValueError:
                 continue
+            return (parsed.astimezone(UTC) if parsed.tzinfo else parsed).date()
         return None
 
     def parse(value: Any) -> date | None:
@@ -130,6 +141,7 @@ class Canonicalizer:
                     name = "text" if key == prefix else "text_" + key[len(prefix) + 1 :]
                     self.text.setdefault(name, i)
         self.parse_date = date_parser(mapping.date_formats)
+        self.today = run_day()  # the last recorded date in range (record.DATE_RANGE_HELP)
         # a standard extract may name each record's system: the distinct names are collected
         # (trimmed of spaces, blanks ignored, as the answer path reads them), so that a file
         # holding several systems can be refused where each system must be its own source
@@ -149,7 +161,8 @@ class Canonicalizer:
             if system:
                 self.systems.add(system)
         ref = _text(self._get(values, "crime_ref"))
-        if ref is None or not ref.strip(WHITESPACE):
+        ref = trim_ref(ref) if ref is not None else ""
+        if not ref:
             return None, "crime_ref is empty"
         raw_date = self._get(values, "recorded_date")
         recorded = self.parse_date(raw_date)
@@ -158,6 +171,11 @@ class Canonicalizer:
             formats = self.mapping.date_formats
             listed = ", ".join(formats[:4]) + (", ..." if len(formats) > 4 else "")
             return None, f"recorded_date {shown} is not a date in the mapping's formats ({listed})"
+        if not date_in_range(recorded, self.today):
+            shown = repr(str(raw_date))
+            return None, (
+                f"recorded_date {shown} is out of range ({DATE_RANGE_HELP}, {self.today})"
+            )
         offence = _text(self._get(values, "offence"))
         if offence is None or not offence.strip(WHITESPACE):
             return None, "offence is empty"
@@ -181,7 +199,7 @@ class Canonicalizer:
         if ho_outcome and "ho_outcome" in self.mapping.values:
             ho_outcome = self.mapping.values["ho_outcome"].get(ho_outcome.strip(WHITESPACE).upper())
         row: dict[str, Any] = {
-            "crime_ref": ref.strip(WHITESPACE),
+            "crime_ref": ref,
             "recorded_date": recorded,
             "offence": offence.strip(WHITESPACE),
             "ho_code": canonical_ho_code(ho_code) if ho_code else None,
@@ -228,12 +246,13 @@ class NotesCanonicalizer:
             return None if position is None else values[position]
 
         ref = _text(get("crime_ref"))
-        if ref is None or not ref.strip():
+        ref = trim_ref(ref) if ref is not None else ""  # as the crimes' references
+        if not ref:
             return None, "note's crime_ref is empty"
         entry = _text(get("entry"))
         entry_date = get("entry_date")
         return {
-            "crime_ref": ref.strip(),
+            "crime_ref": ref,
             "entry": entry.strip() if entry and entry.strip() else str(self.number),
             "entry_date": _text(entry_date),
             "text": _text(get("text")),
