@@ -570,24 +570,78 @@ def bench(
     sys.stdout.write(report(rows, measures, found.population_mb, found))
 
 
+# Commands that load Arrow, NumPy, DuckDB and Hyperscan (``deadline`` and ``--help`` do not),
+# and the address space those libraries take before any work: measured 410 to 420 MB (Python
+# 3.11, pyarrow 26, DuckDB 2.0, NumPy 2). Under a limit below it they fail in ways no handler
+# sees (OpenBLAS ends the process with a line of its own), so a limit under 400 MB is refused
+# before they load; between that and what the work needs, the handlers below say it.
+_LOADS_LIBRARIES = {"answer", "demo", "match", "evaluate", "ingest", "synth", "bench"}
+_LIBRARIES_MB = 400
+
+
+def _command() -> str | None:
+    """The subcommand named on the command line (None with --help or --version)."""
+    args = sys.argv[1:]
+    if any(a in ("--help", "-h", "--version") for a in args):
+        return None
+    return next((a for a in args if not a.startswith("-")), None)
+
+
 def main() -> None:
-    """Entry point: run the app, turning user errors into one line on stderr."""
+    """Entry point: run the app, turning user errors into one line on stderr.
+
+    Exit status 2 with one line ``foidesk: error: ...`` for what the user can change: a
+    ``FoideskError``, an ``OSError`` on a path, and running out of memory (the line names the
+    address-space limit, ``ulimit -v``, when one is set, and what uses less memory); 130 or
+    143 when interrupted or terminated; anything else is a bug, shown with its traceback
+    (exit 1). ``--debug`` shows the traceback of every error."""
+    from foidesk.workspace import (
+        describe_limit,
+        fit_address_space,
+        memory_exhausted,
+        out_of_memory_message,
+        release_memory,
+    )
+
+    limit = fit_address_space()  # before Arrow, NumPy and DuckDB load
+    command = _command()
+    doing = f"in foidesk {command}" if command else "in foidesk"
+    if limit is not None and command in _LOADS_LIBRARIES and limit < _LIBRARIES_MB << 20:
+        sys.stderr.write(
+            f"foidesk: error: {describe_limit(limit)}, less than foidesk's libraries (Arrow, "
+            f"NumPy, DuckDB, Hyperscan) take before any work (about {_LIBRARIES_MB} MB); raise "
+            "the limit (1 GB is enough for 200,000 records)\n"
+        )
+        sys.exit(2)
     try:
         app()
     except FoideskError as exc:
         if _state["debug"]:
             raise
-        sys.stderr.write(f"foidesk: error: {exc}\n")
-        sys.exit(2)
-    except OSError as exc:  # a path that cannot be read or written: the user can fix it
-        if _state["debug"]:
-            raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(f"foidesk: error: {where}{exc.strerror or exc}\n")
+        message = str(exc)
+        culprit = memory_exhausted(exc)  # e.g. an engine whose library could not be mapped
+        if culprit is not None and "memory" not in message.lower():
+            message = out_of_memory_message(culprit, doing)
+        sys.stderr.write(f"foidesk: error: {message}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("foidesk: interrupted\n")
         sys.exit(130)
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        culprit = memory_exhausted(exc)
+        if culprit is not None:  # MemoryError, a thread that could not start, ENOMEM, ...
+            release_memory(exc)  # give back what the failed work held
+            message = out_of_memory_message(culprit, doing)
+            sys.stderr.write(f"foidesk: error: {message}\n")
+            sys.exit(2)
+        if not isinstance(exc, OSError):
+            raise
+        # a path that cannot be read or written: the user can fix it
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"foidesk: error: {where}{exc.strerror or exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

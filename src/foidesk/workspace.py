@@ -12,19 +12,34 @@ outright (SIGKILL, out of memory) cannot clean up: the next run removes the fold
 that are no longer alive (``clear_stale``).
 
 The handlers are installed only in the main thread and only in place of Python's defaults, so
-an application that handles signals itself (a web server) keeps its own handlers. This module
-imports nothing from foidesk, so every room may use it.
+an application that handles signals itself (a web server) keeps its own handlers.
+
+Running out of memory is the other way work stops without a user's mistake in the input. Under
+an address-space limit (``ulimit -v``, RLIMIT_AS) Python, Arrow, NumPy, DuckDB and Hyperscan
+fail in many ways (``MemoryError``, ``duckdb.OutOfMemoryException``, "can't start new thread",
+``ENOMEM``, a library that cannot be mapped); ``memory_exhausted`` recognises them all, and
+``out_of_memory_message`` says it in one line that names the limit. ``fit_address_space``
+(called by the command line before the libraries load) stops them reserving address space
+they never use. A folder that could not be removed because memory had run out is removed once
+the failed work's memory is released.
+
+This module imports nothing from foidesk (nor Arrow, NumPy, DuckDB or Hyperscan), so every
+room may use it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
 import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -191,5 +206,152 @@ def private_folder(kind: str, parent: Path | str | None = None) -> Iterator[Path
         path = make_private_folder(where, f"{PREFIX}{kind}-")
         try:
             yield path
+        except BaseException as exc:
+            remove_folder(path, exc)
+            raise
         finally:
-            shutil.rmtree(path, ignore_errors=True)
+            remove_folder(path)
+
+
+def remove_folder(path: Path, failure: BaseException | None = None) -> None:
+    """Remove ``path`` and everything in it, ignoring errors. When memory ran out
+    (``failure`` is a memory error) even listing a folder can fail, so if the folder is still
+    there the failed work's memory is released first (the locals of the frames ``failure``
+    has unwound: the batches and tables they held) and the removal is tried again."""
+    shutil.rmtree(path, ignore_errors=True)
+    if failure is None or not os.path.lexists(path) or memory_exhausted(failure) is None:
+        return
+    release_memory(failure)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def release_memory(failure: BaseException) -> None:
+    """Give back the memory the work that raised ``failure`` held: clear the locals of the
+    frames it and the exceptions in its chain have unwound (the traceback still shows where
+    it happened), then collect."""
+    for current in _chain(failure):
+        traceback.clear_frames(current.__traceback__)
+    gc.collect()
+
+
+# ---- the address-space limit (ulimit -v) and running out of memory ----------------------
+
+# what DuckDB says when an allocation fails (its own memory limit, or the system's)
+_DUCKDB_NO_MEMORY = ("out of memory", "bad allocation", "bad_alloc", "allocation failure")
+# what the dynamic loader says when a library cannot be mapped into the address space
+_NOT_MAPPED = ("failed to map segment", "cannot allocate memory")
+
+# glibc's mallopt parameter for the number of malloc arenas
+_M_ARENA_MAX = -8
+
+
+def address_space_limit() -> int | None:
+    """This process's address-space limit in bytes (``ulimit -v``: the soft RLIMIT_AS), or
+    None when there is none (or the platform has no such limit)."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return None
+    return soft
+
+
+def describe_limit(limit: int) -> str:
+    """``this process may use at most 700 MB of address space (ulimit -v)``."""
+    return f"this process may use at most {limit / 2**20:,.0f} MB of address space (ulimit -v)"
+
+
+def fit_address_space() -> int | None:
+    """Under an address-space limit, keep the C libraries from reserving address space they
+    do not use; returns the limit (None: there is none, and nothing is changed).
+
+    Measured under ``ulimit -v`` (answer on 200,000 synthetic rows needed 1.5 GB of address
+    space, ingest of 146,000 rows 2.5 GB; both under 0.9 GB with these): Arrow's default
+    allocator (mimalloc) reserves 1 GB at its first allocation, so the system allocator is
+    used instead (``ARROW_DEFAULT_MEMORY_POOL=system``); glibc gives each thread that
+    allocates a malloc arena of 64 MB of address space (DuckDB starts eight threads or more),
+    so two arenas are used; NumPy's OpenBLAS (foidesk does no linear algebra) gets one thread.
+    A setting already in the environment is kept. Called before Arrow, NumPy or DuckDB is
+    imported (they read these once); without a limit nothing changes."""
+    limit = address_space_limit()
+    if limit is None:
+        return None
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if "MALLOC_ARENA_MAX" not in os.environ and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):  # not glibc (musl): its malloc has no arenas
+            import ctypes
+
+            ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
+    return limit
+
+
+def memory_exhausted(exc: BaseException) -> BaseException | None:
+    """The exception in ``exc`` or its chain (its cause, or the exception it was raised while
+    handling unless raised ``from None``) that says memory ran out, or None. An error raised
+    while cleaning up after a failed allocation (DuckDB's "connection has an open result")
+    counts as the allocation's. Recognised: ``MemoryError`` (Arrow's ``ArrowMemoryError`` is
+    one), DuckDB's out-of-memory errors (Arrow passes them on as ``OSError``), Hyperscan's
+    ``HS_NOMEM``, "can't start new thread", ``OSError`` ENOMEM, and a library that could not
+    be mapped."""
+    for current in _chain(exc):
+        if _says_no_memory(current):
+            return current
+    return None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, its cause or context, theirs, ... (a context raised ``from None`` is not)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if current.__cause__ is not None:
+            current = current.__cause__
+        elif current.__suppress_context__:
+            current = None
+        else:
+            current = current.__context__
+
+
+def _says_no_memory(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    if isinstance(exc, RuntimeError) and "can't start new thread" in text:
+        return True
+    if isinstance(exc, OSError) and (exc.errno == errno.ENOMEM or "out of memory" in text):
+        return True  # (Arrow reports DuckDB's errors in a stream of batches as OSError)
+    if isinstance(exc, ImportError):
+        return any(marker in text for marker in _NOT_MAPPED)
+    module = type(exc).__module__ or ""
+    if module.startswith(("duckdb", "_duckdb")):
+        return type(exc).__name__ == "OutOfMemoryException" or any(
+            marker in text for marker in _DUCKDB_NO_MEMORY
+        )
+    if module.startswith("hyperscan"):
+        return type(exc).__name__ == "NoMemoryError" or "nomem" in text
+    return False
+
+
+def memory_detail(exc: BaseException) -> str:
+    """What the library said, on one short line (``MemoryError`` when it said nothing)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0].strip() if text else type(exc).__name__
+    return first if len(first) <= 160 else first[:157] + "..."
+
+
+def out_of_memory_message(exc: BaseException, doing: str, remedy: str = "") -> str:
+    """One line for a memory error ``exc`` (as ``memory_exhausted`` found it) met ``doing``
+    ("while ingesting"): what the library said, the address-space limit when there is one,
+    and what to do: raise the limit, or ``remedy`` (what uses less memory), or free memory."""
+    limit = address_space_limit()
+    detail = memory_detail(exc)
+    if limit is not None:
+        return f"out of memory {doing} ({detail}): {describe_limit(limit)}; raise the limit" + (
+            f", or {remedy}" if remedy else ""
+        )
+    return f"out of memory {doing} ({detail}); " + (remedy or "free some memory and run it again")

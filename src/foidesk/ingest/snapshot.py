@@ -41,7 +41,13 @@ from foidesk.ingest.hashing import sha256_file
 from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import open_reader
 from foidesk.version import __version__
-from foidesk.workspace import make_private_folder, signals_stop_work
+from foidesk.workspace import (
+    make_private_folder,
+    memory_exhausted,
+    out_of_memory_message,
+    remove_folder,
+    signals_stop_work,
+)
 
 SCHEMA_VERSION = 1
 BATCH = 50_000
@@ -135,6 +141,21 @@ def ingest(
             if out.exists():
                 shutil.rmtree(out)
             os.replace(staging, out)
+        # -- out of memory (issue 11): one SourceError, once the staging folder is removed
+        # (removing it may need the failed work's memory back first: remove_folder)
+        except Exception as exc:
+            culprit = memory_exhausted(exc)
+            remove_folder(staging, exc)
+            if culprit is None or isinstance(exc, SourceError):
+                raise
+            raise SourceError(
+                out_of_memory_message(
+                    culprit,
+                    f"while ingesting into {out} (nothing was written)",
+                    "",  # ingest has no option that uses less memory
+                )
+            ) from exc
+        # -- end of out of memory
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

@@ -65,7 +65,14 @@ from foidesk.engines.population import (
 from foidesk.errors import EngineError
 from foidesk.search import arrays
 from foidesk.search.matcher import Hit, Matcher
-from foidesk.workspace import private_folder
+from foidesk.workspace import (
+    address_space_limit,
+    describe_limit,
+    memory_detail,
+    memory_exhausted,
+    out_of_memory_message,
+    private_folder,
+)
 
 # DuckDB threads that decode text for the matcher. Streaming text columns to Arrow took about
 # 190 MB of DuckDB's memory per thread (measured on 560-byte notes), so 4 threads ran out of a
@@ -220,6 +227,41 @@ class DuckDBEngine:
         self, request: Request, matcher: Matcher, progress: Progress | None = None
     ) -> EngineResult:
         """Answer ``request`` with ``matcher``; see the module docstring for the flow."""
+        # -- out of memory (issue 11): whatever ran out (DuckDB, Arrow, a thread, the address
+        # space) is one EngineError, raised once the private folder is removed
+        try:
+            return self._run_in_folder(request, matcher, progress)
+        except Exception as exc:
+            culprit = memory_exhausted(exc)
+            if culprit is None or isinstance(exc, EngineError):
+                raise
+            raise EngineError(self._out_of_memory(culprit)) from exc
+
+    def _out_of_memory(self, exc: BaseException) -> str:
+        """The line for running out of memory: DuckDB's own limit ("could not allocate block
+        of size 30.5 MiB (480.0 MiB/488.2 MiB used)"), or what the process may use."""
+        detail = memory_detail(exc)
+        limit = address_space_limit()
+        fewer = " or use fewer threads (--engine-option threads=1)" if self.threads > 1 else ""
+        if "used)" in detail:
+            within = f"; {describe_limit(limit)}" if limit is not None else ""
+            return (
+                f"the embedded engine ran out of its memory limit ({self.memory_limit}): "
+                f"{detail}; give it more (--engine-option memory_limit=2GB{within}){fewer}"
+            )
+        return out_of_memory_message(
+            exc,
+            f"in the embedded engine (memory_limit {self.memory_limit}, {self.threads} "
+            f"thread{'s' if self.threads != 1 else ''})",
+            "use less: --engine-option memory_limit=128MB (DuckDB spills to disk past it)"
+            + (" and --engine-option threads=1" if self.threads > 1 else ""),
+        )
+
+    # -- end of out of memory
+
+    def _run_in_folder(
+        self, request: Request, matcher: Matcher, progress: Progress | None
+    ) -> EngineResult:
         # a private folder (0700), removed at the end, on failure and on SIGTERM or SIGINT
         with private_folder("duckdb") as folder:
             tmp = str(folder)
@@ -234,13 +276,6 @@ class DuckDBEngine:
             con.execute("SET preserve_insertion_order = false")
             try:
                 return self._run(con, request, matcher, tmp, progress or NoProgress())
-            except (duckdb.OutOfMemoryException, OSError) as exc:
-                if "Out of Memory" not in str(exc):
-                    raise
-                raise EngineError(
-                    f"the embedded engine ran out of its memory limit ({self.memory_limit}): "
-                    f"{str(exc).splitlines()[0]}"
-                ) from exc
             finally:
                 con.close()
 
