@@ -151,3 +151,21 @@ def other_answer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     write_extract(folder / "a.csv", [crime("OT/1", "2016-05-01", "Seen on Instagram.")])
     request = write_request(folder, [("a.csv", "Other")], date_from="2016-01-01")
     return foidesk.answer(request, letter_date=date(2019, 6, 3))
+
+
+@pytest.fixture(scope="session")
+def synthetic_200k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's data set (200,000 synthetic rows, seed 2019) and its request file, made once
+    for every test that needs a run long enough to interrupt, or the demo's figures. Tests
+    only read it."""
+    from foidesk.tools.synth import make_synthetic
+
+    return make_synthetic(200_000, tmp_path_factory.mktemp("synthetic-200k")).request_path
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A run's temporary folder (TMPDIR), owned by this test alone."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return folder

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import foidesk
-from foidesk.tools.synth import make_synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "golden"
@@ -34,8 +33,7 @@ def test_the_seed_case_is_unchanged(tmp_path: Path) -> None:
         assert (tmp_path / "case" / "public" / path.name).read_bytes() == path.read_bytes()
 
 
-def test_the_demo_case_is_unchanged(tmp_path: Path) -> None:
-    data = make_synthetic(200_000, tmp_path / "data", seed=2019)
-    request = foidesk.load_request(data.request_path)
+def test_the_demo_case_is_unchanged(tmp_path: Path, synthetic_200k: Path) -> None:
+    request = foidesk.load_request(synthetic_200k)  # the demo's data: 200,000 rows, seed 2019
     foidesk.write_case(tmp_path / "case", foidesk.answer(request, letter_date=date(2019, 6, 3)))
     _same(tmp_path / "case", "demo")

@@ -28,7 +28,6 @@ import pyarrow as pa
 import pytest
 
 from foidesk import workspace
-from foidesk.tools.synth import make_synthetic
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="RLIMIT_AS is enforced on Linux only"
@@ -38,17 +37,9 @@ MB = 1 << 20
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200,000 synthetic rows in two CSV extracts and the request for them."""
-    return make_synthetic(200_000, tmp_path_factory.mktemp("data")).request_path
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """The run's temporary folder (TMPDIR), owned by this test alone."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    return folder
+def data(synthetic_200k: Path) -> Path:
+    """200,000 synthetic rows and their request (the shared data set)."""
+    return synthetic_200k
 
 
 def _limited(mb: int, scratch: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:

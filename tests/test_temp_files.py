@@ -19,22 +19,13 @@ from pathlib import Path
 import pytest
 
 from foidesk import workspace
-from foidesk.tools.synth import make_synthetic
 from tests.conftest import SEED, run_cli
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200,000 synthetic rows: `answer` takes a second or two, `ingest` of legacy.csv more."""
-    return make_synthetic(200_000, tmp_path_factory.mktemp("big")).request_path
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """The run's temporary folder (TMPDIR), owned by this test alone."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    return folder
+def big(synthetic_200k: Path) -> Path:
+    """200,000 synthetic rows and their request (the shared data set)."""
+    return synthetic_200k
 
 
 def _dead_pid() -> int:

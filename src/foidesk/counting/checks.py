@@ -121,8 +121,7 @@ def check_population(request: Request, result: EngineResult, allow_empty: bool) 
     near = {
         c: n
         for c, n in codes.items()
-        if c in codes
-        and c not in odd
+        if c not in odd
         and c
         and c not in request.offence_codes
         and c not in known

@@ -16,7 +16,10 @@ counts the population crimes of each label, returning ``LabelFact`` rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from foidesk.casework.request import Request
 
@@ -33,6 +36,33 @@ class LabelFact:
     population_crimes: int  # crimes of the population carrying the label (0 for "labels")
     reference: str | None = None  # a crime reference found in it as a whole token
     where: str | None = None  # "path: line N" of a row carrying the label
+
+
+def raw_labels(request: Request, crime_hits: pa.Table) -> dict[str, set[str]]:
+    """The raw labels of the crimes with hits, by public field (what reaches the table)."""
+    return {
+        f: {v for v in crime_hits.column(f).to_pylist() if v is not None}
+        for f in public_fields(request)
+    }
+
+
+def label_facts(
+    checks: list[tuple[str, str]],
+    counts: dict[tuple[str, str], int],
+    found: dict[tuple[str, str], str],
+    where: Callable[[str, str], str | None],
+) -> tuple[LabelFact, ...]:
+    """One ``LabelFact`` per checked label, from an engine's population counts and the
+    references it found; ``where(field, label)`` is asked only for a label of the extract
+    that holds a reference (system names and ``[labels]`` texts come from the request)."""
+    facts = []
+    for field, label in checks:
+        reference = found.get((field, label))
+        place = None
+        if reference is not None and field not in ("labels", "system"):
+            place = where(field, label)
+        facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, place))
+    return tuple(facts)
 
 
 def public_fields(request: Request) -> tuple[str, ...]:

@@ -53,8 +53,10 @@ from foidesk.engines.labels import (
     LabelFact,
     candidate_rows,
     exact_candidates,
+    label_facts,
     labels_to_check,
     public_fields,
+    raw_labels,
 )
 from foidesk.engines.population import (
     EXCLUDED_STATUSES,
@@ -514,10 +516,7 @@ class DuckDBEngine:
     ) -> tuple[LabelFact, ...]:
         """The labels bound for public/ (``engines.labels``): the population crimes carrying
         each, and a crime reference of any source found in it, with a row that carries it."""
-        raw = {
-            f: {v for v in crime_hits.column(f).to_pylist() if v is not None}
-            for f in public_fields(request)
-        }
+        raw = raw_labels(request, crime_hits)
         checks = labels_to_check(request, raw)
         counts: dict[tuple[str, str], int] = {}
         for field in public_fields(request):
@@ -549,14 +548,9 @@ class DuckDBEngine:
             ).fetchall():
                 found.setdefault((str(field), str(label)), str(ref))
             con.unregister("label_candidates")
-        facts = []
-        for field, label in checks:
-            reference = found.get((field, label))
-            where = None
-            if reference is not None and field not in ("labels", "system"):
-                where = _where_label(con, loaded, field, label)
-            facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, where))
-        return tuple(facts)
+        return label_facts(
+            checks, counts, found, lambda field, label: _where_label(con, loaded, field, label)
+        )
 
     def _results(
         self,

@@ -65,8 +65,9 @@ from foidesk.engines.labels import (
     LabelFact,
     candidate_rows,
     exact_candidates,
+    label_facts,
     labels_to_check,
-    public_fields,
+    raw_labels,
 )
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
 from foidesk.errors import EngineError, SourceError
@@ -484,10 +485,7 @@ def _label_facts(
     matches reach the driver)."""
     from pyspark.sql import functions as F
 
-    raw = {
-        f: {v for v in crime_hits.column(f).to_pylist() if v is not None}
-        for f in public_fields(request)
-    }
+    raw = raw_labels(request, crime_hits)
     checks = labels_to_check(request, raw)
     counts: dict[tuple[str, str], int] = {}
     for field, labels in raw.items():
@@ -512,17 +510,15 @@ def _label_facts(
             .collect()
         ):
             found.setdefault((str(r["field"]), str(r["label"])), str(r["reference"]))
-    facts = []
-    for field, label in checks:
-        reference = found.get((field, label))
-        where = None
-        if reference is not None and field not in ("labels", "system"):
-            holders = all_meta.where(F.col(field) == label).select("source_idx").limit(1).collect()
-            if holders:
-                spec = request.sources[int(holders[0]["source_idx"])]
-                where = f"{spec.path} (run --engine duckdb for the line)"
-        facts.append(LabelFact(field, label, counts.get((field, label), 0), reference, where))
-    return tuple(facts)
+
+    def where(field: str, label: str) -> str | None:
+        holders = all_meta.where(F.col(field) == label).select("source_idx").limit(1).collect()
+        if not holders:
+            return None
+        path = request.sources[int(holders[0]["source_idx"])].path
+        return f"{path} (run --engine duckdb for the line)"
+
+    return label_facts(checks, counts, found, where)
 
 
 def check_master(master: str) -> None:
