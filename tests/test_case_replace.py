@@ -304,6 +304,23 @@ def test_a_folder_in_use_is_refused(tmp_path: Path) -> None:
     assert files_under(out) == before
 
 
+def test_a_lock_held_before_its_pid_is_written_is_refused_in_one_line(tmp_path: Path) -> None:
+    """The holder has the lock but has not yet written its pid: the file is empty for a
+    moment, and the refusal must still be a CaseError (it was an IndexError)."""
+    import fcntl
+
+    out = tmp_path / "case"
+    out.mkdir()
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        in_use = "is in use by another foidesk run writing"
+        with pytest.raises(foidesk.CaseError, match=in_use), case_lock(out):
+            pass
+    finally:
+        os.close(fd)
+
+
 WRITER = textwrap.dedent(
     """
     import sys

@@ -134,9 +134,12 @@ def _check_contents(out: Path, replace: bool) -> None:
 
 
 def _holder(path: Path) -> str:
-    with contextlib.suppress(OSError, ValueError):
-        pid = int(path.read_text(encoding="utf-8").split()[0])
-        return f" (pid {pid})"
+    """The holder's pid for the message, or nothing: the file may be empty for a moment (its
+    holder has the lock but has not yet written its pid) or already gone."""
+    with contextlib.suppress(OSError, ValueError, UnicodeDecodeError):
+        words = path.read_text(encoding="utf-8").split()
+        if words:
+            return f" (pid {int(words[0])})"
     return ""
 
 
