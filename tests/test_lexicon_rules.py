@@ -199,7 +199,12 @@ def test_lists_of_platforms() -> None:
         ("WhatsApp", "list"),
     ]
     assert [p for p, _ in found("FB, IG and WA")] == ["Facebook", "Instagram", "WhatsApp"]
-    assert found("TT and IG attended") == []  # two short forms alone: police units
+    # two short forms alone are possible hits, for a person to check ("TT and IG" are also
+    # police units); inside a code such as a crime reference they are nothing
+    assert found("TT and IG attended") == [("TikTok", "list of two"), ("Instagram", "list of two")]
+    assert {h.certainty for h in MATCHER.match_text("TT and IG attended")} == {"possible"}
+    assert found("ref WA/FB/0231") == []
+    assert {h.certainty for h in MATCHER.match_text("via FB, Snap and WA")} == {"certain"}
     assert found("ARV, TT and dog unit") == []
 
 

@@ -39,7 +39,21 @@ _TOP_KEYS = {
     "exclusion",
     "disable",
 }
-_RULE_KEYS = {"name", "pattern", "needs_signal", "before", "after", "note"}
+_RULE_KEYS = {
+    "name",
+    "pattern",
+    "needs_signal",
+    "before",
+    "after",
+    "note",
+    "certainty",
+    "weak_before",
+    "weak_after",
+    "without_signal",
+}
+CERTAIN = "certain"
+POSSIBLE = "possible"
+CERTAINTIES = (CERTAIN, POSSIBLE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,14 @@ class Rule:
     needs_signal: bool = False
     before: frozenset[str] = frozenset()  # extra signal words for this rule
     after: frozenset[str] = frozenset()
+    # "certain", or "possible": a hit a careful reader would want to check (a bare ambiguous
+    # word, a near-misspelling); the table counts certain hits only
+    certainty: str = CERTAIN
+    # a short form beside one of these words (the lexicon's weak signals and the rule's own)
+    # is a possible hit, not a certain one
+    weak_before: frozenset[str] = frozenset()
+    weak_after: frozenset[str] = frozenset()
+    without_signal: bool = False  # a short form with no signal at all is a possible hit
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ class Lexicon:
     exclusions: tuple[Exclusion, ...] = ()
     before: frozenset[str] = frozenset()
     after: frozenset[str] = frozenset()
+    weak_before: frozenset[str] = frozenset()  # signal words that make a possible hit
+    weak_after: frozenset[str] = frozenset()
     disabled: tuple[str, ...] = field(default=())
     tokens: tuple[tuple[str, str], ...] = ()  # inherited by lexicons that extend this one
 
@@ -184,8 +208,15 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         raise LexiconError(f"{source}: [tokens] must be a table")
     tokens = (dict(parent.tokens) if parent else {}) | own_tokens
     signals = raw.get("signals", {})
+    if not isinstance(signals, dict):
+        raise LexiconError(f"{source}: [signals] must be a table")
+    unknown_signals = set(signals) - {"before", "after", "weak_before", "weak_after"}
+    if unknown_signals:
+        raise LexiconError(f"{source}: signals: unknown key {sorted(unknown_signals)[0]!r}")
     before = _words(source, "signals.before", signals.get("before"))
     after = _words(source, "signals.after", signals.get("after"))
+    weak_before = _words(source, "signals.weak_before", signals.get("weak_before"))
+    weak_after = _words(source, "signals.weak_after", signals.get("weak_after"))
 
     platforms: dict[str, Platform] = {p.name: p for p in parent.platforms} if parent else {}
     rule_names = {r.name for p in platforms.values() for r in p.rules}
@@ -242,6 +273,8 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         exclusions=tuple(exclusions),
         before=(parent.before if parent else frozenset()) | before,
         after=(parent.after if parent else frozenset()) | after,
+        weak_before=(parent.weak_before if parent else frozenset()) | weak_before,
+        weak_after=(parent.weak_after if parent else frozenset()) | weak_after,
         disabled=tuple(disabled),
         tokens=tuple(sorted(tokens.items())),
     )
@@ -265,13 +298,34 @@ def _rule(
     if name in seen:
         raise LexiconError(f"{key}: rule name '{name}' is used twice")
     seen.add(name)
+    certainty = rule.get("certainty", CERTAIN)
+    if certainty not in CERTAINTIES:
+        raise LexiconError(
+            f"{key} ({name}): certainty must be {CERTAIN!r} or {POSSIBLE!r}, got {certainty!r}"
+        )
+    needs_signal = bool(rule.get("needs_signal", False))
+    without = rule.get("without_signal", "dropped")
+    if without not in ("dropped", POSSIBLE):
+        raise LexiconError(
+            f"{key} ({name}): without_signal must be 'dropped' or 'possible', got {without!r}"
+        )
+    signal_only = {"weak_before", "weak_after", "without_signal", "before", "after"} & set(rule)
+    if signal_only and not needs_signal:
+        raise LexiconError(
+            f"{key} ({name}): {sorted(signal_only)[0]} applies only to a rule with "
+            "needs_signal = true"
+        )
     return Rule(
         name=name,
         platform=platform,
         pattern=_expand(pattern, tokens, f"{key} ({name})"),
-        needs_signal=bool(rule.get("needs_signal", False)),
+        needs_signal=needs_signal,
         before=_words(key, "before", rule.get("before")),
         after=_words(key, "after", rule.get("after")),
+        certainty=certainty,
+        weak_before=_words(key, "weak_before", rule.get("weak_before")),
+        weak_after=_words(key, "weak_after", rule.get("weak_after")),
+        without_signal=without == POSSIBLE,
     )
 
 

@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 
 from foidesk.errors import LexiconError
 from foidesk.search import arrays
-from foidesk.search.lexicon import Exclusion, Lexicon, Platform, Rule
+from foidesk.search.lexicon import CERTAIN, POSSIBLE, Exclusion, Lexicon, Platform, Rule
 
 SEPARATOR = 0xFF
 # the word just before a short form: only spaces or an opening bracket/quote in between
@@ -76,6 +76,9 @@ class Hit(NamedTuple):
     matched: str
     rule: str
     signal: str = ""  # for short forms: what let it count, e.g. "before:on", "list"
+    # "certain", or "possible": a hit a careful reader would want to check (its rule says so,
+    # or a short form with only a weak signal); the table counts certain hits
+    certainty: str = CERTAIN
 
 
 @dataclass(slots=True)
@@ -85,6 +88,7 @@ class _Candidate:
     rule: Rule
     signal: str = ""
     key: tuple[int, int] = (0, 0)  # (pattern id, end in bytes), as Hyperscan reported it
+    certainty: str = CERTAIN
 
 
 def _is_word_char(ch: str) -> bool:
@@ -288,7 +292,8 @@ class Matcher:
             if e < len(text) and _is_word_char(text[e]):
                 continue
             if pattern_id < n_rules:
-                found.append(_Candidate(s, e, self.rules[pattern_id], key=key))
+                rule = self.rules[pattern_id]
+                found.append(_Candidate(s, e, rule, key=key, certainty=rule.certainty))
             else:
                 excluded.append((s, e))
         if excluded:
@@ -304,6 +309,7 @@ class Matcher:
                 text[c.start : c.end],
                 c.rule.name,
                 c.signal,
+                c.certainty,
             )
             for c in _longest(accepted)
             if c.rule.platform in self._wanted
@@ -312,7 +318,11 @@ class Matcher:
     def _signals(
         self, text: str, found: list[_Candidate], candidates: Sequence[tuple[int, int]]
     ) -> list[_Candidate]:
-        """Keep full names; keep short forms with a signal, or in a list with a kept mention."""
+        """Keep full names; keep short forms with a signal, or in a list with a kept mention.
+
+        A short form with a signal, or listed with a certain mention, is as certain as its
+        rule; one listed only with possible mentions, beside only a weak signal, in a list of
+        two short forms alone, or (``without_signal``) with no signal at all is possible."""
         accepted: list[_Candidate] = []
         pending: list[_Candidate] = []
         for cand in found:
@@ -334,7 +344,8 @@ class Matcher:
         def listed(a: _Candidate, b: _Candidate) -> bool:  # _listed, for b starting after a
             return a.end <= b.start <= runs[a.end] and _listed(text, a, b)
 
-        # a short form next to a counted mention in a list counts, and so on along the list
+        # a short form next to a counted mention in a list counts, and so on along the list:
+        # first from the certain mentions, then from the possible ones
         n_accepted = len(accepted)
         links: dict[int, list[int]] = {}
         for i, left in enumerate(nodes):
@@ -345,13 +356,15 @@ class Matcher:
                     links.setdefault(i, []).append(j)
                     links.setdefault(j, []).append(i)
         counted = [i < n_accepted for i in range(len(nodes))]
-        queue = [i for i in links if i < n_accepted]
-        while queue:
-            for j in links[queue.pop()]:
-                if not counted[j]:
-                    counted[j] = True
-                    nodes[j].signal = "list"
-                    queue.append(j)
+        for level in (CERTAIN, POSSIBLE):
+            queue = [i for i in links if i < n_accepted and nodes[i].certainty == level]
+            while queue:
+                for j in links[queue.pop()]:
+                    if not counted[j]:
+                        counted[j] = True
+                        nodes[j].signal = "list"
+                        nodes[j].certainty = level if level == POSSIBLE else nodes[j].certainty
+                        queue.append(j)
         accepted.extend(nodes[i] for i in range(n_accepted, len(nodes)) if counted[i])
         rest = [nodes[i] for i in range(n_accepted, len(nodes)) if not counted[i]]
         rest.sort(key=lambda c: c.start)
@@ -360,7 +373,7 @@ class Matcher:
             rank = {key: i for i, key in enumerate(set(candidates))}
             rest.sort(key=lambda c: (c.start, rank[c.key]))
         # a list of three or more platforms' short forms needs no anchor ("FB, IG and WA");
-        # two alone do not count ("TT and IG" are also police units)
+        # two alone are possible ("TT and IG" are also police units)
         groups: list[list[_Candidate]] = []
         for cand in rest:
             if groups and listed(groups[-1][-1], cand):
@@ -368,26 +381,67 @@ class Matcher:
             else:
                 groups.append([cand])
         for group in groups:
-            if len({c.rule.platform for c in group}) >= 3:
-                for cand in group:
+            kinds = len({c.rule.platform for c in group})
+            for cand in group:
+                if kinds >= 3:
                     cand.signal = "list"
-                    accepted.append(cand)
+                elif kinds == 2 and not _in_code(text, group[0].start, group[-1].end):
+                    cand.signal, cand.certainty = "list of two", POSSIBLE
+                elif weak := self._weak_signal_of(text, cand):
+                    cand.signal, cand.certainty = weak, POSSIBLE
+                elif cand.rule.without_signal:
+                    cand.signal, cand.certainty = "no signal", POSSIBLE
+                else:
+                    continue
+                accepted.append(cand)
         accepted.sort(key=lambda c: c.start)
         return accepted
 
     def _signal_of(self, text: str, cand: _Candidate) -> str:
-        before = _BEFORE.search(text[max(0, cand.start - _CONTEXT) : cand.start])
-        if before:
-            word = before.group(1).lower()
-            if word in self.lexicon.before or word in cand.rule.before:
-                return f"before:{word}"
+        return self._signal_among(
+            text,
+            cand,
+            self.lexicon.before | cand.rule.before,
+            self.lexicon.after | cand.rule.after,
+            "",
+            handle=True,
+        )
+
+    def _weak_signal_of(self, text: str, cand: _Candidate) -> str:
+        return self._signal_among(
+            text,
+            cand,
+            self.lexicon.weak_before | cand.rule.weak_before,
+            self.lexicon.weak_after | cand.rule.weak_after,
+            "weak ",
+            handle=False,
+        )
+
+    @staticmethod
+    def _signal_among(
+        text: str,
+        cand: _Candidate,
+        before_words: frozenset[str],
+        after_words: frozenset[str],
+        prefix: str,
+        *,
+        handle: bool,
+    ) -> str:
+        """The signal word just before or after ``cand`` among the given words (or an
+        @handle after it), as "before:on" / "after:page"; "" when there is none."""
+        if before_words:
+            before = _BEFORE.search(text[max(0, cand.start - _CONTEXT) : cand.start])
+            if before:
+                word = before.group(1).lower()
+                if word in before_words:
+                    return f"{prefix}before:{word}"
         after = _AFTER.match(text[cand.end : cand.end + _CONTEXT])
         if after:
             word = after.group(1).lower().rstrip(".")
-            if word.startswith("@") and len(word) > 1:
+            if handle and word.startswith("@") and len(word) > 1:
                 return "after:@handle"
-            if word in self.lexicon.after or word in cand.rule.after:
-                return f"after:{word}"
+            if word in after_words:
+                return f"{prefix}after:{word}"
         return ""
 
 
@@ -458,6 +512,19 @@ def _gap_runs(text: str, ends: Iterable[int]) -> dict[int, int]:
             stop = run.end() if run else end
         runs[end] = stop
     return runs
+
+
+_CODE_BEFORE = re.compile(r"[^\W_][/\\\-]$")
+_CODE_AFTER = re.compile(r"^[/\\\-][^\W_]")
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is part of a code such as a crime reference ("WA/FB/0231"):
+    a slash, backslash or hyphen joins it to a letter or digit on either side."""
+    return bool(
+        _CODE_BEFORE.search(text[max(0, start - 2) : start])
+        or _CODE_AFTER.match(text[end : end + 2])
+    )
 
 
 def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
