@@ -41,6 +41,7 @@ def hit(
     outcome: str | None = "CAUTION",
     ho_outcome: str | None = "3",
     kind: str = "year",
+    certain: bool = True,
 ) -> dict[str, Any]:
     day = date.fromisoformat(when)
     return {
@@ -53,7 +54,11 @@ def hit(
         "outcome": outcome,
         "ho_outcome": ho_outcome,
         "platform": platform,
+        "certain": certain,
     }
+
+
+SOCIAL_MEDIA_WORDS = foidesk.load_lexicon("social-media").words
 
 
 def _build(
@@ -61,7 +66,7 @@ def _build(
 ) -> FoiTable:
     crime_hits = pa.Table.from_pylist(rows, schema=CRIME_HITS_SCHEMA)
     cols: list[Period] = periods(request.date_from, request.date_to, request.columns)
-    return build_table(crime_hits, request, cols, platforms)
+    return build_table(crime_hits, request, cols, platforms, SOCIAL_MEDIA_WORDS)
 
 
 def _cells(table: FoiTable) -> dict[tuple[str, ...], tuple[tuple[int, ...], int]]:

@@ -39,6 +39,7 @@ from foidesk.release.publish import write_public
 from foidesk.release.render.document_markdown import render_document_markdown
 from foidesk.release.render.markdown import render_markdown
 from foidesk.release.table import FoiTable, TableRow, table_title
+from foidesk.search.lexicon import load_lexicon
 
 EXPECTED = Path(__file__).parent / "data" / "letter"
 LETTER_DATE = date(2019, 6, 3)
@@ -62,6 +63,7 @@ def make_request(
     clarification: str = "",
     rows: str = '["offence", "platform"]',
     extra: str = "",
+    asked: str = "",
 ) -> Request:
     """A small request over two systems (the source files exist but are never read)."""
     for name in ("legacy.csv", "athena.csv"):
@@ -72,6 +74,7 @@ def make_request(
 received = 2019-04-26
 request = {json.dumps(request)}
 clarification = {json.dumps(clarification)}
+{asked}
 
 [population]
 from = 2017-01-01
@@ -114,6 +117,7 @@ def make_table(request: Request) -> FoiTable:
             "not convictions.",
         ),
         multi_platform_crimes=0,
+        headings=("OFFENCE", "SOCIAL MEDIA PLATFORM"),
     )
 
 
@@ -146,15 +150,18 @@ TERMS = [
 ]
 
 
+WORDS = load_lexicon("social-media").words
+
+
 def letter_for(
     request: Request,
     coverage: Coverage = COVERAGE,
     sources: tuple[SourceSummary, ...] = SOURCES,
     table: FoiTable | None = None,
 ) -> Document:
-    method = method_statement(request, TERMS, sources, coverage)
+    method = method_statement(request, TERMS, sources, coverage, WORDS)
     return response_letter(
-        request, table or make_table(request), coverage, sources, method, LETTER_DATE
+        request, table or make_table(request), coverage, sources, method, LETTER_DATE, WORDS
     )
 
 
@@ -236,7 +243,11 @@ def test_letter_markdown_contains_method_markdown_verbatim(tmp_path: Path) -> No
 
 
 def test_the_parts_of_the_request_are_answered(tmp_path: Path) -> None:
-    request = make_request(tmp_path, request="Numbers by year, and any additional details.")
+    request = make_request(
+        tmp_path,
+        request="Numbers by year, and any additional details.",
+        asked='asked = ["details"]',
+    )
     text = paragraphs(letter_for(request))
     assert (
         "**Number of crimes by year.** The table gives the number of crimes for each year of "
@@ -391,22 +402,26 @@ def test_data_quality_caveat_with_its_count(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("words", "rows", "expected"),
+    ("words", "rows", "asked", "expected", "outcome_part"),
     [
-        ("Please say whether a conviction was reached.", '["offence", "platform"]', True),
-        ("Numbers only, by platform.", '["offence", "platform"]', False),
-        ("Numbers only, by outcome.", '["offence", "platform"]', True),
-        ("Numbers only.", '["outcome", "platform"]', True),
+        # the request key decides, never the request's wording
+        ("Please say whether a conviction was reached.", '["offence", "platform"]', "", 0, 0),
+        ("Numbers only.", '["offence", "platform"]', 'asked = ["convictions"]', 1, 0),
+        ("Numbers only, by outcome.", '["outcome", "term"]', "", 0, 1),
+        ("Numbers only.", '["outcome", "platform"]', 'asked = ["convictions"]', 1, 0),
     ],
 )
-def test_conviction_paragraph(tmp_path: Path, words: str, rows: str, expected: bool) -> None:
-    request = make_request(tmp_path, request=words, rows=rows)
+def test_conviction_paragraph(
+    tmp_path: Path, words: str, rows: str, asked: str, expected: int, outcome_part: int
+) -> None:
+    request = make_request(tmp_path, request=words, rows=rows, asked=asked)
     table = replace(make_table(request), dimensions=tuple(request.rows))
     text = paragraphs(letter_for(request, table=table))
     conviction = [p for p in text if p.startswith("**Whether a conviction was reached.**")]
-    assert len(conviction) == int(expected)
+    assert len(conviction) == expected
     if expected:
         assert "not held by this force (section 1(1)(a) of the Act)" in conviction[0]
+    assert len([p for p in text if p.startswith("**Outcome.**")]) == outcome_part
 
 
 # -- the method statement ------------------------------------------------------------------
@@ -510,9 +525,9 @@ def test_exact_bytes_of_a_small_letter_through_the_release_gate(tmp_path: Path) 
     request = make_request(
         case, request="Drug crimes mentioning social media, by year.\nAny conviction?"
     )
-    request = replace(request, clarified=date(2019, 5, 1))
+    request = replace(request, clarified=date(2019, 5, 1), asked=("convictions",))
     release = make_release(
-        request, make_table(request), COVERAGE, SOURCES, tuple(TERMS), LETTER_DATE
+        request, make_table(request), COVERAGE, SOURCES, tuple(TERMS), LETTER_DATE, WORDS
     )
     assert release.letter.unfilled() == ALL_FORCE_PLACEHOLDERS
     write_public(tmp_path / "public", release)

@@ -22,9 +22,16 @@ import pyarrow as pa
 from foidesk.casework.deadline import due_date
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, load_request
-from foidesk.counting.checks import check_labels, check_outcomes, check_population, check_sources
+from foidesk.casework.words import TermWords
+from foidesk.counting.checks import (
+    check_labels,
+    check_outcomes,
+    check_population,
+    check_possible,
+    check_sources,
+)
 from foidesk.counting.coverage import build_coverage, summarise_sources
-from foidesk.counting.table import build_table
+from foidesk.counting.table import build_table, possible_only_crimes
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
 from foidesk.engines.population import PopulationRules
 from foidesk.engines.registry import DEFAULT, make_engine
@@ -80,6 +87,12 @@ def request_matcher(request: Request) -> Matcher:
     return Matcher(lexicon, terms)
 
 
+def term_words(request: Request, lexicon: Lexicon) -> TermWords:
+    """What the request's terms are called: the lexicon's ``[words]`` with the request's
+    ``[search.words]`` over them."""
+    return lexicon.words.merged(request.words, f"{request.path}: search.words")
+
+
 def answer(
     request: Request | Path | str,
     *,
@@ -118,9 +131,16 @@ def answer(
     ]
     periods = make_periods(request.date_from, request.date_to, request.columns)
     term_names = matcher.platform_names
-    table = build_table(result.crime_hits, request, periods, term_names)
+    words = term_words(request, matcher.lexicon)
+    table = build_table(result.crime_hits, request, periods, term_names, words)
+    possible_only = possible_only_crimes(result.crime_hits, term_names)
+    notices += check_possible(possible_only)
     coverage = build_coverage(
-        result.coverage, [s.system for s in request.sources], periods, result.overlaps
+        result.coverage,
+        [s.system for s in request.sources],
+        periods,
+        result.overlaps,
+        possible_only,
     )
     release = make_release(
         request,
@@ -129,6 +149,7 @@ def answer(
         summarise_sources(result.sources),
         tuple(SearchedTerm(p.name, p.variants) for p in matcher.platforms),
         letter_date or date.today(),
+        words,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
@@ -136,6 +157,11 @@ def answer(
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
     return Answer(request, release, result.evidence, audit, tuple(notices))
+
+
+def _count_certainty(result: EngineResult, certainty: str) -> int:
+    """The evidence rows (hits) of one certainty."""
+    return result.evidence.column("certainty").to_pylist().count(certainty)
 
 
 def _letter_notices(request: Request, release: PublicRelease, letter_date: date) -> list[Notice]:
@@ -213,6 +239,9 @@ def _audit(
             "evidence_rows": result.evidence.num_rows,
             "table_grand_total": table.grand_total.total,
             "crimes_naming_more_than_one_platform": table.multi_platform_crimes,
+            "crimes_with_possible_mentions_only": release.coverage.possible_only,
+            "hits_certain": _count_certainty(result, "certain"),
+            "hits_possible": _count_certainty(result, "possible"),
         },
         "overlaps": result.overlaps,
     }

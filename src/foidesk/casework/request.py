@@ -32,6 +32,13 @@ unusual.
   may not be named ``later`` or ``earlier`` (the words of ``population.prefer``), nor two
   systems differ only in letter case (the letter would name both). Letters of any script,
   inner spaces and punctuation are accepted.
+- ``population.offences`` is required (it was ``["drugs"]`` when left out, so a request that
+  forgot it counted drug offences without saying so): ``"all"`` (every recorded crime, whatever
+  its offence code, a missing or odd one included), or a list of offence groups and Home Office
+  codes. A single group or code may be given as a string (``"drugs"`` is ``["drugs"]``);
+  ``["all"]`` is ``"all"``, and ``"all"`` beside groups or codes is refused (it already counts
+  every crime). Left out, an empty list, or a name that is none of those: one line listing the
+  choices.
 - Lists of names (``population.offences``, ``search.terms``, ``table.rows``): non-empty lists
   of at most 1,000 non-empty text entries of at most 100 characters, without control
   characters; a bad entry is named by its place (``search.terms[2]``). Duplicates are
@@ -65,12 +72,20 @@ from pathlib import Path
 from typing import Any
 
 from foidesk.casework.home_office import ho_code, home_office
-from foidesk.errors import RequestError
+from foidesk.casework.words import parse_words
+from foidesk.errors import LexiconError, RequestError
 
 ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
+# ``term`` names the rows of the searched terms in any request; ``platform`` is its older name
+# (kept: the rows are held as ``platform`` inside, and shown as the request writes them)
+ROW_ALIASES = {"term": "platform"}
+# what a request may say was asked besides the table (the letter answers each): ``convictions``
+# (they are not held by the police) and ``details`` (of individual cases: personal data)
+ASKED = ("convictions", "details")
 COLUMN_KINDS = ("year", "financial_year")
 OFFENCE_LABELS = ("force", "home_office")
 SOURCE_FORMATS = ("csv", "parquet", "snapshot")
+ALL_OFFENCES = "all"  # population.offences for every recorded crime, whatever its code
 
 _ALLOWED: dict[str, set[str]] = {
     "": {
@@ -85,9 +100,10 @@ _ALLOWED: dict[str, set[str]] = {
         "source",
         "force",
         "labels",
+        "asked",
     },
     "population": {"from", "to", "offences", "prefer"},
-    "search": {"lexicon", "terms"},
+    "search": {"lexicon", "terms", "words", "parts"},
     "table": {"rows", "columns", "offence_label"},
     "source": {"path", "system", "data_quality_from", "format"},
     "force": {"name", "unit", "address", "email", "telephone", "signatory"},
@@ -174,8 +190,8 @@ class Request:
     clarification: str
     date_from: date
     date_to: date
-    offence_terms: tuple[str, ...]  # as written: groups and codes
-    offence_codes: tuple[str, ...]  # expanded Home Office codes
+    offence_terms: tuple[str, ...]  # as written: groups and codes; ("all",) for all offences
+    offence_codes: tuple[str, ...]  # expanded Home Office codes; () for all offences
     lexicon_name: str  # search.lexicon: a built-in name or a file (relative to the request)
     search_terms: tuple[str, ...]  # search.terms as written (empty: the lexicon's default)
     rows: tuple[str, ...]
@@ -188,10 +204,20 @@ class Request:
     # [labels]: a label as the extract holds it -> the text to publish instead (an offence,
     # outcome or system label that carries personal data, or two spellings of one outcome)
     labels: dict[str, str] = field(default_factory=dict)
+    # [search.words]: what the terms are called, over the lexicon's (lexicon.TermWords keys)
+    words: dict[str, Any] = field(default_factory=dict)
+    # [search.parts]: an ad hoc term -> the parts it is written in ("OnlyFans" = ["only", "fans"])
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    asked: tuple[str, ...] = ()  # besides the table: "convictions", "details"
+    row_names: tuple[str, ...] = ()  # ``rows`` as the request writes them (``term`` kept)
+    # population.offences = "all": every recorded crime, whatever its offence code
+    all_offences: bool = False
 
     @property
     def population_label(self) -> str:
-        """How the population is named in the title, e.g. 'Drug Offences'."""
+        """How the population is named in the title, e.g. 'Drug Offences', 'All Offences'."""
+        if self.all_offences:
+            return "All Offences"
         ho = home_office()
         groups = [t.lower() for t in self.offence_terms if t.lower() in ho.offence_groups]
         codes = [t for t in self.offence_terms if t.lower() not in ho.offence_groups]
@@ -347,24 +373,25 @@ def _str_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
         raise _fail(
             path, key, f"lists {len(value):,} entries; at most {LIST_ENTRIES:,} are allowed"
         )
-    names = []
-    for i, entry in enumerate(value, 1):
-        entry_key = f"{key}[{i}]"
-        if not isinstance(entry, str):
-            raise _fail(path, entry_key, f"expected text, got {_shown(entry)}")
-        name = entry.strip()
-        if not name:
-            raise _fail(path, entry_key, "is empty")
-        if len(name) > ENTRY_CHARS:
-            raise _fail(
-                path,
-                entry_key,
-                f"is {len(name):,} characters long ({_shown(name, 30)}); "
-                f"at most {ENTRY_CHARS} allowed",
-            )
-        _plain(path, entry_key, name)
-        names.append(name)
-    return tuple(names)
+    return tuple(_entry(path, f"{key}[{i}]", entry) for i, entry in enumerate(value, 1))
+
+
+def _entry(path: Path, key: str, entry: Any) -> str:
+    """One entry of a list of names, trimmed: non-empty text of at most ``ENTRY_CHARS``
+    characters without control characters."""
+    if not isinstance(entry, str):
+        raise _fail(path, key, f"expected text, got {_shown(entry)}")
+    name = entry.strip()
+    if not name:
+        raise _fail(path, key, "is empty")
+    if len(name) > ENTRY_CHARS:
+        raise _fail(
+            path,
+            key,
+            f"is {len(name):,} characters long ({_shown(name, 30)}); at most {ENTRY_CHARS} allowed",
+        )
+    _plain(path, key, name)
+    return name
 
 
 def _path_text(path: Path, key: str, value: Any, what: str) -> str:
@@ -568,22 +595,8 @@ def load_request(path: Path) -> Request:
             f"(the table has a column a year); end it before "
             f"{_years_later(date_from, WINDOW_YEARS)}",
         )
-    offence_terms = _str_list(path, "population.offences", population.get("offences", ["drugs"]))
-    codes: dict[str, None] = {}  # in order, each once
-    groups = home_office().offence_groups
-    for term in offence_terms:
-        if term.lower() in groups:
-            codes.update(dict.fromkeys(groups[term.lower()]))
-        elif _HO_CODE.match(ho_code(term)):
-            codes[ho_code(term)] = None  # as the sources' codes are read: 092e is 92E
-        else:
-            known = ", ".join(sorted(groups))
-            raise _fail(
-                path,
-                "population.offences",
-                f"unknown offence group {_shown(term)} (groups: {known}; "
-                "or Home Office codes like 92D)",
-            )
+    offence_terms, offence_codes = _offences(path, population)
+    all_offences = offence_terms == (ALL_OFFENCES,)
 
     search = raw.get("search", {})
     lexicon = "social-media"
@@ -597,10 +610,19 @@ def load_request(path: Path) -> Request:
     terms = _str_list(path, "search.terms", search.get("terms")) if "terms" in search else ()
 
     table = raw.get("table", {})
-    rows = _str_list(path, "table.rows", table.get("rows", ["outcome", "offence", "platform"]))
-    for dim in rows:
-        if dim not in ROW_DIMENSIONS:
-            raise _fail(path, "table.rows", f"unknown row {_shown(dim)} (one of {ROW_DIMENSIONS})")
+    row_names = _str_list(
+        path, "table.rows", table.get("rows", ["outcome", "offence", "platform"])
+    )
+    for dim in row_names:
+        if dim not in ROW_DIMENSIONS and dim not in ROW_ALIASES:
+            known = ("outcome", "offence", "term", "system")
+            raise _fail(
+                path,
+                "table.rows",
+                f"unknown row {_shown(dim)} (one of {', '.join(known)}; platform is term's "
+                "older name)",
+            )
+    rows = tuple(ROW_ALIASES.get(dim, dim) for dim in row_names)
     if len(set(rows)) != len(rows):
         raise _fail(path, "table.rows", "names a row dimension twice")
     columns = _str(path, "table.columns", table.get("columns"), False, "year")
@@ -635,6 +657,13 @@ def load_request(path: Path) -> Request:
         }
     )
     labels = _labels(path, raw.get("labels", {}))
+    words = search.get("words", {})
+    try:
+        parse_words(words, "search.words")
+    except LexiconError as exc:
+        raise _fail(path, str(exc).split(":", 1)[0], str(exc).split(": ", 1)[1]) from None
+    parts = _parts(path, search.get("parts", {}))
+    asked = _asked(path, raw.get("asked", []))
     return Request(
         path=path,
         reference=reference,
@@ -645,7 +674,7 @@ def load_request(path: Path) -> Request:
         date_from=date_from,
         date_to=date_to,
         offence_terms=offence_terms,
-        offence_codes=tuple(codes),
+        offence_codes=offence_codes,
         lexicon_name=lexicon,
         search_terms=terms,
         rows=rows,
@@ -656,7 +685,90 @@ def load_request(path: Path) -> Request:
         force=force,
         raw=raw,
         labels=labels,
+        all_offences=all_offences,
+        words=dict(words),
+        parts=parts,
+        asked=asked,
+        row_names=row_names,
     )
+
+
+def _parts(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
+    """``[search.parts]``: a term -> the parts it is written in, for an ad hoc term whose
+    parts neither spaces nor capitals show ("onlyfans" = ["only", "fans"])."""
+    if not isinstance(table, dict):
+        raise _fail(path, "search.parts", 'must be a table of term = ["part", "part"]')
+    return {
+        term.strip(): _str_list(path, f"search.parts.{_shown(term)}", value)
+        for term, value in table.items()
+    }
+
+
+def _asked(path: Path, value: Any) -> tuple[str, ...]:
+    """``asked``: what the request asks for besides the table, each answered in the letter."""
+    if not isinstance(value, list):
+        raise _fail(path, "asked", f"expected a list of {', '.join(ASKED)}, got {_shown(value)}")
+    for i, entry in enumerate(value, 1):
+        if entry not in ASKED:
+            raise _fail(
+                path,
+                f"asked[{i}]",
+                f"unknown {_shown(entry)} (one of {', '.join(ASKED)}: what the letter answers "
+                "besides the table)",
+            )
+    return tuple(dict.fromkeys(value))
+
+
+def _offence_choices() -> str:
+    """What ``population.offences`` may say, for its messages."""
+    groups = ", ".join(sorted(home_office().offence_groups))
+    return (
+        f'say which crimes to count: "{ALL_OFFENCES}", offence groups ({groups}), '
+        'or Home Office codes such as ["92D"]'
+    )
+
+
+def _offences(path: Path, population: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``population.offences``: the terms as written and the Home Office codes they expand
+    to; (("all",), ()) for every offence. Required: a request that leaves it out does not say
+    which crimes it is about."""
+    key = "population.offences"
+    value = population.get("offences")
+    if value is None:
+        raise _fail(path, key, f"is required: {_offence_choices()}")
+    if isinstance(value, str):  # "all", or one group or code
+        if not value.strip():
+            raise _fail(path, key, f"is empty: {_offence_choices()}")
+        terms: tuple[str, ...] = (_entry(path, key, value),)
+    elif not isinstance(value, list):
+        raise _fail(path, key, f"expected a list, got {_shown(value)}: {_offence_choices()}")
+    elif not value:
+        raise _fail(path, key, f"is empty: {_offence_choices()}")
+    else:
+        terms = _str_list(path, key, value)
+    if any(t.lower() == ALL_OFFENCES for t in terms):
+        if len(terms) > 1:
+            raise _fail(
+                path,
+                key,
+                f'"{ALL_OFFENCES}" counts every crime, whatever its offence: give it alone '
+                f'(offences = "{ALL_OFFENCES}"), or list only the groups and codes to count',
+            )
+        return (ALL_OFFENCES,), ()
+    codes: dict[str, None] = {}  # in order, each once
+    groups = home_office().offence_groups
+    for term in terms:
+        if term.lower() in groups:
+            codes.update(dict.fromkeys(groups[term.lower()]))
+        elif _HO_CODE.match(ho_code(term)):
+            codes[ho_code(term)] = None  # as the sources' codes are read: 092e is 92E
+        else:
+            raise _fail(
+                path,
+                key,
+                f"unknown offence group or code {_shown(term)}: {_offence_choices()}",
+            )
+    return terms, tuple(codes)
 
 
 def _labels(path: Path, table: Any) -> dict[str, str]:

@@ -82,12 +82,31 @@ def check_labels(request: Request, result: EngineResult, engine: str) -> list[No
 
 def check_population(request: Request, result: EngineResult, allow_empty: bool) -> list[Notice]:
     """Refuse an empty population when the window holds records (unless ``allow_empty``);
-    say which offence codes of the window are not Home Office codes."""
+    say which offence codes of the window are not Home Office codes. A population of all
+    offences is not chosen by code, so nothing is said about codes then."""
     notices = []
     codes = result.codes_in_window
     odd = {c: n for c, n in codes.items() if not re.fullmatch(OFFENCE_CODE_PATTERN, c)}
     blank = odd.pop("", 0)
     population = result.stages.get("population", 0)
+    if population == 0 and result.rows_in_window and request.all_offences:
+        # every offence is in scope: the records of the window are all cancelled or transferred
+        # (or their crimes' winning copies are outside the window)
+        if not allow_empty:
+            raise SourceError(
+                f"{request.path}: population: none of the {result.rows_in_window:,} records in "
+                "the window is a counted crime (each is cancelled or transferred, or the copy of "
+                "its crime that wins is outside the window); check the extract's status values, "
+                "or give --allow-empty if the answer is truly none"
+            )
+        return [
+            Notice(
+                "empty-population",
+                f"none of the {result.rows_in_window:,} records in the window is a counted crime "
+                "(cancelled or transferred): the answer is none (--allow-empty)",
+                {"rows_in_window": result.rows_in_window},
+            )
+        ]
     if population == 0 and result.rows_in_window and not allow_empty:
         common = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:MOST_COMMON]
         seen = ", ".join(f"{c or '(blank)'} ({n:,})" for c, n in common)
@@ -116,6 +135,8 @@ def check_population(request: Request, result: EngineResult, allow_empty: bool) 
                 {"rows_in_window": result.rows_in_window},
             )
         )
+    if request.all_offences:
+        return notices  # every code is in the population, a missing or odd one too
     known = home_office().offence_names
     numbers = code_numbers(request.offence_codes)
     near = {
@@ -233,3 +254,19 @@ def check_sources(result: EngineResult) -> list[Notice]:
                 )
             )
     return notices
+
+
+def check_possible(possible_only: int) -> list[Notice]:
+    """Crimes whose mentions are all possible: not counted; a person should look at them."""
+    if not possible_only:
+        return []
+    crimes = "crime has" if possible_only == 1 else "crimes have"
+    return [
+        Notice(
+            "possible-mentions-only",
+            f"{possible_only:,} {crimes} possible mentions only (a short form without a clear "
+            "signal, an ambiguous word, a near-misspelling): not counted in the table until a "
+            "person checks them (internal/evidence.parquet, certainty = possible)",
+            {"crimes": possible_only},
+        )
+    ]

@@ -12,8 +12,10 @@ def build_coverage(
     systems: list[str],
     periods: list[Period],
     overlaps: dict[str, int],
+    possible_only: int = 0,
 ) -> Coverage:
-    """Aggregate coverage for every system of the request and every period of the window."""
+    """Aggregate coverage for every system of the request and every period of the window
+    (records with a certain mention; ``possible_only`` crimes have possible ones only)."""
     by_key = {(r.system, r.period): r for r in rows}
     lines = []
     for system in dict.fromkeys(systems):  # two sources of one system: one block
@@ -24,7 +26,7 @@ def build_coverage(
             searched, hits = searched + s, hits + h
             lines.append(CoverageLine(system, period.marked_label, s, h))
         lines.append(CoverageLine(system, "Total", searched, hits))
-    return Coverage(tuple(lines), tuple(sorted(overlaps.items())))
+    return Coverage(tuple(lines), tuple(sorted(overlaps.items())), possible_only)
 
 
 def summarise_sources(reports: list[SourceReport]) -> tuple[SourceSummary, ...]:

@@ -1,8 +1,9 @@
 """Counting: the engine's record-level crime hits in, the aggregate ``FoiTable`` out.
 
 ``build_table`` takes ``crime_hits`` (one row per crime and term, with the winning copy's
-fields and period key) and counts distinct crimes per cell of the table the request asks for,
-so a crime naming two terms counts once under each and once in every total above them (the
+fields, period key and whether a hit is certain) and counts distinct crimes with a certain hit
+per cell of the table the request asks for, so a crime naming two terms counts once under each
+and once in every total above them (the
 table then says so in a footnote). Every period of the window is a column, zeros included.
 Counting happens here once for every engine; a reviewer's decisions will apply here too.
 """
@@ -16,15 +17,41 @@ import pyarrow as pa
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import Period
 from foidesk.casework.request import Request
-from foidesk.release.table import FoiTable, TableRow, table_title
+from foidesk.casework.words import TermWords
+from foidesk.release.table import FoiTable, TableRow, dimension_heading, table_title
 
 NO_OUTCOME = "NO OUTCOME RECORDED"
+# the Home Office label of a crime with no offence code (only all offences can count one)
+NO_OFFENCE_CODE = "NO HOME OFFICE CODE"
+
+
+def possible_only_crimes(crime_hits: pa.Table, platforms: list[str]) -> int:
+    """The crimes whose every hit of the requested terms is possible: counted nowhere in the
+    table, said in the method, the audit and on stderr for a person to check."""
+    wanted = set(platforms)
+    certain: set[str] = set()
+    possible: set[str] = set()
+    for ref, platform, is_certain in zip(
+        crime_hits.column("crime_ref").to_pylist(),
+        crime_hits.column("platform").to_pylist(),
+        crime_hits.column("certain").to_pylist(),
+        strict=True,
+    ):
+        if platform in wanted:
+            (certain if is_certain else possible).add(ref)
+    return len(possible - certain)
 
 
 def build_table(
-    crime_hits: pa.Table, request: Request, periods: list[Period], platforms: list[str]
+    crime_hits: pa.Table,
+    request: Request,
+    periods: list[Period],
+    platforms: list[str],
+    words: TermWords | None = None,
 ) -> FoiTable:
-    """Count distinct crimes per cell of the table the request asks for."""
+    """Count distinct crimes per cell of the table the request asks for; ``words`` say what
+    the terms are called (headings, footnotes)."""
+    words = words or TermWords()
     ho = home_office()
     dims = request.rows
     period_index = {p.key: i for i, p in enumerate(periods)}
@@ -46,6 +73,8 @@ def build_table(
     for row in crime_hits.to_pylist():
         if row["platform"] not in platform_set or row["period"] not in period_index:
             continue
+        if not row["certain"]:  # possible hits only: not counted until a person accepts one
+            continue
         col = period_index[row["period"]]
         outcome = row["outcome"] or NO_OUTCOME
         rank_key = (outcome, row["ho_outcome"])
@@ -56,10 +85,11 @@ def build_table(
         outcome_rank[outcome] = min(outcome_rank.get(outcome, rank), rank)
         code = row["ho_code"] or ""
         if request.offence_label == "home_office":
-            offence = ho.offence_name(code)
+            offence = ho.offence_name(code) if code else NO_OFFENCE_CODE
         else:
             offence = published.get(row["offence"], row["offence"])
-        offence_rank[offence] = min(offence_rank.get(offence, (code, offence)), (code, offence))
+        order = (code or "~", offence)  # a crime with no code last
+        offence_rank[offence] = min(offence_rank.get(offence, order), order)
         values = {
             "outcome": outcome,
             "offence": offence,
@@ -98,21 +128,24 @@ def build_table(
         periods=tuple(periods),
         rows=rows,
         grand_total=grand_row,
-        footnotes=tuple(_footnotes(periods, multi, dims)),
+        footnotes=tuple(_footnotes(periods, multi, dims, words)),
         multi_platform_crimes=multi,
+        headings=tuple(dimension_heading(d, words) for d in dims),
+        dimension_names=request.row_names or dims,
     )
 
 
-def _footnotes(periods: list[Period], multi: int, dims: tuple[str, ...]) -> list[str]:
+def _footnotes(
+    periods: list[Period], multi: int, dims: tuple[str, ...], words: TermWords
+) -> list[str]:
     notes = [f"* Part year: {p.note}." for p in periods if p.partial]
     if multi and "platform" in dims:
         crimes = "crime mentions" if multi == 1 else "crimes mention"
         notes.append(
-            f"{multi} {crimes} more than one platform: each is counted once under every "
-            "platform it mentions and once in each total above them, so platform rows can "
-            "add up to more than their totals."
+            f"{multi} {crimes} more than one {words.term}: each is counted once under every "
+            f"{words.term} it mentions and once in each total above them, so {words.term} rows "
+            "can add up to more than their totals."
         )
-    notes.append(
-        "Each figure is a count of distinct crimes. Outcomes are police outcomes, not convictions."
-    )
+    outcomes = " Outcomes are police outcomes, not convictions." if "outcome" in dims else ""
+    notes.append(f"Each figure is a count of distinct crimes.{outcomes}")
     return notes

@@ -27,7 +27,9 @@ from foidesk.errors import SourceError
 from foidesk.search import arrays
 from foidesk.search.matcher import Hit, Matcher
 
-# One row per (crime in the population, platform it mentions), with the winning copy's fields.
+# One row per (crime in the population, platform it mentions), with the winning copy's fields;
+# ``certain``: whether any of its hits of the platform is certain (the table counts those; a
+# crime whose hits are all possible waits for a person's decision)
 CRIME_HITS_SCHEMA = pa.schema(
     [
         ("crime_ref", pa.string()),
@@ -39,6 +41,7 @@ CRIME_HITS_SCHEMA = pa.schema(
         ("outcome", pa.string()),
         ("ho_outcome", pa.string()),
         ("platform", pa.string()),
+        ("certain", pa.bool_()),
     ]
 )
 
@@ -58,6 +61,7 @@ EVIDENCE_SCHEMA = pa.schema(
         ("text", pa.string()),
         ("rule", pa.string()),
         ("signal", pa.string()),
+        ("certainty", pa.string()),
     ]
 )
 
@@ -112,6 +116,7 @@ class EvidenceBuilder:
             hit.matched,
             hit.rule,
             hit.signal,
+            hit.certainty,
         )
         for name, value in zip(EVIDENCE_SCHEMA.names, values, strict=True):
             self.columns[name].append(value)

@@ -54,6 +54,8 @@ class Coverage:
 
     lines: tuple[CoverageLine, ...]
     overlaps: tuple[tuple[str, int], ...]  # ("Athena and Legacy", crimes held by both)
+    # crimes of the population whose mentions are all possible: not counted in the table
+    possible_only: int = 0
 
     def totals(self) -> dict[str, CoverageLine]:
         """The Total line of each system."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from foidesk.casework.request import Request
+from foidesk.casework.words import TermWords
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
 from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
@@ -43,10 +44,12 @@ def make_release(
     sources: tuple[SourceSummary, ...],
     terms: tuple[SearchedTerm, ...],
     letter_date: date,
+    words: TermWords | None = None,
 ) -> PublicRelease:
     """The release of a final table: the letter and method are written from it here."""
     # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
     #    everything below is written from what it returns
-    method = method_statement(request, list(terms), sources, coverage)
-    letter = response_letter(request, table, coverage, sources, method, letter_date)
+    words = words or TermWords()
+    method = method_statement(request, list(terms), sources, coverage, words)
+    letter = response_letter(request, table, coverage, sources, method, letter_date, words)
     return PublicRelease(table, coverage, sources, terms, method, letter)

@@ -9,13 +9,13 @@ The force's details come from the request's ``[force]`` table; a detail it does 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import long_date
 from foidesk.casework.request import PLACEHOLDERS, Request
+from foidesk.casework.words import TermWords
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
 from foidesk.release.document import (
     Block,
@@ -83,8 +83,11 @@ def method_statement(
     terms: list[SearchedTerm],
     sources: tuple[SourceSummary, ...],
     coverage: Coverage,
+    words: TermWords | None = None,
 ) -> Document:
-    """How the figures were produced: population, systems, fields, terms, counting, coverage."""
+    """How the figures were produced: population, systems, fields, terms, counting, coverage;
+    the terms called as ``words`` say (the lexicon's and the request's)."""
+    words = words or TermWords()
     ho = home_office()
     groups = [t for t in request.offence_terms if t.lower() in ho.offence_groups]
     group_names = ", ".join(ho.offence_group_labels.get(g.lower(), g).lower() for g in groups)
@@ -105,9 +108,14 @@ def method_statement(
         _lead(
             "Population.",
             f"Crimes recorded from {describe_window(request)} inclusive (by the date the crime "
-            "was recorded), with the Home Office offence codes "
-            f"{', '.join(request.offence_codes)}{f' ({group_names})' if group_names else ''}. "
-            "Cancelled and transferred records are excluded, as the Home Office Counting Rules "
+            "was recorded), "
+            + (
+                "of every offence. "
+                if request.all_offences
+                else "with the Home Office offence codes "
+                f"{', '.join(request.offence_codes)}{f' ({group_names})' if group_names else ''}. "
+            )
+            + "Cancelled and transferred records are excluded, as the Home Office Counting Rules "
             "require.",
         ),
         _para(Bold("Systems and fields searched.")),
@@ -161,18 +169,14 @@ def method_statement(
             "mentions of:",
         ),
         BulletList(tuple((Text(f"{t.name}: {t.variants}."),) for t in terms)),
-        _para(
-            'A mention inside another word is not counted (for example "snapped", '
-            '"instalment", "whatsoever" or "snapshot"). A mention that is denied or negated in '
-            "the text still counts, as the request is for reports that mention a platform. The "
-            "search does not tell whether the platform played any part in the offence."
-        ),
+        _para(_inside_words(words) + " ".join((*words.method_notes, _part_played(words)))),
+        *_certainty(coverage, words),
         _lead(
             "Counting.",
-            "Each figure is a number of distinct crimes. A crime that mentions two platforms is "
-            "counted once under each platform and once in every total above them. Columns are "
-            f"{period_text} of the date the crime was recorded; every {period_noun} of the "
-            "period is shown, including those with no crimes.",
+            f"Each figure is a number of distinct crimes. A crime that mentions two {words.terms} "
+            f"is counted once under each {words.term} and once in every total above them. "
+            f"Columns are {period_text} of the date the crime was recorded; every "
+            f"{period_noun} of the period is shown, including those with no crimes.",
         ),
         _lead(
             "Coverage.",
@@ -185,8 +189,39 @@ def method_statement(
     return Document(METHOD_HEADING, tuple(blocks))
 
 
-def _parts(request: Request, table: FoiTable) -> list[Part]:
-    text = (request.request_text + " " + request.clarification).lower()
+def _inside_words(words: TermWords) -> str:
+    """The sentence on mentions inside other words, with the lexicon's examples."""
+    examples = [f'"{w}"' for w in words.inside_word_examples]
+    if not examples:
+        return "A mention inside another word is not counted. "
+    listed = ", ".join(examples[:-1]) + " or " + examples[-1] if len(examples) > 1 else examples[0]
+    return f"A mention inside another word is not counted (for example {listed}). "
+
+
+def _part_played(words: TermWords) -> str:
+    return f"The search does not tell whether the {words.term} played any part in the offence."
+
+
+def _certainty(coverage: Coverage, words: TermWords) -> list[Block]:
+    """What the figures do with possible mentions: a paragraph when there were any."""
+    if not coverage.possible_only:
+        return []
+    n = coverage.possible_only
+    crimes = "crime" if n == 1 else "crimes"
+    return [
+        _lead(
+            "Certain and possible mentions.",
+            "Each mention found is marked certain or possible. A possible mention is one a "
+            f"careful reader would want to check: a short form of a {words.term}'s name "
+            "without a clear sign of what it means, a word with another common meaning, or a "
+            f"spelling one letter away from a name. The figures count crimes with a certain "
+            f"mention; {n:,} {crimes} whose only mentions were possible "
+            f"{'is' if n == 1 else 'are'} not included.",
+        )
+    ]
+
+
+def _parts(request: Request, table: FoiTable, words: TermWords) -> list[Part]:
     period = "financial year" if request.columns == "financial_year" else "year"
     parts = [
         Part(
@@ -205,12 +240,20 @@ def _parts(request: Request, table: FoiTable) -> list[Part]:
     if "platform" in table.dimensions:
         parts.append(
             Part(
-                "Social media platform",
-                "The table shows each platform that was mentioned; platforms searched for but "
-                "not found in any record do not appear as rows.",
+                words.part_title,
+                f"The table shows each {words.term} that was mentioned; {words.terms} searched "
+                "for but not found in any record do not appear as rows.",
             )
         )
-    if "outcome" in table.dimensions or re.search(r"convict|outcome|result", text):
+    if "outcome" in table.dimensions and "convictions" not in request.asked:
+        parts.append(
+            Part(
+                "Outcome",
+                "The table shows the police outcome of each crime (for example charged, "
+                "caution or community resolution).",
+            )
+        )
+    if "convictions" in request.asked:
         parts.append(
             Part(
                 "Whether a conviction was reached",
@@ -222,7 +265,7 @@ def _parts(request: Request, table: FoiTable) -> list[Part]:
                 "(section 1(1)(a) of the Act).",
             )
         )
-    if re.search(r"additional detail|other detail|further detail|any detail", text):
+    if "details" in request.asked:
         parts.append(
             Part(
                 "Additional details about the cases",
@@ -307,10 +350,13 @@ def response_letter(
     sources: tuple[SourceSummary, ...],
     method: Document,
     letter_date: date,
+    words: TermWords | None = None,
 ) -> Document:
     """The response letter: letterhead, the request quoted, the table and the answer to each
     part, the method statement (``method``) as "How the figures were produced", the caveats,
-    the sign-off and the right to a review."""
+    the sign-off and the right to a review. The parts answered besides the table follow the
+    request's ``asked`` (convictions, details), never a guess from its text."""
+    words = words or TermWords()
     name, unit = force_detail(request, "name"), force_detail(request, "unit")
     received = _ordinal_date(request.received)
     clarified = (
@@ -355,7 +401,7 @@ def response_letter(
             "), please see our response below.",
         ),
         FoiTableBlock(table),
-        *(_lead(part.title + ".", part.answer) for part in _parts(request, table)),
+        *(_lead(part.title + ".", part.answer) for part in _parts(request, table, words)),
         IncludedDocument(Heading(2, METHOD_HEADING), method),
         Heading(2, "Caveats"),
         *_caveats(request, sources, coverage),

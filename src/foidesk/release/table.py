@@ -10,13 +10,19 @@ from dataclasses import dataclass
 
 from foidesk.casework.periods import Period, long_date
 from foidesk.casework.request import Request
+from foidesk.casework.words import TermWords
 
 DIMENSION_HEADINGS = {
     "outcome": "OUTCOME",
     "offence": "OFFENCE",
-    "platform": "SOCIAL MEDIA PLATFORM",
     "system": "RECORD SYSTEM",
 }
+
+
+def dimension_heading(dimension: str, words: TermWords) -> str:
+    """A row dimension's heading: the term rows are headed as the lexicon (or the request)
+    calls its terms ('SOCIAL MEDIA PLATFORM', 'WEAPON')."""
+    return words.table_heading if dimension == "platform" else DIMENSION_HEADINGS[dimension]
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,14 @@ class FoiTable:
     grand_total: TableRow
     footnotes: tuple[str, ...]
     multi_platform_crimes: int
+    headings: tuple[str, ...] = ()  # one per dimension: 'OUTCOME', 'SOCIAL MEDIA PLATFORM'
+    # one per dimension, as the request's ``rows`` names it (the CSV grid's header): 'term'
+    dimension_names: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
         """The first column's heading, e.g. 'OUTCOME/OFFENCE/SOCIAL MEDIA PLATFORM'."""
-        return "/".join(DIMENSION_HEADINGS[d] for d in self.dimensions)
+        return "/".join(self.headings or self.dimensions)
 
 
 def table_title(request: Request, platforms: list[str]) -> str:

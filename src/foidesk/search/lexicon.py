@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from foidesk.casework.words import TermWords
 from foidesk.errors import LexiconError
 
 _TOKEN = re.compile(r"\{([A-Z_]+)\}")
@@ -38,6 +39,7 @@ _TOP_KEYS = {
     "platform",
     "exclusion",
     "disable",
+    "words",
 }
 _RULE_KEYS = {
     "name",
@@ -117,6 +119,7 @@ class Lexicon:
     weak_after: frozenset[str] = frozenset()
     disabled: tuple[str, ...] = field(default=())
     tokens: tuple[tuple[str, str], ...] = ()  # inherited by lexicons that extend this one
+    words: TermWords = field(default_factory=TermWords)  # what its terms are called (inherited)
 
     @property
     def source(self) -> str:
@@ -277,6 +280,9 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         weak_after=(parent.weak_after if parent else frozenset()) | weak_after,
         disabled=tuple(disabled),
         tokens=tuple(sorted(tokens.items())),
+        words=(parent.words if parent else TermWords()).merged(
+            raw.get("words", {}), f"{source}: words"
+        ),
     )
 
 

@@ -90,6 +90,7 @@ TikTok...etc), whether a conviction was reached, and any additional details abou
 can include."
 clarification = "By social media I mean: Facebook, Twitter, WhatsApp, Instagram, TikTok, or \
 SnapChat."
+asked = ["convictions", "details"]
 
 [population]
 from = 2015-01-01

@@ -103,18 +103,19 @@ class ToyEngine:
             "WHERE crime_ref IN (SELECT crime_ref FROM winners) GROUP BY ALL"
         ).fetchall()
         evidence = EvidenceBuilder()
-        found: set[tuple[str, str]] = set()
+        found: dict[tuple[str, str], bool] = {}  # (crime, term) -> any certain hit
         for source_idx, ref, record_no in sorted(last):
             system = request.sources[source_idx].system
             for field, text in texts[(source_idx, record_no)].items():
                 for hit in matcher.match_array(pa.array([text]), field):
                     evidence.add(ref, system, hit, field)
-                    found.add((ref, hit.platform))
+                    key = (ref, hit.platform)
+                    found[key] = found.get(key, False) or hit.certainty == "certain"
         names = CRIME_HITS_SCHEMA.names
         crime_hits = pa.Table.from_pylist(
             [
-                dict(zip(names, (*population[ref], term), strict=True))
-                for ref, term in sorted(found)
+                dict(zip(names, (*population[ref], term, certain), strict=True))
+                for (ref, term), certain in sorted(found.items())
             ],
             schema=CRIME_HITS_SCHEMA,
         )
@@ -123,7 +124,7 @@ class ToyEngine:
         table = table.set_column(2, "year", pa.array(years, pa.int32()))
         table = table.sort_by([(c, "ascending") for c in EVIDENCE_ORDER]).cast(EVIDENCE_SCHEMA)
         counts: dict[tuple[str, int], list[int]] = {}
-        hit_crimes = {ref for ref, _ in found}
+        hit_crimes = {ref for (ref, _), certain in found.items() if certain}
         for ref, row in population.items():
             cell = counts.setdefault((row[1], row[3]), [0, 0])
             cell[0] += 1

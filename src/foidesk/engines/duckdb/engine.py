@@ -409,6 +409,8 @@ class DuckDBEngine:
                 validate_source(con, src)  # stops with the file, line and field
         # then the checks on whole sources, in the order the user would fix things
         for src in loaded:
+            if request.all_offences:
+                break  # every offence: a source needs no codes
             has_codes = first_row(con, f"SELECT count(ho_code) FROM {src.table}")
             if not has_codes or has_codes[0] == 0:
                 raise no_offence_codes(src.spec.path, request)
@@ -563,13 +565,14 @@ class DuckDBEngine:
         con.execute(
             """
             CREATE TABLE hit_crimes AS
-            SELECT DISTINCT e.crime_ref, e.platform FROM evidence_raw e
+            SELECT e.crime_ref, e.platform, bool_or(e.certainty = 'certain') AS certain
+            FROM evidence_raw e GROUP BY ALL
             """
         )
         crime_hits = con.sql(
             """
             SELECT p.crime_ref, p.system, p.recorded_date, CAST(p.period AS INTEGER) AS period,
-                p.offence, p.ho_code, p.outcome, p.ho_outcome, h.platform
+                p.offence, p.ho_code, p.outcome, p.ho_outcome, h.platform, h.certain
             FROM population p JOIN hit_crimes h USING (crime_ref)
             ORDER BY p.crime_ref, h.platform
             """
@@ -579,7 +582,7 @@ class DuckDBEngine:
         evidence_out = con.sql(
             """
             SELECT e.crime_ref, e.system, CAST(year(p.recorded_date) AS INTEGER) AS year,
-                e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal
+                e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal, e.certainty
             FROM evidence_raw e JOIN population p USING (crime_ref)
             ORDER BY """
             + ", ".join(f"e.{ident(c)}" for c in EVIDENCE_ORDER)
@@ -589,7 +592,8 @@ class DuckDBEngine:
             for r in con.execute(
                 """
                 SELECT p.system, p.period, count(*),
-                    count(*) FILTER (WHERE p.crime_ref IN (SELECT crime_ref FROM hit_crimes))
+                    count(*) FILTER (
+                        WHERE p.crime_ref IN (SELECT crime_ref FROM hit_crimes WHERE certain))
                 FROM population p GROUP BY ALL ORDER BY ALL
                 """
             ).fetchall()

@@ -274,7 +274,8 @@ class SparkEngine:
                 )
             )
             # the Parquet statistics say whether there are codes; Spark looks only without them
-            has_codes = _has_values(folder / "crimes.parquet", "ho_code")
+            # (every offence: a source needs no codes)
+            has_codes = request.all_offences or _has_values(folder / "crimes.parquet", "ho_code")
             if has_codes is None:
                 has_codes = df.where(F.col("ho_code").isNotNull()).limit(1).count() > 0
             if not has_codes:
@@ -380,7 +381,9 @@ class SparkEngine:
             evidence = evidence.unionByName(frame)
         # each hit carries its crime's winning fields (as crime_<name>), so that one write gives
         # both the evidence and the (crime, platform) rows, which the driver takes from it
-        crime_fields = [n for n in CRIME_HITS_SCHEMA.names if n not in ("crime_ref", "platform")]
+        crime_fields = [
+            n for n in CRIME_HITS_SCHEMA.names if n not in ("crime_ref", "platform", "certain")
+        ]
         of_crime = population.select(
             "crime_ref", *[F.col(n).alias(f"crime_{n}") for n in crime_fields]
         )
@@ -418,11 +421,19 @@ class SparkEngine:
             .sort_by([(c, "ascending") for c in EVIDENCE_ORDER])
         )
         keys = ["crime_ref", "platform", *[f"crime_{n}" for n in crime_fields]]
-        distinct = hits.select(keys).group_by(keys).aggregate([])
+        certain = pc.equal(hits.column("certainty"), "certain")
+        distinct = (
+            hits.select(keys)
+            .append_column("certain", certain)
+            .group_by(keys)
+            .aggregate([("certain", "any")])
+        )
         crime_hits = (
             pa.table(
                 {
-                    n: distinct.column(n if n in keys else f"crime_{n}")
+                    n: distinct.column(
+                        n if n in keys else "certain_any" if n == "certain" else f"crime_{n}"
+                    )
                     for n in CRIME_HITS_SCHEMA.names
                 }
             )
@@ -430,10 +441,12 @@ class SparkEngine:
             .sort_by([("crime_ref", "ascending"), ("platform", "ascending")])
         )
         del hits, distinct
-        # records with a hit, by system and period: distinct crimes of the (crime, platform) rows
+        # records with a hit, by system and period: distinct crimes of the certain (crime,
+        # platform) rows
         with_hits = {
             (str(r["system"]), int(r["period"])): int(r["crime_ref_count_distinct"])
-            for r in crime_hits.group_by(["system", "period"])
+            for r in crime_hits.filter(crime_hits.column("certain"))
+            .group_by(["system", "period"])
             .aggregate([("crime_ref", "count_distinct")])
             .to_pylist()
         }

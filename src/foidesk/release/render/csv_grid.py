@@ -46,7 +46,8 @@ def quote_cell(text: str, *, always: bool = False) -> str:
 
 def render_csv(table: FoiTable) -> str:
     """The table as the CSV grid (text cells made safe by ``safe_cell``)."""
-    header = ["level", *table.dimensions, *(p.label for p in table.periods), "Grand Total"]
+    names = table.dimension_names or table.dimensions
+    header = ["level", *names, *(p.label for p in table.periods), "Grand Total"]
     lines = [",".join(quote_cell(safe_cell(h)) for h in header)]
     depth = len(table.dimensions)
     for row in (*table.rows, table.grand_total):
