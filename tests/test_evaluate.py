@@ -55,8 +55,9 @@ def test_command_prints_scores_and_errors(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     overall = next(line for line in proc.stdout.splitlines() if line.startswith("overall"))
     numbers = [float(x) for x in re.findall(r"\d+\.\d+", overall)]
-    assert numbers[:3] == [0.8, 0.8, 0.8]  # lexicon P R F1
-    assert numbers[3:6] == [0.667, 0.4, 0.5]  # naive P R F1
+    assert numbers[:3] == [0.8, 0.8, 0.8]  # counted (certain) P R F1
+    assert numbers[3:5] == [0.8, 0.8]  # certain and possible P R
+    assert numbers[5:8] == [0.667, 0.4, 0.5]  # naive P R F1
     assert "errors: 2" in proc.stdout
     assert "'sent over W/App'" in proc.stdout  # every error with its text
     assert "missed ['WhatsApp']" in proc.stdout
@@ -66,12 +67,53 @@ def test_bad_labels_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": 1, "text": "x", "platforms": ["Myspace"]}\n', encoding="utf-8")
     proc = run_cli("evaluate", path)
-    assert proc.returncode == 2 and "bad.jsonl: line 1: platforms must be" in proc.stderr
+    assert proc.returncode == 2 and "bad.jsonl: line 1: terms must be" in proc.stderr
 
 
 def test_naive_search_is_whole_word_and_case_insensitive() -> None:
-    assert naive_search({"text": "FACEBOOK, twitter"}) == {"Facebook", "Twitter"}
-    assert naive_search({"text": "Face book, snapchatted, Caféfacebook"}) == set()
+    names = [p.name for p in load_lexicon("social-media").platforms]
+    assert naive_search({"text": "FACEBOOK, twitter"}, names) == {"Facebook", "Twitter"}
+    assert naive_search({"text": "Face book, snapchatted, Caféfacebook"}, names) == set()
+
+
+def test_possible_hits_are_scored_apart_and_disputed_cases_set_aside(tmp_path: Path) -> None:
+    cases = [
+        # two short forms alone: possible hits, so missed by the counted figures
+        {"id": "a", "text": "TT and IG attended", "terms": ["TikTok", "Instagram"]},
+        {"id": "b", "text": "on Facebook", "terms": ["Facebook"]},
+        {"id": "c", "text": "on the gram", "terms": ["Instagram"], "disputed": True},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
+    report = evaluate(path, Matcher(load_lexicon("social-media")))
+    assert report.lexicon.counts() == (1, 0, 3)  # counted: b; a twice and c missed
+    assert report.with_possible.counts() == (3, 0, 1)  # a's possible hits found
+    assert (report.pairs_found, report.pairs_possible_only) == (3, 2)
+    assert report.disputed == 1 and report.undisputed.counts() == (1, 0, 2)
+    out = run_cli("evaluate", path).stdout
+    assert "possible only: 2 of 3 (case, term) pairs found (66.7%)" in out
+    assert "(1 disputed cases left out)" in out
+
+
+def test_the_naive_search_is_of_the_lexicons_own_terms(tmp_path: Path) -> None:
+    lexicon = tmp_path / "knife.toml"
+    lexicon.write_text(
+        'name = "knives"\n[words]\nterm = "weapon"\n'
+        '[[platform]]\nname = "Knife"\n[[platform.rule]]\nname = "knife.name"\n'
+        'pattern = "kni(?:fe|ves)"\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        json.dumps({"id": "a", "text": "threatened with a knife", "terms": ["Knife"]})
+        + "\n"
+        + json.dumps({"id": "b", "text": "two knives found", "terms": ["Knife"]})
+        + "\n",
+        encoding="utf-8",
+    )
+    report = evaluate(path, Matcher(load_lexicon(str(lexicon))))
+    assert report.lexicon.counts() == (2, 0, 0)
+    assert report.naive.counts() == (1, 0, 1)  # "knife" as a word; not "knives"
 
 
 def test_heldout_corpus_is_unchanged() -> None:

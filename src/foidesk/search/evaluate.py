@@ -1,11 +1,14 @@
 """Measured accuracy: ``foidesk evaluate LABELLED.jsonl``.
 
 A labelled file holds hand-written notes, one JSON object a line: ``id``, ``text`` (more fields
-as ``text_*``), ``platforms`` (the canonical names a careful analyst says the note mentions)
-and optionally ``category``. Each case is matched with the lexicon and with the naive search
-forces describe (a case-insensitive whole-word match of the six names); for each platform we
-count true positives, false positives and false negatives over (case, platform) pairs and print
-recall, precision and F1, then every error with its text.
+as ``text_*``), ``terms`` (or ``platforms``: the canonical names a careful analyst says the
+note mentions), optionally ``category`` and ``disputed`` (true where a reasonable analyst could
+label it otherwise). Each case is matched with the lexicon and with the naive search forces
+describe (a case-insensitive whole-word match of the terms' names, taken from the lexicon);
+over (case, term) pairs it counts true positives, false positives and false negatives of the
+counted (certain) hits, and of certain and possible hits together, and prints recall,
+precision and F1, the share of found pairs whose hits are all possible, the figures without
+the disputed cases, and then every error with its text and hits.
 """
 
 from __future__ import annotations
@@ -17,11 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foidesk.errors import SourceError
+from foidesk.search.lexicon import CERTAIN
 from foidesk.search.matcher import Hit, Matcher
-
-NAIVE_NAMES = ("Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat")
-_NAIVE = re.compile(r"\b(" + "|".join(NAIVE_NAMES) + r")\b", re.IGNORECASE)
-_NAIVE_CANON = {n.lower(): n for n in NAIVE_NAMES}
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,12 @@ class LabelledNote:
     platforms: frozenset[str]
     category: str
     line: int
+    disputed: bool = False
 
 
 @dataclass
 class Scores:
-    """True positives, false positives and false negatives per platform."""
+    """True positives, false positives and false negatives per term."""
 
     tp: Counter[str] = field(default_factory=Counter)
     fp: Counter[str] = field(default_factory=Counter)
@@ -52,12 +53,15 @@ class Scores:
         for p in expected - got:
             self.fn[p] += 1
 
-    def prf(self, platform: str | None = None) -> tuple[float, float, float]:
-        """Precision, recall and F1 for one platform, or over all (micro-average)."""
+    def counts(self, platform: str | None = None) -> tuple[int, int, int]:
+        """(TP, FP, FN) for one term, or over all."""
         if platform is None:
-            tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-        else:
-            tp, fp, fn = self.tp[platform], self.fp[platform], self.fn[platform]
+            return sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        return self.tp[platform], self.fp[platform], self.fn[platform]
+
+    def prf(self, platform: str | None = None) -> tuple[float, float, float]:
+        """Precision, recall and F1 for one term, or over all (micro-average)."""
+        tp, fp, fn = self.counts(platform)
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -66,11 +70,12 @@ class Scores:
 
 @dataclass(frozen=True)
 class Disagreement:
-    """A case where the lexicon's answer differs from the label."""
+    """A case where the lexicon's counted (certain) answer differs from the label."""
 
     note: LabelledNote
-    got: frozenset[str]
+    got: frozenset[str]  # the terms with a certain hit
     hits: tuple[Hit, ...]
+    possible: frozenset[str] = frozenset()  # the terms with possible hits only
 
 
 @dataclass
@@ -80,9 +85,20 @@ class Report:
     path: str
     cases: int
     platforms: list[str]
-    lexicon: Scores
+    lexicon: Scores  # counted: certain hits
     naive: Scores
     errors: list[Disagreement]
+    with_possible: Scores = field(default_factory=Scores)  # certain and possible hits
+    undisputed: Scores = field(default_factory=Scores)  # counted, without disputed cases
+    undisputed_with_possible: Scores = field(default_factory=Scores)
+    disputed: int = 0
+    pairs_found: int = 0  # (case, term) pairs with any hit
+    pairs_possible_only: int = 0  # of those, pairs whose hits are all possible
+
+    @property
+    def possible_share(self) -> float:
+        """The share of found (case, term) pairs whose hits are all possible."""
+        return self.pairs_possible_only / self.pairs_found if self.pairs_found else 0.0
 
 
 def load_labelled(path: Path, allowed: set[str]) -> list[LabelledNote]:
@@ -100,8 +116,10 @@ def load_labelled(path: Path, allowed: set[str]) -> list[LabelledNote]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise SourceError(f"{where}: not valid JSON ({exc.msg})") from exc
+            if isinstance(obj, dict) and "terms" in obj and "platforms" not in obj:
+                obj["platforms"] = obj["terms"]
             if not isinstance(obj, dict) or "id" not in obj or "platforms" not in obj:
-                raise SourceError(f"{where}: needs 'id', 'text' and 'platforms'")
+                raise SourceError(f"{where}: needs 'id', 'text' and 'terms'")
             fields = {k: v for k, v in obj.items() if k == "text" or k.startswith("text_")}
             if not fields:
                 raise SourceError(f"{where}: no 'text'")
@@ -109,44 +127,66 @@ def load_labelled(path: Path, allowed: set[str]) -> list[LabelledNote]:
                 raise SourceError(f"{where}: text fields must be strings")
             platforms = obj["platforms"]
             if not isinstance(platforms, list) or not set(platforms) <= allowed:
-                raise SourceError(
-                    f"{where}: platforms must be a list of {', '.join(sorted(allowed))}"
-                )
+                raise SourceError(f"{where}: terms must be a list of {', '.join(sorted(allowed))}")
             case_id = str(obj["id"])
             if case_id in seen:
                 raise SourceError(f"{where}: id {case_id!r} is used twice")
             seen.add(case_id)
             cases.append(
-                LabelledNote(case_id, fields, frozenset(platforms), str(obj.get("category", "")), n)
+                LabelledNote(
+                    case_id,
+                    fields,
+                    frozenset(platforms),
+                    str(obj.get("category", "")),
+                    n,
+                    obj.get("disputed") is True,
+                )
             )
     return cases
 
 
-def naive_search(fields: dict[str, str | None]) -> set[str]:
-    """What an exact-word search of the six names finds (the baseline)."""
+def naive_pattern(names: list[str]) -> re.Pattern[str]:
+    """The naive search forces describe: the terms' names as whole words, any case."""
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+
+
+def naive_search(fields: dict[str, str | None], names: list[str]) -> set[str]:
+    """What an exact-word search of the terms' names finds (the baseline)."""
+    pattern = naive_pattern(names)
+    canon = {n.lower(): n for n in names}
     found: set[str] = set()
     for text in fields.values():
         if text:
-            found.update(_NAIVE_CANON[m.lower()] for m in _NAIVE.findall(text))
+            found.update(canon[m.lower()] for m in pattern.findall(text))
     return found
 
 
 def evaluate(path: Path, matcher: Matcher) -> Report:
-    """Score the matcher and the naive search on a labelled file."""
+    """Score the matcher (counted hits; with possible hits) and the naive search."""
     platforms = matcher.platform_names
     cases = load_labelled(path, set(platforms))
-    lexicon, naive = Scores(), Scores()
-    errors: list[Disagreement] = []
+    report = Report(str(path), len(cases), platforms, Scores(), Scores(), [])
     for case in cases:
         hits: list[Hit] = []
         for name, text in case.fields.items():
             hits.extend(matcher.match_text(text, name))
-        got = {h.platform for h in hits}
-        lexicon.add(case.platforms, got)
-        naive.add(case.platforms, naive_search(case.fields) & set(platforms))
+        got = {h.platform for h in hits if h.certainty == CERTAIN}
+        found = {h.platform for h in hits}
+        report.lexicon.add(case.platforms, got)
+        report.with_possible.add(case.platforms, found)
+        report.naive.add(case.platforms, naive_search(case.fields, platforms))
+        report.pairs_found += len(found)
+        report.pairs_possible_only += len(found - got)
+        if case.disputed:
+            report.disputed += 1
+        else:
+            report.undisputed.add(case.platforms, got)
+            report.undisputed_with_possible.add(case.platforms, found)
         if got != case.platforms:
-            errors.append(Disagreement(case, frozenset(got), tuple(hits)))
-    return Report(str(path), len(cases), platforms, lexicon, naive, errors)
+            report.errors.append(
+                Disagreement(case, frozenset(got), tuple(hits), frozenset(found - got))
+            )
+    return report
 
 
 def render_report(report: Report, show_errors: bool = True) -> str:
@@ -154,35 +194,49 @@ def render_report(report: Report, show_errors: bool = True) -> str:
     lines = [
         f"{report.path}: {report.cases} cases",
         "",
-        f"{'platform':<10}  {'lexicon P':>9} {'R':>6} {'F1':>6}  {'naive P':>8} {'R':>6} {'F1':>6}"
-        f"  {'TP':>4} {'FP':>4} {'FN':>4}",
+        "counted = certain hits (what the table counts); +possible = certain and possible hits",
+        "",
+        f"{'term':<10}  {'counted P':>9} {'R':>6} {'F1':>6}  {'+possible P':>11} {'R':>6}"
+        f"  {'naive P':>8} {'R':>6} {'F1':>6}  {'TP':>4} {'FP':>4} {'FN':>4}",
     ]
     for platform in [*report.platforms, None]:
         lp, lr, lf = report.lexicon.prf(platform)
+        pp, pr, _ = report.with_possible.prf(platform)
         np_, nr, nf = report.naive.prf(platform)
-        scores = report.lexicon
-        if platform is None:
-            tp, fp, fn = (sum(c.values()) for c in (scores.tp, scores.fp, scores.fn))
-        else:
-            tp, fp, fn = scores.tp[platform], scores.fp[platform], scores.fn[platform]
+        tp, fp, fn = report.lexicon.counts(platform)
         lines.append(
-            f"{platform or 'overall':<10}  {lp:>9.3f} {lr:>6.3f} {lf:>6.3f}  "
-            f"{np_:>8.3f} {nr:>6.3f} {nf:>6.3f}  {tp:>4} {fp:>4} {fn:>4}"
+            f"{platform or 'overall':<10}  {lp:>9.3f} {lr:>6.3f} {lf:>6.3f}  {pp:>11.3f} {pr:>6.3f}"
+            f"  {np_:>8.3f} {nr:>6.3f} {nf:>6.3f}  {tp:>4} {fp:>4} {fn:>4}"
         )
+    if report.disputed:
+        lp, lr, lf = report.undisputed.prf()
+        pp, pr, _ = report.undisputed_with_possible.prf()
+        lines.append(
+            f"{'undisputed':<10}  {lp:>9.3f} {lr:>6.3f} {lf:>6.3f}  {pp:>11.3f} {pr:>6.3f}"
+            f"  ({report.disputed} disputed cases left out)"
+        )
+    lines += [
+        "",
+        f"possible only: {report.pairs_possible_only} of {report.pairs_found} (case, term) pairs "
+        f"found ({report.possible_share:.1%})",
+    ]
     if show_errors:
         lines += ["", f"errors: {len(report.errors)}"]
         for err in report.errors:
             missed = sorted(err.note.platforms - err.got)
             extra = sorted(err.got - err.note.platforms)
+            possible = f", possible {sorted(err.possible)}" if err.possible else ""
+            disputed = ", disputed" if err.note.disputed else ""
             lines.append(
-                f"- {err.note.id} (line {err.note.line}, {err.note.category or 'no category'}): "
-                f"missed {missed or '-'}, extra {extra or '-'}"
+                f"- {err.note.id} (line {err.note.line}, {err.note.category or 'no category'}"
+                f"{disputed}): missed {missed or '-'}, extra {extra or '-'}{possible}"
             )
             for name, text in err.note.fields.items():
                 lines.append(f"    {name}: {text!r}")
             for hit in err.hits:
                 lines.append(
                     f"    hit {hit.platform} {hit.field}[{hit.start}:{hit.end}] "
-                    f"{hit.matched!r} {hit.rule}{' ' + hit.signal if hit.signal else ''}"
+                    f"{hit.matched!r} {hit.rule} {hit.certainty}"
+                    f"{' ' + hit.signal if hit.signal else ''}"
                 )
     return "\n".join(lines) + "\n"

@@ -88,7 +88,8 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Platform:
-    """A platform and its rules; ``default`` platforms are searched when no terms are given."""
+    """A term (platform) and its rules. A request that names no terms searches every term
+    of its lexicon but those marked ``default = false`` (searched only when named)."""
 
     name: str
     default: bool
@@ -235,7 +236,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
             raise LexiconError(f"{source}: platform {name} has no rules")
         platforms[name] = Platform(
             name,
-            bool(entry.get("default", old.default if old else False)),
+            bool(entry.get("default", old.default if old else True)),
             (old.rules if old else ()) + tuple(rules),
             str(entry.get("variants", old.variants if old else "")),
         )
