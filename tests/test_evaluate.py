@@ -76,6 +76,15 @@ def test_naive_search_is_whole_word_and_case_insensitive() -> None:
     assert naive_search({"text": "Face book, snapchatted, Caféfacebook"}, names) == set()
 
 
+def test_the_second_heldout_corpus_is_unchanged() -> None:
+    readme = (MENTIONS / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(r"`heldout-2.jsonl` sha256: `([0-9a-f]{64})`", readme)
+    assert recorded, "README must record the sha256 of heldout-2.jsonl"
+    digest = hashlib.sha256((MENTIONS / "heldout-2.jsonl").read_bytes()).hexdigest()
+    assert digest == recorded.group(1)
+    assert sum(1 for _ in (MENTIONS / "heldout-2.jsonl").open(encoding="utf-8")) >= 300
+
+
 def test_possible_hits_are_scored_apart_and_disputed_cases_set_aside(tmp_path: Path) -> None:
     cases = [
         # two short forms alone: possible hits, so missed by the counted figures
