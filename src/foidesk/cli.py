@@ -570,6 +570,40 @@ def bench(
     sys.stdout.write(report(rows, measures, found.population_mb, found))
 
 
+lexicon_app = typer.Typer(
+    help="Look at lexicons, and at how a search term without a lexicon is matched.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(lexicon_app, name="lexicon")
+
+
+@lexicon_app.command("show")
+def lexicon_show(
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            help=(
+                "A built-in lexicon (social-media), a lexicon file, or a search term no "
+                "lexicon has (Grindr); several may be given."
+            ),
+        ),
+    ],
+) -> None:
+    """Print a lexicon's terms and rules, or the rules a search term without a lexicon gets.
+
+    A lexicon: each term with the variants the method statement gives and each rule with its
+    name, certainty (certain, or possible: for a person to check), whether it is a short form
+    needing a signal, and its expanded pattern; then the exclusions. Any other name is a
+    search term: its generated rules (name, web address, and for six letters or more the
+    spellings one letter away, as possible mentions), how many spellings, some of them, and
+    the English words left out.
+    """
+    from foidesk.search.show import show_lines
+
+    sys.stdout.write("\n".join(show_lines(names, base=Path.cwd())) + "\n")
+
+
 # Commands that load Arrow, NumPy, DuckDB and Hyperscan (``deadline`` and ``--help`` do not),
 # and the address space those libraries take before any work: measured 410 to 420 MB (Python
 # 3.11, pyarrow 26, DuckDB 2.0, NumPy 2). Under a limit below it they fail in ways no handler
