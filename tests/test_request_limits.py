@@ -417,7 +417,7 @@ def test_the_same_file_named_twice_is_refused(folder: Path) -> None:
         ("[search]\n" + TERMS, '[search]\nterms = ["Facebook", 5]', "search.terms[2]"),
         ("[search]\n" + TERMS, '[search]\nterms = ["Facebook", ""]', "search.terms[2]"),
         ('offences = ["drugs"]', 'offences = ["drugs", ["92A"]]', "population.offences[2]"),
-        ('offences = ["drugs"]', 'offences = "drugs"', "population.offences"),
+        ('offences = ["drugs"]', "offences = 5", "population.offences"),
         ("columns = ", 'rows = ["outcome", 1]\ncolumns = ', "table.rows[2]"),
     ],
 )
@@ -596,7 +596,7 @@ def test_a_snapshot_folder_and_a_symlink_to_one_are_sources(folder: Path) -> Non
     request = folder / "r.toml"
     request.write_text(
         'reference = "R"\nreceived = 2019-01-01\n[population]\nfrom = 2018-01-01\n'
-        'to = 2018-12-31\n[[source]]\npath = "latest"\n'
+        'to = 2018-12-31\noffences = ["drugs"]\n[[source]]\npath = "latest"\n'
     )
     source = foidesk.load_request(request).sources[0]
     assert (source.format, source.system) == ("snapshot", "Snap")

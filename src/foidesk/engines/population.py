@@ -3,11 +3,12 @@
 Which crimes a request is about, and which copy of a crime speaks for it, are rules of
 counting, not of an engine: a crime is a *candidate* when any copy of it is in scope (its
 recorded date in the request's window, inclusive, and its Home Office code among the
-request's); of a crime's copies, the one that *wins* supplies its date, offence and outcome
-(the request's ``prefer``: the later source, the earlier one, or a named system; within one
-source the last copy); a crime is in the *population* when its winning copy is in scope and its
-status is counted (cancelled and transferred records are excluded, as the Home Office Counting
-Rules require); its *period* is the year, or the financial year, of the winner's date.
+request's, unless the request counts all offences: then any code, or none); of a crime's
+copies, the one that *wins* supplies its date, offence and outcome (the request's ``prefer``:
+the later source, the earlier one, or a named system; within one source the last copy); a crime
+is in the *population* when its winning copy is in scope and its status is counted (cancelled
+and transferred records are excluded, as the Home Office Counting Rules require); its *period*
+is the year, or the financial year, of the winner's date.
 
 ``PopulationRules`` holds those rules as data and writes them as SQL expressions over the
 canonical columns (``recorded_date``, ``ho_code``, ``status``, ``source_idx``, ``record_no``,
@@ -56,6 +57,7 @@ class PopulationRules:
     offence_codes: tuple[str, ...]
     prefer: str  # "later", "earlier" or a system's name
     period_kind: str  # "year" or "financial_year"
+    all_offences: bool = False  # every offence: the window alone is the scope
 
     @classmethod
     def of(cls, request: Request) -> PopulationRules:
@@ -66,10 +68,14 @@ class PopulationRules:
             offence_codes=tuple(request.offence_codes),
             prefer=request.prefer,
             period_kind=request.columns,
+            all_offences=request.all_offences,
         )
 
     def in_scope(self) -> str:
-        """True for a copy in the window and the offences (null when its date or code is)."""
+        """True for a copy in the window and the offences (null when its date or code is); for
+        all offences, the window alone (a copy with no code or an odd one is in scope)."""
+        if self.all_offences:
+            return self.in_window()
         codes = ", ".join(sql_str(c) for c in self.offence_codes)
         return (
             f"(recorded_date BETWEEN DATE {sql_str(self.date_from)} "
@@ -87,7 +93,10 @@ class PopulationRules:
         """True for a copy in the window whose ``ho_code`` is missing, not in the Home
         Office's notation (``casework.home_office.OFFENCE_CODE_PATTERN``), or not requested
         though its number is a requested code's (``92`` when 92E is asked for): such a copy
-        is not in the population, and the answer names these values."""
+        is not in the population, and the answer names these values. For all offences no
+        code is odd: every copy in the window is in scope, whatever its code."""
+        if self.all_offences:
+            return "(FALSE)"
         codes = ", ".join(sql_str(c) for c in self.offence_codes)
         numbers = ", ".join(sql_str(n) for n in code_numbers(self.offence_codes)) or "NULL"
         return (
@@ -131,7 +140,7 @@ class PopulationRules:
         return {
             "from": self.date_from,
             "to": self.date_to,
-            "offence_codes": list(self.offence_codes),
+            "offence_codes": "all" if self.all_offences else list(self.offence_codes),
             "excluded_statuses": list(EXCLUDED_STATUSES),
             "copy_that_wins": self.prefer,
         }
