@@ -176,9 +176,18 @@ def test_term_in_the_lexicon_is_the_lexicon_platform() -> None:
     ]
 
 
-def test_no_terms_is_every_platform_of_the_lexicon() -> None:
+def test_no_terms_is_every_platform_of_the_lexicon_not_marked_named_only() -> None:
     social = load_lexicon("social-media")
-    assert resolve_terms(social, []) == (social, social.platforms)
+    lexicon, platforms = resolve_terms(social, [])
+    assert lexicon == social
+    assert [p.name for p in platforms] == [
+        "Facebook",
+        "Twitter",
+        "WhatsApp",
+        "Instagram",
+        "TikTok",
+        "Snapchat",
+    ]  # Telegram and the rest say default = false: searched only when a request names them
 
 
 def test_no_lexicon_and_no_terms_is_refused() -> None:

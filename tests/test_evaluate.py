@@ -18,8 +18,8 @@ CASES = [
     {"id": "a", "text": "contacted on snap chat", "platforms": ["Snapchat"]},
     # both find Facebook (TP)
     {"id": "b", "text": "on Facebook", "platforms": ["Facebook"]},
-    # labelled WhatsApp, nobody finds "W/App" (FN for both)
-    {"id": "c", "text": "sent over W/App", "platforms": ["WhatsApp"]},
+    # labelled WhatsApp, nobody finds "the green app" (FN for both)
+    {"id": "c", "text": "sent over the green app", "platforms": ["WhatsApp"]},
     # a trap: nothing labelled, nothing found (no counts)
     {"id": "d", "text": "he snapped in the cold snap", "platforms": []},
     # labelled nothing, both find Twitter (FP for both): a label the lexicon disagrees with
@@ -59,7 +59,7 @@ def test_command_prints_scores_and_errors(tmp_path: Path) -> None:
     assert numbers[3:5] == [0.8, 0.8]  # certain and possible P R
     assert numbers[5:8] == [0.667, 0.4, 0.5]  # naive P R F1
     assert "errors: 2" in proc.stdout
-    assert "'sent over W/App'" in proc.stdout  # every error with its text
+    assert "'sent over the green app'" in proc.stdout  # every error with its text
     assert "missed ['WhatsApp']" in proc.stdout
 
 
@@ -96,11 +96,11 @@ def test_possible_hits_are_scored_apart_and_disputed_cases_set_aside(tmp_path: P
     path.write_text("\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
     report = evaluate(path, Matcher(load_lexicon("social-media")))
     assert report.lexicon.counts() == (1, 0, 3)  # counted: b; a twice and c missed
-    assert report.with_possible.counts() == (3, 0, 1)  # a's possible hits found
-    assert (report.pairs_found, report.pairs_possible_only) == (3, 2)
+    assert report.with_possible.counts() == (4, 0, 0)  # a's and c's possible hits found
+    assert (report.pairs_found, report.pairs_possible_only) == (4, 3)
     assert report.disputed == 1 and report.undisputed.counts() == (1, 0, 2)
     out = run_cli("evaluate", path).stdout
-    assert "possible only: 2 of 3 (case, term) pairs found (66.7%)" in out
+    assert "possible only: 3 of 4 (case, term) pairs found (75.0%)" in out
     assert "(1 disputed cases left out)" in out
 
 

@@ -120,15 +120,16 @@ def test_batches_with_nulls_slices_and_large_strings(matcher: Matcher) -> None:
     values = ["www.", "facebook.com", None, "snap", "chat on Snapchat", "", "Tik", "Tok"]
     for kind in (pa.string(), pa.large_string()):
         array = pa.array(values, type=kind)
-        hits = matcher.match_array(array, "f")
+        hits = [h for h in matcher.match_array(array, "f") if h.certainty == "certain"]
         # "www." + "facebook.com" and "snap" + "chat" and "Tik" + "Tok" sit in separate rows:
-        # no hit crosses a row boundary
+        # no hit crosses a row boundary ("snap" alone is a possible hit of its own row)
         assert [(h.row, h.matched) for h in hits] == [(1, "facebook.com"), (4, "Snapchat")]
         sliced = matcher.match_array(array.slice(3, 3), "f")
-        assert [(h.row, h.matched, h.start) for h in sliced] == [(1, "Snapchat", 8)]
+        assert [(h.row, h.matched, h.start) for h in sliced] == [(0, "snap", 0), (1, "Snapchat", 8)]
         chunked = pa.chunked_array([array.slice(0, 2), array.slice(2)])
         assert [(h.row, h.matched) for h in matcher.match_array(chunked, "f")] == [
             (1, "facebook.com"),
+            (3, "snap"),
             (4, "Snapchat"),
         ]
 
@@ -175,18 +176,58 @@ def test_match_command_jsonl(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, "b", 3]
-    assert out[0]["platforms"] == ["WhatsApp", "Snapchat"]
+    assert out[0]["terms"] == out[0]["platforms"] == ["WhatsApp", "Snapchat"]
     assert out[0]["hits"][0] == {
+        "term": "Snapchat",
         "platform": "Snapchat",
         "field": "text",
         "start": 14,
         "end": 23,
         "text": "Snap chat",
         "rule": "snapchat.name",
+        "certainty": "certain",
     }
-    assert out[1] == {"id": "b", "platforms": [], "hits": []}
+    assert out[1] == {"id": "b", "terms": [], "possible": [], "platforms": [], "hits": []}
     assert out[2]["platforms"] == ["Facebook"]
     assert out[2]["hits"][0]["field"] == "text_extra"
+
+
+def test_match_says_which_terms_are_possible_only(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps({"id": 1, "text": "threats on Messenger, then on Facebook"})
+        + "\n"
+        + json.dumps({"id": 2, "text": "threats on Messenger"})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = [json.loads(line) for line in run_cli("match", path).stdout.splitlines()]
+    # beside a certain Facebook the possible Messenger adds nothing; alone it is possible
+    assert (out[0]["terms"], out[0]["possible"]) == (["Facebook"], [])
+    assert (out[1]["terms"], out[1]["possible"]) == ([], ["Facebook"])
+    assert out[1]["hits"][0]["certainty"] == "possible"
+    explained = run_cli("match", path, "--explain").stdout
+    assert "2: (possible: Facebook)" in explained
+    assert "Facebook  possible text[11:20] rule facebook.products" in explained
+
+
+def test_match_with_a_term_of_no_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps({"id": i, "text": t})
+            for i, t in enumerate(["on Grindr", "grindr.com/x", "Grindrr", "coffee grinder"])
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = [json.loads(x) for x in run_cli("match", path, "--term", "Grindr").stdout.splitlines()]
+    assert [(o["terms"], o["possible"]) for o in out] == [
+        (["Grindr"], []),
+        (["Grindr"], []),
+        ([], ["Grindr"]),
+        ([], []),
+    ]
 
 
 def test_match_command_csv_and_errors(tmp_path: Path) -> None:

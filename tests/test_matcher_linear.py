@@ -158,9 +158,12 @@ def test_a_long_note_has_the_hits_of_its_pieces(
     expected = [
         hit._replace(row=0, start=hit.start + offsets[hit.row], end=hit.end + offsets[hit.row])
         for hit in matcher.match_array(pa.array(pieces), "text")
+        if hit.certainty == "certain"
     ]
     assert len(hits) > 40_000
-    assert hits == expected
+    # the certain hits are the pieces'; a possible hit of a platform the field also has a
+    # certain hit of is dropped (it adds nothing to check), and the long note has them all
+    assert [h for h in hits if h.certainty == "certain"] == expected
 
 
 def test_work_per_hit_does_not_grow_with_the_note(

@@ -64,10 +64,27 @@ def test_missing_source_file(folder: Path) -> None:
     _refused(folder, request, "source[1].path", "missing.csv")
 
 
-def test_unknown_term(folder: Path) -> None:
+def test_a_term_no_lexicon_holds_is_searched_ad_hoc(folder: Path) -> None:
+    (folder / "a.csv").write_text(
+        "crime_ref,recorded_date,ho_code,offence,outcome,text\n"
+        "A1,2018-01-05,92E,POSS CANNABIS,CHARGED,sold on Myspace and Facebook\n",
+        encoding="utf-8",
+    )
     request = write_request(folder, [("a.csv", "A")])
     request.write_text(request.read_text().replace('"Facebook"', '"Myspace"'))
-    _refused(folder, request, "search.terms", "Myspace")
+    out = folder / "case"
+    proc = run_cli("answer", request, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    method = (out / "public" / "method.md").read_text(encoding="utf-8")
+    assert "Myspace: Myspace in any case" in method
+    table = (out / "public" / "table.csv").read_text(encoding="utf-8")
+    assert "Myspace" in table
+
+
+def test_a_term_without_a_letter_is_refused(folder: Path) -> None:
+    request = write_request(folder, [("a.csv", "A")])
+    request.write_text(request.read_text().replace('"Facebook"', '"!!!"'))
+    _refused(folder, request, "search.terms", "letter or digit")
 
 
 def test_unknown_row_dimension(folder: Path) -> None:

@@ -40,6 +40,7 @@ from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.gate import PublicRelease, make_release
 from foidesk.release.table import FoiTable
+from foidesk.search.adhoc import lexicon_term, resolve_terms
 from foidesk.search.lexicon import Lexicon, load_lexicon
 from foidesk.search.matcher import Matcher
 from foidesk.version import __version__
@@ -78,13 +79,21 @@ def _jsonable(value: Any) -> Any:
 
 
 def request_matcher(request: Request) -> Matcher:
-    """The matcher for ``request``: its lexicon compiled, with the terms it asks for."""
-    lexicon = load_lexicon(request.lexicon_name, base=request.path.parent)
+    """The matcher for ``request``: its lexicon compiled with the terms it asks for; a term
+    the lexicon does not hold is searched ad hoc, its variants generated (``search.adhoc``).
+    A request that names no lexicon uses the built-in social-media one when any of its terms
+    is one of that lexicon's, and otherwise searches its terms on their own."""
+    lexicon: Lexicon | None = load_lexicon(request.lexicon_name, base=request.path.parent)
+    terms = list(request.search_terms)
+    if not request.lexicon_given and terms:
+        assert lexicon is not None
+        if not any(lexicon_term(lexicon, term) for term in terms):
+            lexicon = None
     try:
-        terms = list(lexicon.select(list(request.search_terms)))
+        lexicon, platforms = resolve_terms(lexicon, terms, request.parts)
     except LexiconError as exc:
         raise LexiconError(f"{request.path}: search.terms: {exc}") from exc
-    return Matcher(lexicon, terms)
+    return Matcher(lexicon, platforms)
 
 
 def term_words(request: Request, lexicon: Lexicon) -> TermWords:

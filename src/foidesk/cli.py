@@ -307,28 +307,37 @@ def match(
     ] = "social-media",
     term: Annotated[
         list[str] | None,
-        typer.Option("--term", help="A platform to search for (repeat); default: the six."),
+        typer.Option(
+            "--term",
+            help="A term to search for (repeat): one of the lexicon's, or any other word, "
+            "whose variants are made for it (see 'foidesk lexicon show'); default: the "
+            "lexicon's terms.",
+        ),
     ] = None,
     explain: Annotated[
         bool,
         typer.Option(
-            "--explain", help="Readable output: each hit with its rule, signal and context."
+            "--explain",
+            help="Readable output: each hit with its rule, certainty, signal and context.",
         ),
     ] = False,
 ) -> None:
-    """Find platform mentions in texts; print one JSON line per input, in input order.
+    """Find mentions of the terms in texts; print one JSON line per input, in input order.
 
-    Each line: {"id", "platforms": [...], "hits": [{"platform", "field", "start", "end",
-    "text", "rule"}]}; start and end are character offsets into that field's text.
-    Short-form hits (FB, insta, ...) also carry "signal": what let them count.
+    Each line: {"id", "terms": [...], "possible": [...], "hits": [{"term", "field", "start",
+    "end", "text", "rule", "certainty"}]}. "terms" holds the terms with a certain hit (what a
+    table counts), "possible" those with possible hits only (for a person to check); start
+    and end are character offsets into that field's text. Short-form hits (FB, insta, ...)
+    also carry "signal": what let them count. With the social-media lexicon each line also
+    has "platforms" (the same as "terms") and each hit "platform".
     """
+    from foidesk.search.adhoc import resolve_terms
     from foidesk.search.lexicon import load_lexicon
     from foidesk.search.matcher import Matcher
     from foidesk.search.matchfile import match_file
 
-    lex = load_lexicon(lexicon, base=Path.cwd())
-    matcher = Matcher(lex, list(lex.select(term or None)))
-    match_file(file, matcher, sys.stdout, explain=explain)
+    lex, platforms = resolve_terms(load_lexicon(lexicon, base=Path.cwd()), term or [])
+    match_file(file, Matcher(lex, platforms), sys.stdout, explain=explain)
 
 
 @app.command()

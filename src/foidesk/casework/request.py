@@ -210,6 +210,9 @@ class Request:
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     asked: tuple[str, ...] = ()  # besides the table: "convictions", "details"
     row_names: tuple[str, ...] = ()  # ``rows`` as the request writes them (``term`` kept)
+    # whether search.lexicon was given: without it, terms none of which the built-in
+    # social-media lexicon holds are searched on their own (ad hoc), with no lexicon's words
+    lexicon_given: bool = True
     # population.offences = "all": every recorded crime, whatever its offence code
     all_offences: bool = False
 
@@ -610,9 +613,7 @@ def load_request(path: Path) -> Request:
     terms = _str_list(path, "search.terms", search.get("terms")) if "terms" in search else ()
 
     table = raw.get("table", {})
-    row_names = _str_list(
-        path, "table.rows", table.get("rows", ["outcome", "offence", "platform"])
-    )
+    row_names = _str_list(path, "table.rows", table.get("rows", ["outcome", "offence", "platform"]))
     for dim in row_names:
         if dim not in ROW_DIMENSIONS and dim not in ROW_ALIASES:
             known = ("outcome", "offence", "term", "system")
@@ -690,6 +691,7 @@ def load_request(path: Path) -> Request:
         parts=parts,
         asked=asked,
         row_names=row_names,
+        lexicon_given="lexicon" in search,
     )
 
 

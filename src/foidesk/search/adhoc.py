@@ -163,10 +163,10 @@ def resolve_terms(
             'nothing to search for: give search terms (terms = ["Grindr"]), a lexicon '
             '(lexicon = "social-media"), or both'
         )
-    if not terms:
+    if not terms:  # every term of the lexicon but those searched only when named
         assert lexicon is not None
         _check_parts(parts, {}, lexicon)
-        return lexicon, lexicon.platforms
+        return lexicon, lexicon.select(None)
     known = lexicon.platforms if lexicon else ()
     in_lexicon: dict[str, Platform] = {}  # term as written -> the lexicon's platform
     wanted: dict[str, str] = {}  # canonical form -> the term as first written, for ad hoc
@@ -199,6 +199,12 @@ def resolve_terms(
     if not adhoc:
         return lexicon, chosen
     return dataclasses.replace(lexicon, platforms=lexicon.platforms + adhoc), chosen
+
+
+def lexicon_term(lexicon: Lexicon, term: str) -> Platform | None:
+    """The platform of ``lexicon`` a request's term names (or one of its rules matches
+    whole, "FB"), or None: the term would be searched ad hoc."""
+    return _lexicon_platform(lexicon, term)
 
 
 def _lexicon_platform(lexicon: Lexicon, term: str) -> Platform | None:

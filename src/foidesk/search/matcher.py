@@ -97,6 +97,20 @@ def _is_word_char(ch: str) -> bool:
     return ch > "\x7f" and unicodedata.category(ch)[0] in "LNM"
 
 
+# invisible characters that join, never separate, the letters either side: a soft hyphen, the
+# zero-width (non-)joiners, the word joiner and the byte-order mark. A zero-width space is a
+# space ("on\u200bTikTok" is two words).
+_JOINERS = frozenset("\u00ad\u200c\u200d\u2060\ufeff")
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    """The character at ``i`` or, when that is an invisible joiner (``_JOINERS``), the first
+    other one beyond it in the direction ``step``: "insta\u00adlment" is one word."""
+    while 0 <= i < len(text) and text[i] in _JOINERS:
+        i += step
+    return text[i] if 0 <= i < len(text) else " "
+
+
 def _chars_before(raw: bytes, offset: int) -> int:
     return len(raw[:offset].decode("utf-8"))
 
@@ -148,7 +162,12 @@ class Matcher:
         patterns = [r.pattern for r in self.rules] + [e.pattern for e in self.exclusions]
         names = [r.name for r in self.rules] + [e.name for e in self.exclusions]
         n_rules = len(self.rules)
-        self._rules_db = _compile(patterns[:n_rules], names[:n_rules], lexicon.source)
+        # the rules, then the look-alike triggers (rows to be read again, folded: _folded)
+        self._rules_db = _compile(
+            patterns[:n_rules] + list(FOLD_TRIGGERS),
+            names[:n_rules] + [f"fold-trigger-{i}" for i in range(len(FOLD_TRIGGERS))],
+            lexicon.source,
+        )
         self._exclusions_db = (
             _compile(patterns[n_rules:], names[n_rules:], lexicon.source)
             if self.exclusions
@@ -196,9 +215,25 @@ class Matcher:
             return hits
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             array = array.cast(pa.large_string())
+        return self._match_chunk(array, field, fold=True)
+
+    def _match_chunk(self, array: pa.Array, field: str, *, fold: bool) -> list[Hit]:
+        """``match_array`` of one Arrow array. Rows with full-width letters, or with a word
+        that mixes Latin letters and Cyrillic or Greek look-alikes ("Snapchаt" with a Cyrillic
+        а), are matched again folded to plain Latin letters (``fold``), and their hits are
+        taken from the folded text, spans and all (the fold keeps every character's place)."""
         ids, rows, ends = self._candidates(self._rules_db, array)
+        folded: list[Hit] = []
+        triggered = ids >= len(self.rules)
+        if triggered.any():
+            again = np.unique(rows[triggered])
+            ids, rows, ends = ids[~triggered], rows[~triggered], ends[~triggered]
+            if fold:
+                folded, changed = self._folded(array, again, field)
+                keep = ~np.isin(rows, changed)
+                ids, rows, ends = ids[keep], rows[keep], ends[keep]
         if not ids.size:
-            return []
+            return folded
         if self._exclusions_db is not None:
             # exclusions are scanned for only in the rows that have a candidate mention: most
             # of their matches ("SC 4512" in every other note) sit in rows with none
@@ -226,7 +261,31 @@ class Matcher:
             by_row.append((pattern_id, end))
         raw = data[offsets[current_row] : offsets[current_row + 1]].tobytes()
         hits.extend(self._resolve_row(raw, current_row, by_row, field))
+        if folded:
+            hits = sorted(hits + folded, key=lambda h: h.row)  # stable: each row's in order
         return hits
+
+    def _folded(
+        self, array: pa.Array, rows: np.ndarray, field: str
+    ) -> tuple[list[Hit], np.ndarray]:
+        """The hits of ``rows`` read with look-alike letters folded (``fold_lookalikes``), and
+        the rows whose text the fold changed (their hits replace the plain reading's)."""
+        texts = array.take(arrays.integers(rows)).to_pylist()
+        changed: list[int] = []
+        originals: list[str] = []
+        folded: list[str] = []
+        for row, text in zip(rows.tolist(), texts, strict=True):
+            plain = fold_lookalikes(text) if text is not None else None
+            if text is not None and plain is not None and plain != text:
+                changed.append(row)
+                originals.append(text)
+                folded.append(plain)
+        if not changed:
+            return [], np.zeros(0, dtype=np.int64)
+        hits = self._match_chunk(pa.array(folded, pa.large_string()), field, fold=False)
+        return [
+            h._replace(row=changed[h.row], matched=originals[h.row][h.start : h.end]) for h in hits
+        ], np.array(changed, dtype=np.int64)
 
     def _candidates(self, db: Any, array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scan once: (pattern id, row, end offset in the row's bytes) of every candidate."""
@@ -287,10 +346,14 @@ class Matcher:
                 s, e = (start, end) if ascii_only else (chars[start], chars[end])
             except KeyError:  # an offset inside a character
                 _inside_character(raw, candidates, located)
-            if s > 0 and _is_word_char(text[s - 1]):
-                continue
-            if e < len(text) and _is_word_char(text[e]):
-                continue
+            if s > 0:
+                ch = text[s - 1]
+                if _is_word_char(_neighbour(text, s - 1, -1) if ch in _JOINERS else ch):
+                    continue
+            if e < len(text):
+                ch = text[e]
+                if _is_word_char(_neighbour(text, e, 1) if ch in _JOINERS else ch):
+                    continue
             if pattern_id < n_rules:
                 rule = self.rules[pattern_id]
                 found.append(_Candidate(s, e, rule, key=key, certainty=rule.certainty))
@@ -299,6 +362,8 @@ class Matcher:
         if excluded:
             found = _outside(found, excluded)
         accepted = self._signals(text, found, candidates)
+        # a possible hit beside another: only then can one be redundant (most fields have one)
+        possible = len(accepted) > 1 and any(c.certainty != CERTAIN for c in accepted)
         return [
             Hit(
                 row,
@@ -311,7 +376,7 @@ class Matcher:
                 c.signal,
                 c.certainty,
             )
-            for c in _longest(accepted)
+            for c in _without_redundant(_longest(accepted), possible)
             if c.rule.platform in self._wanted
         ]
 
@@ -375,6 +440,7 @@ class Matcher:
         # a list of three or more platforms' short forms needs no anchor ("FB, IG and WA");
         # two alone are possible ("TT and IG" are also police units)
         groups: list[list[_Candidate]] = []
+        weakly: list[_Candidate] = []  # short forms beside a weak signal only
         for cand in rest:
             if groups and listed(groups[-1][-1], cand):
                 groups[-1].append(cand)
@@ -389,12 +455,15 @@ class Matcher:
                     cand.signal, cand.certainty = "list of two", POSSIBLE
                 elif weak := self._weak_signal_of(text, cand):
                     cand.signal, cand.certainty = weak, POSSIBLE
+                    weakly.append(cand)
                 elif cand.rule.without_signal:
                     cand.signal, cand.certainty = "no signal", POSSIBLE
                 else:
                     continue
                 accepted.append(cand)
         accepted.sort(key=lambda c: c.start)
+        if weakly:
+            _near_certain(weakly, [c for c in accepted if c.certainty == CERTAIN])
         return accepted
 
     def _signal_of(self, text: str, cand: _Candidate) -> str:
@@ -443,6 +512,66 @@ class Matcher:
             if word in after_words:
                 return f"{prefix}after:{word}"
         return ""
+
+
+# how close (in characters) a certain mention of another platform must be for a short form
+# beside a weak signal to count as certain ("on Instagram ... moved the chat to snap")
+NEAR = 80
+
+
+def _near_certain(weakly: list[_Candidate], certain: list[_Candidate]) -> None:
+    """A short form beside only a weak signal ("to snap", "then snap") within ``NEAR``
+    characters of a certain mention of another platform is as certain as its rule: the note
+    is talking about platforms. ``certain`` is in text order; each short form looks only at
+    the certain mentions within its reach, by binary search."""
+    if not certain:
+        return
+    starts = [c.start for c in certain]
+    for cand in weakly:
+        lo = bisect_left(starts, cand.start - NEAR - 256)  # no mention is longer than that
+        hi = bisect_right(starts, cand.end + NEAR)
+        for other in certain[lo:hi]:
+            if other.rule.platform == cand.rule.platform:
+                continue
+            gap = cand.start - other.end if other.end <= cand.start else other.start - cand.end
+            if gap <= NEAR:
+                cand.certainty = cand.rule.certainty
+                cand.signal += f", near {other.rule.platform}"
+                break
+
+
+# Byte patterns (UTF-8) that mark a row to be read again folded: a full-width Latin letter
+# (U+FF21-FF3A, U+FF41-FF5A), or a Latin letter next to a Cyrillic or Greek letter. Scanned
+# with the rules, in the same pass, so rows without them cost nothing.
+_SCRIPT_LETTER = rb"(?:[\xCE\xCF\xD0-\xD4][\x80-\xBF])"
+FOLD_TRIGGERS = (
+    r"\xEF\xBC[\xA1-\xBA]|\xEF\xBD[\x81-\x9A]",
+    r"[a-z]" + _SCRIPT_LETTER.decode() + "|" + _SCRIPT_LETTER.decode() + r"[a-z]",
+)
+# full-width ASCII to ASCII; Cyrillic and Greek letters that look like Latin ones to those
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁАВЕКМНОРСТХУІЈЅοανικρτυχΟΑΒΕΖΗΙΚΜΝΡΤΥΧ",
+    "aeopcyxijsdABEKMHOPCTXYIJSoavikptuxOABEZHIKMNPTYX",
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def fold_lookalikes(text: str) -> str:
+    """``text`` with full-width letters and digits made ASCII, and, in a word that mixes
+    Latin letters with Cyrillic or Greek ones, the look-alikes made Latin ("Snapchаt" with a
+    Cyrillic а reads "Snapchat"). Each character stays in its place, so spans are the same.
+    A word wholly in Cyrillic or Greek is left as it is (a Russian word is not a misspelt
+    English one)."""
+    text = text.translate(_FULL_WIDTH)
+
+    def latin(word: re.Match[str]) -> str:
+        value = word.group()
+        if value.isascii() or not any("a" <= c.lower() <= "z" for c in value):
+            return value
+        return value.translate(_LOOKALIKES)
+
+    return _WORD.sub(latin, text)
 
 
 def _join_rows(array: pa.Array) -> np.ndarray:
@@ -532,7 +661,10 @@ def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
     if a.rule.platform == b.rule.platform:
         return False
     left, right = (a, b) if a.end <= b.start else (b, a)
-    return left.end <= right.start and bool(_LIST_GAP.match(text[left.end : right.start]))
+    gap = text[left.end : right.start]
+    if gap == "/" and "." in text[left.start : left.end]:
+        return False  # a web address's path ("facebook.com/x"), not a list
+    return left.end <= right.start and bool(_LIST_GAP.match(gap))
 
 
 FLAGS = hyperscan.HS_FLAG_CASELESS
@@ -574,6 +706,16 @@ def _which_pattern(patterns: list[str], names: list[str], flags: int) -> str:
         except hyperscan.error:
             return f" (rule '{name}': {pattern})"
     return ""
+
+
+def _without_redundant(candidates: list[_Candidate], possible: bool) -> list[_Candidate]:
+    """Drop the possible hits of a platform the field also has a certain hit of ("FB
+    messenger": Messenger alone is possible, beside FB it adds nothing to check). ``possible``:
+    whether there are any (most fields have none: nothing to do)."""
+    if not possible:
+        return candidates
+    certain = {c.rule.platform for c in candidates if c.certainty == CERTAIN}
+    return [c for c in candidates if c.certainty == CERTAIN or c.rule.platform not in certain]
 
 
 def _longest(candidates: list[_Candidate]) -> list[_Candidate]:

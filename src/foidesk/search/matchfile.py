@@ -16,6 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from foidesk.errors import SourceError
+from foidesk.search.lexicon import CERTAIN
 from foidesk.search.matcher import Hit, Matcher
 
 CHUNK = 10_000
@@ -105,9 +106,20 @@ def explain_hit(hit: Hit, text: str, window: int = EXPLAIN_WINDOW) -> str:
     context = f"{lead}{left}«{hit.matched}»{right}{tail}".replace("\n", " ")
     signal = f" ({hit.signal})" if hit.signal else ""
     return (
-        f"  {hit.platform:<9} {hit.field}[{hit.start}:{hit.end}] rule {hit.rule}{signal}\n"
+        f"  {hit.platform:<9} {hit.certainty:<8} {hit.field}[{hit.start}:{hit.end}] "
+        f"rule {hit.rule}{signal}\n"
         f"            {context}"
     )
+
+
+def _explained_terms(hits: list[Hit]) -> str:
+    """'Facebook, Snapchat (possible: Twitter)' or 'no mention'."""
+    certain = sorted({h.platform for h in hits if h.certainty == CERTAIN})
+    possible = sorted({h.platform for h in hits} - set(certain))
+    text = ", ".join(certain)
+    if possible:
+        text += (" " if text else "") + f"(possible: {', '.join(possible)})"
+    return text or "no mention"
 
 
 def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False) -> int:
@@ -120,6 +132,8 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
         if path.suffix.lower() in (".jsonl", ".json", ".ndjson")
         else (_table_batches(path))
     )
+    # the older names, kept for the social-media lexicon's users: "platforms", "platform"
+    platforms_alias = matcher.lexicon.words.term == "platform"
     count = 0
     for table in batches:
         per_row: dict[int, list[Hit]] = {}
@@ -130,29 +144,35 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
         for i, raw_id in enumerate(ids):
             hits = per_row.get(i, [])
             if explain:
-                names = ", ".join(sorted({h.platform for h in hits})) or "no mention"
+                names = _explained_terms(hits)
                 out.write(f"{json.loads(raw_id)}: {names}\n")
                 for hit in hits:
                     text = table.column(hit.field)[i].as_py()
                     out.write(explain_hit(hit, text) + "\n")
                 continue
-            found = {h.platform for h in hits}
-            record = {
+            certain = {h.platform for h in hits if h.certainty == CERTAIN}
+            possible = {h.platform for h in hits} - certain
+            record: dict[str, Any] = {
                 "id": json.loads(raw_id),
-                "platforms": [p for p in matcher.platform_names if p in found],
-                "hits": [
-                    {
-                        "platform": h.platform,
-                        "field": h.field,
-                        "start": h.start,
-                        "end": h.end,
-                        "text": h.matched,
-                        "rule": h.rule,
-                        **({"signal": h.signal} if h.signal else {}),
-                    }
-                    for h in hits
-                ],
+                "terms": [p for p in matcher.platform_names if p in certain],
+                "possible": [p for p in matcher.platform_names if p in possible],
             }
+            if platforms_alias:
+                record["platforms"] = record["terms"]
+            record["hits"] = [
+                {
+                    "term": h.platform,
+                    **({"platform": h.platform} if platforms_alias else {}),
+                    "field": h.field,
+                    "start": h.start,
+                    "end": h.end,
+                    "text": h.matched,
+                    "rule": h.rule,
+                    "certainty": h.certainty,
+                    **({"signal": h.signal} if h.signal else {}),
+                }
+                for h in hits
+            ]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += len(ids)
     return count
