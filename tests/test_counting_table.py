@@ -351,12 +351,12 @@ def test_rows_platform_then_outcome(tmp_path: Path) -> None:
         ],
     )
     assert table.heading == "SOCIAL MEDIA PLATFORM/OUTCOME"
-    assert table.dimensions == ("platform", "outcome")
+    assert table.dimensions == ("term", "outcome")
     assert [(r.level, r.labels, r.counts, r.total) for r in table.rows] == [
-        ("platform", ("Facebook",), (1, 1, 0), 2),
+        ("term", ("Facebook",), (1, 1, 0), 2),
         ("outcome", ("Facebook", "CHARGED"), (0, 1, 0), 1),
         ("outcome", ("Facebook", "CAUTION"), (1, 0, 0), 1),
-        ("platform", ("Snapchat",), (1, 0, 0), 1),
+        ("term", ("Snapchat",), (1, 0, 0), 1),
         ("outcome", ("Snapchat", "CAUTION"), (1, 0, 0), 1),
     ]
     # the grand total counts C1 once though it is under two platform rows

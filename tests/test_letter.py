@@ -103,12 +103,12 @@ def make_table(request: Request) -> FoiTable:
     cols = periods(request.date_from, request.date_to, request.columns)
     return FoiTable(
         title=table_title(request, ["Facebook", "Snapchat"]),
-        dimensions=("offence", "platform"),
+        dimensions=("offence", "term"),
         periods=tuple(cols),
         rows=(
             TableRow("offence", (CANNABIS,), (0, 1, 1), 2),
-            TableRow("platform", (CANNABIS, "Facebook"), (0, 1, 0), 1),
-            TableRow("platform", (CANNABIS, "Snapchat"), (0, 0, 1), 1),
+            TableRow("term", (CANNABIS, "Facebook"), (0, 1, 0), 1),
+            TableRow("term", (CANNABIS, "Snapchat"), (0, 0, 1), 1),
         ),
         grand_total=TableRow("total", (), (0, 1, 1), 2),
         footnotes=(

@@ -49,12 +49,13 @@ def _table(request: foidesk.Request, facebook_2018: int = 7) -> FoiTable:
     charged = (facebook_2018 + 3, 2)
     rows = (
         TableRow("outcome", ("CHARGED",), charged, sum(charged)),
-        TableRow("platform", ("CHARGED", "Facebook"), fb, sum(fb)),
-        TableRow("platform", ("CHARGED", "Twitter"), (3, 0), 3),
+        TableRow("term", ("CHARGED", "Facebook"), fb, sum(fb)),
+        TableRow("term", ("CHARGED", "Twitter"), (3, 0), 3),
     )
     return FoiTable(
         title=table_title(request, list(TERMS)),
-        dimensions=("outcome", "platform"),
+        dimensions=("outcome", "term"),
+        dimension_names=("outcome", "platform"),
         periods=tuple(cols),
         rows=rows,
         grand_total=TableRow("total", (), charged, sum(charged)),

@@ -38,10 +38,10 @@ def test_reproduces_the_seed_letter(tmp_path: Path, seed_request: Path) -> None:
     assert rows == {
         ("outcome", ("CHARGED",)): ((0, 0, 0, 1, 0), 1),
         ("offence", ("CHARGED", COCAINE)): ((0, 0, 0, 1, 0), 1),
-        ("platform", ("CHARGED", COCAINE, "Twitter")): ((0, 0, 0, 1, 0), 1),
+        ("term", ("CHARGED", COCAINE, "Twitter")): ((0, 0, 0, 1, 0), 1),
         ("outcome", ("CAUTION",)): ((0, 1, 0, 1, 0), 2),
         ("offence", ("CAUTION", CANNABIS)): ((0, 1, 0, 1, 0), 2),
-        ("platform", ("CAUTION", CANNABIS, "Facebook")): ((0, 1, 0, 1, 0), 2),
+        ("term", ("CAUTION", CANNABIS, "Facebook")): ((0, 1, 0, 1, 0), 2),
     }
     # CHARGED (outcome 1) comes before CAUTION (outcome 3), as in the seed letter
     assert [r.labels[0] for r in result.table.rows if r.level == "outcome"] == [

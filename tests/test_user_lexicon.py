@@ -133,7 +133,7 @@ def test_request_uses_the_force_lexicon_and_the_audit_records_it(
     text = request.read_text().replace("[search]\n", '[search]\nlexicon = "anyshire.toml"\n')
     request.write_text(text)
     result = answer_case(request, tmp_path / "case")
-    rows = {r.labels: r.total for r in result.table.rows if r.level == "platform"}
+    rows = {r.labels: r.total for r in result.table.rows if r.level == "term"}
     assert list(rows.values()) == [1] and next(iter(rows))[-1] == "Snapchat"
     audit = json.loads((result.folders["internal"] / "audit.json").read_text())
     files = audit["lexicon"]["files"]

@@ -75,10 +75,10 @@ from foidesk.casework.home_office import ho_code, home_office
 from foidesk.casework.words import parse_words
 from foidesk.errors import LexiconError, RequestError
 
-ROW_DIMENSIONS = ("outcome", "offence", "platform", "system")
-# ``term`` names the rows of the searched terms in any request; ``platform`` is its older name
-# (kept: the rows are held as ``platform`` inside, and shown as the request writes them)
-ROW_ALIASES = {"term": "platform"}
+ROW_DIMENSIONS = ("outcome", "offence", "term", "system")
+# ``term`` names the rows of the searched terms; ``platform`` is its older name, still read (the
+# rows are held as ``term`` inside, and the CSV grid names them as the request writes them)
+ROW_ALIASES = {"platform": "term"}
 # what a request may say was asked besides the table (the letter answers each): ``convictions``
 # (they are not held by the police) and ``details`` (of individual cases: personal data)
 ASKED = ("convictions", "details")
@@ -616,12 +616,11 @@ def load_request(path: Path) -> Request:
     row_names = _str_list(path, "table.rows", table.get("rows", ["outcome", "offence", "platform"]))
     for dim in row_names:
         if dim not in ROW_DIMENSIONS and dim not in ROW_ALIASES:
-            known = ("outcome", "offence", "term", "system")
             raise _fail(
                 path,
                 "table.rows",
-                f"unknown row {_shown(dim)} (one of {', '.join(known)}; platform is term's "
-                "older name)",
+                f"unknown row {_shown(dim)} (one of {', '.join(ROW_DIMENSIONS)}; platform is "
+                "term's older name)",
             )
     rows = tuple(ROW_ALIASES.get(dim, dim) for dim in row_names)
     if len(set(rows)) != len(rows):

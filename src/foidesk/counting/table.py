@@ -93,7 +93,7 @@ def build_table(
         values = {
             "outcome": outcome,
             "offence": offence,
-            "platform": row["platform"],
+            "term": row["platform"],
             "system": row["system"],
         }
         path = tuple(values[d] for d in dims)
@@ -108,7 +108,7 @@ def build_table(
             return outcome_rank[value]
         if dim == "offence":
             return offence_rank[value]
-        if dim == "platform":
+        if dim == "term":
             return (platforms.index(value),)
         return (system_order.get(value, len(system_order)), value)
 
@@ -139,7 +139,7 @@ def _footnotes(
     periods: list[Period], multi: int, dims: tuple[str, ...], words: TermWords
 ) -> list[str]:
     notes = [f"* Part year: {p.note}." for p in periods if p.partial]
-    if multi and "platform" in dims:
+    if multi and "term" in dims:
         crimes = "crime mentions" if multi == 1 else "crimes mention"
         notes.append(
             f"{multi} {crimes} more than one {words.term}: each is counted once under every "

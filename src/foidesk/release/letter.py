@@ -237,7 +237,7 @@ def _parts(request: Request, table: FoiTable, words: TermWords) -> list[Part]:
             else "the offence description recorded by the force"
         )
         parts.append(Part("Type of offence", f"Offences are shown by {wording}."))
-    if "platform" in table.dimensions:
+    if "term" in table.dimensions:
         parts.append(
             Part(
                 words.part_title,

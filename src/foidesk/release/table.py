@@ -22,7 +22,7 @@ DIMENSION_HEADINGS = {
 def dimension_heading(dimension: str, words: TermWords) -> str:
     """A row dimension's heading: the term rows are headed as the lexicon (or the request)
     calls its terms ('SOCIAL MEDIA PLATFORM', 'WEAPON')."""
-    return words.table_heading if dimension == "platform" else DIMENSION_HEADINGS[dimension]
+    return words.table_heading if dimension == "term" else DIMENSION_HEADINGS[dimension]
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,10 @@ def render_csv(table: FoiTable) -> str:
     header = ["level", *names, *(p.label for p in table.periods), "Grand Total"]
     lines = [",".join(quote_cell(safe_cell(h)) for h in header)]
     depth = len(table.dimensions)
+    level_name = dict(zip(table.dimensions, names, strict=True))  # as the request names it
     for row in (*table.rows, table.grand_total):
         labels = [*row.labels, *[""] * (depth - len(row.labels))]
-        cells = [row.level, *(quote_cell(safe_cell(label)) for label in labels)]
+        level = level_name.get(row.level, row.level)
+        cells = [level, *(quote_cell(safe_cell(label)) for label in labels)]
         lines.append(",".join([*cells, *(str(n) for n in (*row.counts, row.total))]))
     return "".join(line + "\n" for line in lines)
