@@ -115,6 +115,7 @@ def test_a_knife_answer_has_no_word_of_social_media(tmp_path: Path) -> None:
     case = tmp_path / "case"
     proc = run_cli("answer", request, "--out", case, "--letter-date", "2024-05-10")
     assert proc.returncode == 0, proc.stderr
+    assert "platform" not in proc.stderr.lower()
     text = _public_text(case)
     for word in SOCIAL_WORDS:
         assert word not in text, word
@@ -149,6 +150,7 @@ def test_an_ad_hoc_term_over_all_offences(tmp_path: Path) -> None:
     proc = run_cli("answer", request, "--out", case, "--letter-date", "2024-05-10")
     assert proc.returncode == 0, proc.stderr
     assert "1 crime has possible mentions only" in proc.stderr
+    assert "4 crimes with a mention, 1 more with possible mentions only" in proc.stderr
     notes = tmp_path / "notes.jsonl"
     lines = (tmp_path / "extract.csv").read_text(encoding="utf-8").splitlines()[1:]
     notes.write_text(

@@ -244,10 +244,12 @@ def _warn(result: foidesk.Answer) -> None:
 
 def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -> None:
     counts = result.audit["counts"]
+    possible = int(counts.get("crimes_with_possible_mentions_only", 0))
+    also = f", {possible:,} more with possible mentions only" if possible else ""
     err.print(
         f"Searched {counts['population']:,} crimes ({counts['copies_searched']:,} record copies) "
-        f"of {counts['rows_read']:,} rows read; {counts['crimes_with_hits']:,} crimes mention "
-        f"a platform; {counts['evidence_rows']:,} hits in evidence."
+        f"of {counts['rows_read']:,} rows read; {counts['crimes_with_hits'] - possible:,} crimes "
+        f"with a mention{also}; {counts['evidence_rows']:,} hits in evidence."
     )
     unread: dict[str, int] = {}
     for source in result.release.sources:
