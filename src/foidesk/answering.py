@@ -28,9 +28,11 @@ from foidesk.counting.checks import (
     check_outcomes,
     check_population,
     check_possible,
+    check_set_aside,
     check_sources,
 )
-from foidesk.counting.coverage import build_coverage, summarise_sources
+from foidesk.counting.conditions import apply_conditions
+from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
 from foidesk.counting.table import build_table, possible_only_crimes
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
 from foidesk.engines.population import PopulationRules
@@ -41,7 +43,7 @@ from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.gate import PublicRelease, make_release
 from foidesk.release.table import FoiTable
 from foidesk.search.adhoc import lexicon_term, resolve_terms
-from foidesk.search.lexicon import Lexicon, load_lexicon
+from foidesk.search.lexicon import Lexicon, Platform, load_lexicon
 from foidesk.search.matcher import Matcher
 from foidesk.version import __version__
 
@@ -132,20 +134,23 @@ def answer(
         make_engine(engine, **dict(engine_options or {})) if isinstance(engine, str) else engine
     )
     result = runner.run(request, matcher, progress or NoProgress())
+    # the lexicon's record conditions, on the winning copy's offence (counting.conditions)
+    crime_hits, set_aside = apply_conditions(result.crime_hits, result.evidence, matcher.platforms)
     notices = [
         *check_population(request, result, allow_empty),
         *check_labels(request, result, runner.name),
         *check_sources(result),
-        *check_outcomes(request, result.crime_hits),
+        *check_outcomes(request, crime_hits),
+        *check_set_aside(set_aside),
     ]
     periods = make_periods(request.date_from, request.date_to, request.columns)
     term_names = matcher.platform_names
     words = term_words(request, matcher.lexicon)
-    table = build_table(result.crime_hits, request, periods, term_names, words)
-    possible_only = possible_only_crimes(result.crime_hits, term_names)
+    table = build_table(crime_hits, request, periods, term_names, words)
+    possible_only = possible_only_crimes(crime_hits, term_names)
     notices += check_possible(possible_only)
     coverage = build_coverage(
-        result.coverage,
+        with_counted_hits(result.coverage, crime_hits),
         [s.system for s in request.sources],
         periods,
         result.overlaps,
@@ -156,16 +161,30 @@ def answer(
         table,
         coverage,
         summarise_sources(result.sources),
-        tuple(SearchedTerm(p.name, p.variants) for p in matcher.platforms),
+        tuple(SearchedTerm(p.name, _variants(p)) for p in matcher.platforms),
         letter_date or date.today(),
         words,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
+    audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
+    audit["lexicon"]["conditions"] = {
+        name: cond.written
+        for p in matcher.platforms
+        for name, cond in ((p.name, p.condition), *((r.name, r.condition) for r in p.rules))
+        if cond is not None
+    }
     audit["notices"] = [n.as_audit() for n in notices]
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
     return Answer(request, release, result.evidence, audit, tuple(notices))
+
+
+def _variants(platform: Platform) -> str:
+    """What the method says was searched for a term, with the offences it counts in."""
+    if platform.condition is None:
+        return platform.variants
+    return f"{platform.variants} (counted {platform.condition.written})".strip()
 
 
 def _count_certainty(result: EngineResult, certainty: str) -> int:

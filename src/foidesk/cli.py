@@ -336,10 +336,13 @@ def match(
     from foidesk.search.adhoc import resolve_terms
     from foidesk.search.lexicon import load_lexicon
     from foidesk.search.matcher import Matcher
-    from foidesk.search.matchfile import match_file
+    from foidesk.search.matchfile import conditions_warning, match_file
 
     lex, platforms = resolve_terms(load_lexicon(lexicon, base=Path.cwd()), term or [])
-    match_file(file, Matcher(lex, platforms), sys.stdout, explain=explain)
+    matcher = Matcher(lex, platforms)
+    if note := conditions_warning(matcher):
+        err.print(note, markup=False, highlight=False)
+    match_file(file, matcher, sys.stdout, explain=explain)
 
 
 @app.command()

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from foidesk.casework.home_office import OFFENCE_CODE_PATTERN, home_office
 from foidesk.casework.request import Request
+from foidesk.counting.conditions import SetAside
 from foidesk.engines.base import EngineResult
 from foidesk.engines.population import code_numbers
 from foidesk.errors import EngineError, RequestError, SourceError
@@ -268,5 +269,21 @@ def check_possible(possible_only: int) -> list[Notice]:
             "signal, an ambiguous word, a near-misspelling): not counted in the table until a "
             "person checks them (internal/evidence.parquet, certainty = possible)",
             {"crimes": possible_only},
+        )
+    ]
+
+
+def check_set_aside(set_aside: SetAside) -> list[Notice]:
+    """Crimes whose every mention is in an offence the lexicon's conditions leave out (a knife
+    in a shoplifting record): not counted, and said."""
+    if not set_aside.crimes:
+        return []
+    crimes = "crime's mentions were" if set_aside.crimes == 1 else "crimes' mentions were"
+    return [
+        Notice(
+            "set-aside-by-record-conditions",
+            f"{set_aside.crimes:,} {crimes} not counted because the lexicon counts those terms "
+            "only in some offences (its record conditions; the audit lists them)",
+            {"crimes": set_aside.crimes, "rows": set_aside.rows},
         )
     ]

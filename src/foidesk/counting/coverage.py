@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+
 from foidesk.casework.periods import Period
 from foidesk.engines.base import CoverageRow, SourceReport
 from foidesk.release.coverage import Coverage, CoverageLine, SourceSummary
+
+
+def with_counted_hits(rows: list[CoverageRow], crime_hits: pa.Table) -> list[CoverageRow]:
+    """The engine's coverage rows with "records with a mention" counted again from the crime
+    hits that count (certain, and allowed by the lexicon's record conditions): the coverage
+    then agrees with the table whatever the engine counted."""
+    counted: dict[tuple[str, int], set[str]] = {}
+    for ref, system, period, certain in zip(
+        crime_hits.column("crime_ref").to_pylist(),
+        crime_hits.column("system").to_pylist(),
+        crime_hits.column("period").to_pylist(),
+        crime_hits.column("certain").to_pylist(),
+        strict=True,
+    ):
+        if certain:
+            counted.setdefault((system, period), set()).add(ref)
+    return [
+        CoverageRow(
+            r.system, r.period, r.records_searched, len(counted.get((r.system, r.period), ()))
+        )
+        for r in rows
+    ]
 
 
 def build_coverage(

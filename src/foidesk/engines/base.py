@@ -142,6 +142,11 @@ class CoverageRow:
     records_searched: int
     records_with_hits: int
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """(system, period): the row's place in the coverage."""
+        return (self.system, self.period)
+
 
 @dataclass(frozen=True)
 class SourceReport:

@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from foidesk.casework.home_office import OFFENCE_CODE_PATTERN, ho_code, home_office
 from foidesk.casework.words import TermWords
 from foidesk.errors import LexiconError
 
@@ -40,6 +41,7 @@ _TOP_KEYS = {
     "exclusion",
     "disable",
     "words",
+    "negation",
 }
 _RULE_KEYS = {
     "name",
@@ -52,7 +54,13 @@ _RULE_KEYS = {
     "weak_before",
     "weak_after",
     "without_signal",
+    "window",
+    "only_in",
+    "never_in",
 }
+_NEGATION_KEYS = {"before", "after", "window", "terminators", "hits"}
+# the words that end a negation's reach within a sentence ("no knife seen but a blade found")
+DEFAULT_TERMINATORS = ("but", "however", "although", "though", "yet", "whereas", "except")
 CERTAIN = "certain"
 POSSIBLE = "possible"
 CERTAINTIES = (CERTAIN, POSSIBLE)
@@ -76,6 +84,40 @@ class Rule:
     weak_before: frozenset[str] = frozenset()
     weak_after: frozenset[str] = frozenset()
     without_signal: bool = False  # a short form with no signal at all is a possible hit
+    window: int = 0  # how many words either side a signal may stand (0: the lexicon's)
+    condition: Condition | None = None  # the offences its hits count in (engine-applied)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Where a term's or a rule's hits count, by the offence of the crime's winning copy:
+    ``only_in`` (None: any offence) and never in ``never_in``; Home Office codes, groups
+    expanded. ``written`` is the condition as the lexicon says it, for messages."""
+
+    only_in: frozenset[str] | None = None
+    never_in: frozenset[str] = frozenset()
+    written: str = ""
+
+    def allows(self, code: str | None) -> bool:
+        """Whether a crime with Home Office code ``code`` (None or "" if it has none) counts."""
+        code = code or ""
+        if code in self.never_in:
+            return False
+        return self.only_in is None or code in self.only_in
+
+
+@dataclass(frozen=True)
+class Negation:
+    """Negation cues (switched on per lexicon): a mention with a cue before it (``before``:
+    "no knife", "denies having a knife") or after it (``after``: "a knife was not used")
+    within ``window`` words of the same sentence, with no ``terminators`` word ("but") between,
+    is not counted: dropped, or (``hits = "possible"``) kept as a possible hit for a person."""
+
+    before: tuple[tuple[str, ...], ...] = ()  # cue phrases, each a tuple of words
+    after: tuple[tuple[str, ...], ...] = ()
+    window: int = 5
+    terminators: frozenset[str] = frozenset(DEFAULT_TERMINATORS)
+    possible: bool = False  # negated hits are possible, not dropped
 
 
 @dataclass(frozen=True)
@@ -95,6 +137,7 @@ class Platform:
     default: bool
     rules: tuple[Rule, ...]
     variants: str = ""  # a plain-English list of what is searched, for the method statement
+    condition: Condition | None = None  # the offences its hits count in (engine-applied)
 
 
 @dataclass(frozen=True)
@@ -121,6 +164,16 @@ class Lexicon:
     disabled: tuple[str, ...] = field(default=())
     tokens: tuple[tuple[str, str], ...] = ()  # inherited by lexicons that extend this one
     words: TermWords = field(default_factory=TermWords)  # what its terms are called (inherited)
+    window: int = 1  # how many words either side a signal may stand ([signals] window)
+    negation: Negation | None = None  # [negation]: cues that stop a mention counting
+
+    @property
+    def conditional(self) -> bool:
+        """Whether any term or rule has a condition on the record's offence."""
+        return any(
+            p.condition is not None or any(r.condition is not None for r in p.rules)
+            for p in self.platforms
+        )
 
     @property
     def source(self) -> str:
@@ -214,13 +267,14 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
     signals = raw.get("signals", {})
     if not isinstance(signals, dict):
         raise LexiconError(f"{source}: [signals] must be a table")
-    unknown_signals = set(signals) - {"before", "after", "weak_before", "weak_after"}
+    unknown_signals = set(signals) - {"before", "after", "weak_before", "weak_after", "window"}
     if unknown_signals:
         raise LexiconError(f"{source}: signals: unknown key {sorted(unknown_signals)[0]!r}")
     before = _words(source, "signals.before", signals.get("before"))
     after = _words(source, "signals.after", signals.get("after"))
     weak_before = _words(source, "signals.weak_before", signals.get("weak_before"))
     weak_after = _words(source, "signals.weak_after", signals.get("weak_after"))
+    window = _window(source, "signals.window", signals.get("window"))
 
     platforms: dict[str, Platform] = {p.name: p for p in parent.platforms} if parent else {}
     rule_names = {r.name for p in platforms.values() for r in p.rules}
@@ -234,11 +288,13 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         old = platforms.get(name)
         if old is None and not rules:
             raise LexiconError(f"{source}: platform {name} has no rules")
+        condition = _condition(source, f"platform {name}", entry)
         platforms[name] = Platform(
             name,
             bool(entry.get("default", old.default if old else True)),
             (old.rules if old else ()) + tuple(rules),
             str(entry.get("variants", old.variants if old else "")),
+            condition if condition is not None else (old.condition if old else None),
         )
 
     exclusions = list(parent.exclusions) if parent else []
@@ -262,7 +318,11 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         gone = set(disabled)
         platforms = {
             k: Platform(
-                p.name, p.default, tuple(r for r in p.rules if r.name not in gone), p.variants
+                p.name,
+                p.default,
+                tuple(r for r in p.rules if r.name not in gone),
+                p.variants,
+                p.condition,
             )
             for k, p in platforms.items()
         }
@@ -279,6 +339,10 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         after=(parent.after if parent else frozenset()) | after,
         weak_before=(parent.weak_before if parent else frozenset()) | weak_before,
         weak_after=(parent.weak_after if parent else frozenset()) | weak_after,
+        window=window or (parent.window if parent else 1),
+        negation=_negation(source, raw["negation"])
+        if "negation" in raw
+        else (parent.negation if parent else None),
         disabled=tuple(disabled),
         tokens=tuple(sorted(tokens.items())),
         words=(parent.words if parent else TermWords()).merged(
@@ -316,7 +380,8 @@ def _rule(
         raise LexiconError(
             f"{key} ({name}): without_signal must be 'dropped' or 'possible', got {without!r}"
         )
-    signal_only = {"weak_before", "weak_after", "without_signal", "before", "after"} & set(rule)
+    signal_only = {"weak_before", "weak_after", "without_signal", "before", "after", "window"}
+    signal_only &= set(rule)
     if signal_only and not needs_signal:
         raise LexiconError(
             f"{key} ({name}): {sorted(signal_only)[0]} applies only to a rule with "
@@ -333,6 +398,8 @@ def _rule(
         weak_before=_words(key, "weak_before", rule.get("weak_before")),
         weak_after=_words(key, "weak_after", rule.get("weak_after")),
         without_signal=without == POSSIBLE,
+        window=_window(key, "window", rule.get("window")),
+        condition=_condition(source, f"platform {platform} rule {name}", rule),
     )
 
 
@@ -344,3 +411,82 @@ def _expand(pattern: str, tokens: dict[str, str], where: str) -> str:
         return str(tokens[token])
 
     return _TOKEN.sub(replace, pattern)
+
+
+def _window(source: str, key: str, value: Any) -> int:
+    """A signal window: a whole number of words from 1 to 20 (0 when not given)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise LexiconError(f"{source}: {key} must be a whole number of words from 1 to 20")
+    return value
+
+
+def _condition(source: str, where: str, entry: dict[str, Any]) -> Condition | None:
+    """``only_in`` / ``never_in``: offence groups or Home Office codes (groups expanded);
+    None when the entry gives neither."""
+    if "only_in" not in entry and "never_in" not in entry:
+        return None
+    ho = home_office()
+    sets: dict[str, frozenset[str]] = {}
+    for key in ("only_in", "never_in"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise LexiconError(
+                f"{source}: {where}: {key} must be a list of offence groups or codes"
+            )
+        codes: set[str] = set()
+        for item in value:
+            if item.strip().lower() in ho.offence_groups:
+                codes.update(ho.offence_groups[item.strip().lower()])
+            elif re.fullmatch(OFFENCE_CODE_PATTERN, ho_code(item)):
+                codes.add(ho_code(item))
+            else:
+                known = ", ".join(sorted(ho.offence_groups))
+                raise LexiconError(
+                    f"{source}: {where}: {key}: {item!r} is neither an offence group ({known}) "
+                    "nor a Home Office code such as 10D"
+                )
+        sets[key] = frozenset(codes)
+    parts = []
+    if "only_in" in entry:
+        parts.append("only in " + ", ".join(entry["only_in"]))
+    if entry.get("never_in"):
+        parts.append("never in " + ", ".join(entry["never_in"]))
+    return Condition(
+        sets["only_in"] if "only_in" in entry else None, sets["never_in"], "; ".join(parts)
+    )
+
+
+def _negation(source: str, raw: Any) -> Negation:
+    """The ``[negation]`` table: cue phrases before and after, a window, terminators, and
+    what a negated hit becomes (``hits = "dropped"`` or ``"possible"``)."""
+    where = f"{source}: negation"
+    if not isinstance(raw, dict):
+        raise LexiconError(f"{where} must be a table")
+    unknown = set(raw) - _NEGATION_KEYS
+    if unknown:
+        raise LexiconError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+
+    def phrases(key: str) -> tuple[tuple[str, ...], ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.split() for v in value):
+            raise LexiconError(f"{where}.{key} must be a list of words or phrases")
+        return tuple(tuple(v.lower().split()) for v in value)
+
+    hits = raw.get("hits", "dropped")
+    if hits not in ("dropped", POSSIBLE):
+        raise LexiconError(f"{where}.hits must be 'dropped' or 'possible', got {hits!r}")
+    terminators = raw.get("terminators", list(DEFAULT_TERMINATORS))
+    if not isinstance(terminators, list) or not all(isinstance(t, str) for t in terminators):
+        raise LexiconError(f"{where}.terminators must be a list of words")
+    negation = Negation(
+        before=phrases("before"),
+        after=phrases("after"),
+        window=_window(where, "window", raw.get("window")) or 5,
+        terminators=frozenset(t.lower() for t in terminators),
+        possible=hits == POSSIBLE,
+    )
+    if not negation.before and not negation.after:
+        raise LexiconError(f"{where}: give cue words in before or after")
+    return negation

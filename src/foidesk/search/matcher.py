@@ -47,7 +47,15 @@ import pyarrow.compute as pc
 
 from foidesk.errors import LexiconError
 from foidesk.search import arrays
-from foidesk.search.lexicon import CERTAIN, POSSIBLE, Exclusion, Lexicon, Platform, Rule
+from foidesk.search.lexicon import (
+    CERTAIN,
+    POSSIBLE,
+    Exclusion,
+    Lexicon,
+    Negation,
+    Platform,
+    Rule,
+)
 
 SEPARATOR = 0xFF
 # the word just before a short form: only spaces or an opening bracket/quote in between
@@ -184,6 +192,7 @@ class Matcher:
                 f"lexicon {lexicon.source}: a pattern is not valid for Python's re: {exc}"
             ) from exc
         self._windows = [_max_width(p.encode("utf-8")) for p in patterns]
+        self._negation = lexicon.negation
         self._local = threading.local()
 
     @property
@@ -362,6 +371,8 @@ class Matcher:
         if excluded:
             found = _outside(found, excluded)
         accepted = self._signals(text, found, candidates)
+        if self._negation is not None and accepted:
+            accepted = _unnegated(text, accepted, self._negation)
         # a possible hit beside another: only then can one be redundant (most fields have one)
         possible = len(accepted) > 1 and any(c.certainty != CERTAIN for c in accepted)
         return [
@@ -486,8 +497,8 @@ class Matcher:
             handle=False,
         )
 
-    @staticmethod
     def _signal_among(
+        self,
         text: str,
         cand: _Candidate,
         before_words: frozenset[str],
@@ -497,7 +508,14 @@ class Matcher:
         handle: bool,
     ) -> str:
         """The signal word just before or after ``cand`` among the given words (or an
-        @handle after it), as "before:on" / "after:page"; "" when there is none."""
+        @handle after it), as "before:on" / "after:page"; "" when there is none. With a
+        window of more than one word (the rule's, else the lexicon's), the nearest signal
+        among that many words either side in the same sentence."""
+        window = cand.rule.window or self.lexicon.window
+        if window > 1:
+            return _signal_in_window(
+                text, cand, before_words, after_words, prefix, window, handle=handle
+            )
         if before_words:
             before = _BEFORE.search(text[max(0, cand.start - _CONTEXT) : cand.start])
             if before:
@@ -512,6 +530,91 @@ class Matcher:
             if word in after_words:
                 return f"{prefix}after:{word}"
         return ""
+
+
+# the end of a sentence (or a line): signals and negation never reach across one
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WORD_CHARS = 24  # characters looked at per word of a window
+
+
+def _words_before(text: str, start: int, count: int) -> list[str]:
+    """Up to ``count`` words before ``start`` in its sentence, nearest last, lower case."""
+    piece = text[max(0, start - count * _WORD_CHARS) : start]
+    ends = list(_SENTENCE_END.finditer(piece))
+    if ends:
+        piece = piece[ends[-1].end() :]
+    return [w.lower() for w in _WORD.findall(piece)][-count:]
+
+
+def _words_after(text: str, end: int, count: int) -> list[str]:
+    """Up to ``count`` words after ``end`` in its sentence, nearest first, lower case."""
+    piece = text[end : end + count * _WORD_CHARS]
+    stop = _SENTENCE_END.search(piece)
+    if stop:
+        piece = piece[: stop.start()]
+    return [w.lower() for w in _WORD.findall(piece)][:count]
+
+
+def _signal_in_window(
+    text: str,
+    cand: _Candidate,
+    before_words: frozenset[str],
+    after_words: frozenset[str],
+    prefix: str,
+    window: int,
+    *,
+    handle: bool,
+) -> str:
+    """The nearest signal word within ``window`` words either side of ``cand`` in its
+    sentence ("held a kitchen knife": "held" two words before "knife")."""
+    if handle:
+        after = _AFTER.match(text[cand.end : cand.end + _CONTEXT])
+        if after and after.group(1).startswith("@") and len(after.group(1)) > 1:
+            return "after:@handle"
+    before = _words_before(text, cand.start, window)
+    after_list = _words_after(text, cand.end, window)
+    for distance in range(window):
+        if distance < len(before) and before[-1 - distance] in before_words:
+            return f"{prefix}before:{before[-1 - distance]}"
+        if distance < len(after_list) and after_list[distance] in after_words:
+            return f"{prefix}after:{after_list[distance]}"
+    return ""
+
+
+def _cue_in(words: list[str], cues: tuple[tuple[str, ...], ...]) -> str:
+    """The first cue phrase that occurs in ``words`` as consecutive words, or ""."""
+    for cue in cues:
+        n = len(cue)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == cue:
+                return " ".join(cue)
+    return ""
+
+
+def _unnegated(text: str, found: list[_Candidate], negation: Negation) -> list[_Candidate]:
+    """Candidates with no negation cue in reach (``Negation``): a negated one is dropped, or
+    kept as a possible hit whose signal names the cue ("negated:no")."""
+    kept = []
+    for cand in found:
+        before = _words_before(text, cand.start, negation.window)
+        for i in range(len(before) - 1, -1, -1):  # reach back only to a terminator ("but")
+            if before[i] in negation.terminators:
+                before = before[i + 1 :]
+                break
+        after = _words_after(text, cand.end, negation.window)
+        for i, word in enumerate(after):
+            if word in negation.terminators:
+                after = after[:i]
+                break
+        cue = _cue_in(before, negation.before) or _cue_in(after, negation.after)
+        if not cue:
+            kept.append(cand)
+        elif negation.possible:
+            cand.certainty = POSSIBLE
+            cand.signal = f"{cand.signal}, negated:{cue}" if cand.signal else f"negated:{cue}"
+            kept.append(cand)
+    return kept
 
 
 # how close (in characters) a certain mention of another platform must be for a short form

@@ -112,6 +112,29 @@ def explain_hit(hit: Hit, text: str, window: int = EXPLAIN_WINDOW) -> str:
     )
 
 
+def _conditions(matcher: Matcher) -> dict[str, str]:
+    """rule name -> the record condition its hits are subject to (the rule's and its term's),
+    for the rules that have one."""
+    found = {}
+    for platform in matcher.platforms:
+        for rule in platform.rules:
+            written = [c.written for c in (platform.condition, rule.condition) if c is not None]
+            if written:
+                found[rule.name] = "; ".join(written)
+    return found
+
+
+def conditions_warning(matcher: Matcher) -> str:
+    """The line ``foidesk match`` prints on stderr when the lexicon has record conditions."""
+    if not _conditions(matcher):
+        return ""
+    return (
+        "foidesk: note: this lexicon counts some terms only in some offences (record "
+        "conditions); match sees text only, so it reports those hits as if every condition "
+        'held, and marks them "condition"'
+    )
+
+
 def _explained_terms(hits: list[Hit]) -> str:
     """'Facebook, Snapchat (possible: Twitter)' or 'no mention'."""
     certain = sorted({h.platform for h in hits if h.certainty == CERTAIN})
@@ -134,6 +157,9 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
     )
     # the older names, kept for the social-media lexicon's users: "platforms", "platform"
     platforms_alias = matcher.lexicon.words.term == "platform"
+    # the record conditions (offences a term or rule counts in): this command sees text only,
+    # so it reports every hit as if they held, and says which hits they would apply to
+    conditions = _conditions(matcher)
     count = 0
     for table in batches:
         per_row: dict[int, list[Hit]] = {}
@@ -149,6 +175,10 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
                 for hit in hits:
                     text = table.column(hit.field)[i].as_py()
                     out.write(explain_hit(hit, text) + "\n")
+                    if hit.rule in conditions:
+                        out.write(
+                            f"            counted {conditions[hit.rule]} (not checked here)\n"
+                        )
                 continue
             certain = {h.platform for h in hits if h.certainty == CERTAIN}
             possible = {h.platform for h in hits} - certain
@@ -170,6 +200,7 @@ def match_file(path: Path, matcher: Matcher, out: TextIO, explain: bool = False)
                     "rule": h.rule,
                     "certainty": h.certainty,
                     **({"signal": h.signal} if h.signal else {}),
+                    **({"condition": conditions[h.rule]} if h.rule in conditions else {}),
                 }
                 for h in hits
             ]
