@@ -4,7 +4,7 @@ offences, applied to the offence of each crime's winning copy.
 The matcher sees text only, so it reports every hit as if each condition held (``foidesk
 match`` says so). Here, between the engine and the table, each (crime, term) row of the
 engine's crime hits keeps only the hits whose term and rule allow the crime's Home Office code
-(``Condition.allows``); a row left with none is set aside, and its ``certain`` flag follows
+(``search.lexicon.counts_in``); a row left with none is set aside, and its ``certain`` flag follows
 the hits that remain. One statement for every engine: the engines return the winning copy's
 code with each row and every hit in the evidence, and nothing else is needed from them.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from foidesk.search.lexicon import CERTAIN, Condition, Platform
+from foidesk.search.lexicon import CERTAIN, Platform, Rule, counts_in
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,8 @@ def apply_conditions(
 ) -> tuple[pa.Table, SetAside]:
     """``crime_hits`` with each row's hits limited to those its conditions allow; rows left
     with no hit are dropped. Unchanged (the same table) when no term or rule has a condition."""
-    term_condition: dict[str, Condition | None] = {p.name: p.condition for p in platforms}
-    rule_condition: dict[str, Condition | None] = {
-        r.name: r.condition for p in platforms for r in p.rules
-    }
-    if not any(term_condition.values()) and not any(rule_condition.values()):
+    rules: dict[str, tuple[Platform, Rule]] = {r.name: (p, r) for p in platforms for r in p.rules}
+    if not any(p.condition or r.condition for p, r in rules.values()):
         return crime_hits, SetAside()
     hits: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for ref, term, rule, certainty in zip(
@@ -54,13 +51,10 @@ def apply_conditions(
     for row in rows:
         ref, term, code = row["crime_ref"], row["platform"], row["ho_code"]
         before.add(ref)
-        term_ok = term_condition.get(term)
-        if term_ok is not None and not term_ok.allows(code):
-            continue
         allowed = [
             certainty
             for rule, certainty in hits.get((ref, term), [])
-            if (cond := rule_condition.get(rule)) is None or cond.allows(code)
+            if rule not in rules or counts_in(*rules[rule], code)
         ]
         if not allowed:
             continue

@@ -2,13 +2,14 @@
 
 A labelled file holds hand-written notes, one JSON object a line: ``id``, ``text`` (more fields
 as ``text_*``), ``terms`` (or ``platforms``: the canonical names a careful analyst says the
-note mentions), optionally ``category`` and ``disputed`` (true where a reasonable analyst could
-label it otherwise). Each case is matched with the lexicon and with the naive search forces
-describe (a case-insensitive whole-word match of the terms' names, taken from the lexicon);
-over (case, term) pairs it counts true positives, false positives and false negatives of the
-counted (certain) hits, and of certain and possible hits together, and prints recall,
-precision and F1, the share of found pairs whose hits are all possible, the figures without
-the disputed cases, and then every error with its text and hits.
+note mentions), optionally ``category``, ``disputed`` (true where a reasonable analyst could
+label it otherwise) and ``ho_code`` (the crime's offence: then the lexicon's record conditions
+apply, as the engine applies them). Each case is matched with the lexicon and with the naive
+search forces describe (a case-insensitive whole-word match of the terms' names, taken from
+the lexicon); over (case, term) pairs it counts true positives, false positives and false
+negatives of the counted (certain) hits, and of certain and possible hits together, and
+prints recall, precision and F1, the share of found pairs whose hits are all possible, the
+figures without the disputed cases, and then every error with its text and hits.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foidesk.errors import SourceError
-from foidesk.search.lexicon import CERTAIN
+from foidesk.search.lexicon import CERTAIN, Platform, counts_in
 from foidesk.search.matcher import Hit, Matcher
 
 
@@ -34,6 +35,7 @@ class LabelledNote:
     category: str
     line: int
     disputed: bool = False
+    ho_code: str | None = None  # the crime's offence: the lexicon's record conditions apply
 
 
 @dataclass
@@ -140,20 +142,25 @@ def load_labelled(path: Path, allowed: set[str]) -> list[LabelledNote]:
                     str(obj.get("category", "")),
                     n,
                     obj.get("disputed") is True,
+                    str(obj["ho_code"]) if obj.get("ho_code") is not None else None,
                 )
             )
     return cases
 
 
 def naive_pattern(names: list[str]) -> re.Pattern[str]:
-    """The naive search forces describe: the terms' names as whole words, any case."""
+    """The naive search forces describe: the words as whole words, any case."""
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
 
 
-def naive_search(fields: dict[str, str | None], names: list[str]) -> set[str]:
-    """What an exact-word search of the terms' names finds (the baseline)."""
-    pattern = naive_pattern(names)
-    canon = {n.lower(): n for n in names}
+def naive_search(
+    fields: dict[str, str | None], names: list[str], words: dict[str, tuple[str, ...]] | None = None
+) -> set[str]:
+    """What an exact-word search finds (the baseline): each term's ``words`` (a lexicon's
+    ``naive`` list; by default the term's own name)."""
+    words = words or {}
+    canon = {w.lower(): n for n in names for w in words.get(n) or (n,)}
+    pattern = naive_pattern(list(canon))
     found: set[str] = set()
     for text in fields.values():
         if text:
@@ -161,20 +168,33 @@ def naive_search(fields: dict[str, str | None], names: list[str]) -> set[str]:
     return found
 
 
+def _in_population(platform: Platform, code: str) -> bool:
+    """Whether a crime of ``code`` is one a term's condition counts in."""
+    return platform.condition is None or platform.condition.allows(code)
+
+
 def evaluate(path: Path, matcher: Matcher) -> Report:
     """Score the matcher (counted hits; with possible hits) and the naive search."""
     platforms = matcher.platform_names
     cases = load_labelled(path, set(platforms))
     report = Report(str(path), len(cases), platforms, Scores(), Scores(), [])
+    rules = {r.name: (p, r) for p in matcher.platforms for r in p.rules}
+    terms = {p.name: p for p in matcher.platforms}
+    naive_words = {p.name: p.naive for p in matcher.platforms if p.naive}
     for case in cases:
         hits: list[Hit] = []
         for name, text in case.fields.items():
             hits.extend(matcher.match_text(text, name))
+        if case.ho_code is not None:  # as the engine would: the record conditions
+            hits = [h for h in hits if counts_in(*rules[h.rule], case.ho_code)]
         got = {h.platform for h in hits if h.certainty == CERTAIN}
         found = {h.platform for h in hits}
         report.lexicon.add(case.platforms, got)
         report.with_possible.add(case.platforms, found)
-        report.naive.add(case.platforms, naive_search(case.fields, platforms))
+        naive = naive_search(case.fields, platforms, naive_words)
+        if case.ho_code is not None:  # the naive search is of the same population
+            naive = {t for t in naive if _in_population(terms[t], case.ho_code)}
+        report.naive.add(case.platforms, naive)
         report.pairs_found += len(found)
         report.pairs_possible_only += len(found - got)
         if case.disputed:

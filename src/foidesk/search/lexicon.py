@@ -106,6 +106,13 @@ class Condition:
         return self.only_in is None or code in self.only_in
 
 
+def counts_in(platform: Platform, rule: Rule, code: str | None) -> bool:
+    """Whether a hit of ``rule`` (a rule of ``platform``) counts in a crime recorded under
+    Home Office code ``code``: both the term's and the rule's conditions allow it. The one
+    statement of the record conditions: counting and evaluate both ask it."""
+    return all(c is None or c.allows(code) for c in (platform.condition, rule.condition))
+
+
 @dataclass(frozen=True)
 class Negation:
     """Negation cues (switched on per lexicon): a mention with a cue before it (``before``:
@@ -138,6 +145,9 @@ class Platform:
     rules: tuple[Rule, ...]
     variants: str = ""  # a plain-English list of what is searched, for the method statement
     condition: Condition | None = None  # the offences its hits count in (engine-applied)
+    # the words a naive whole-word search would use for this term (evaluate's baseline);
+    # empty: its name
+    naive: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,6 +305,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
             (old.rules if old else ()) + tuple(rules),
             str(entry.get("variants", old.variants if old else "")),
             condition if condition is not None else (old.condition if old else None),
+            _naive(source, name, entry.get("naive"), old.naive if old else ()),
         )
 
     exclusions = list(parent.exclusions) if parent else []
@@ -323,6 +334,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
                 tuple(r for r in p.rules if r.name not in gone),
                 p.variants,
                 p.condition,
+                p.naive,
             )
             for k, p in platforms.items()
         }
@@ -490,3 +502,12 @@ def _negation(source: str, raw: Any) -> Negation:
     if not negation.before and not negation.after:
         raise LexiconError(f"{where}: give cue words in before or after")
     return negation
+
+
+def _naive(source: str, name: str, value: Any, inherited: tuple[str, ...]) -> tuple[str, ...]:
+    """A term's ``naive`` words: what a plain whole-word search would look for."""
+    if value is None:
+        return inherited
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise LexiconError(f"{source}: platform {name}: naive must be a list of words")
+    return tuple(v.strip() for v in value)

@@ -534,23 +534,26 @@ class Matcher:
 
 # the end of a sentence (or a line): signals and negation never reach across one
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n")
+# ... and of a clause, for negation: "no injuries, knife recovered" negates nothing
+_CLAUSE_END = re.compile(r"[.!?;]+(?=\s|$)|\n|[,:()\[\]]|\s[-–]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _WORD_CHARS = 24  # characters looked at per word of a window
 
 
-def _words_before(text: str, start: int, count: int) -> list[str]:
-    """Up to ``count`` words before ``start`` in its sentence, nearest last, lower case."""
+def _words_before(text: str, start: int, count: int, *, clause: bool = False) -> list[str]:
+    """Up to ``count`` words before ``start`` in its sentence (or, with ``clause``, its
+    clause: a comma, colon or bracket ends it too), nearest last, lower case."""
     piece = text[max(0, start - count * _WORD_CHARS) : start]
-    ends = list(_SENTENCE_END.finditer(piece))
+    ends = list((_CLAUSE_END if clause else _SENTENCE_END).finditer(piece))
     if ends:
         piece = piece[ends[-1].end() :]
     return [w.lower() for w in _WORD.findall(piece)][-count:]
 
 
-def _words_after(text: str, end: int, count: int) -> list[str]:
-    """Up to ``count`` words after ``end`` in its sentence, nearest first, lower case."""
+def _words_after(text: str, end: int, count: int, *, clause: bool = False) -> list[str]:
+    """Up to ``count`` words after ``end`` in its sentence (or clause), nearest first."""
     piece = text[end : end + count * _WORD_CHARS]
-    stop = _SENTENCE_END.search(piece)
+    stop = (_CLAUSE_END if clause else _SENTENCE_END).search(piece)
     if stop:
         piece = piece[: stop.start()]
     return [w.lower() for w in _WORD.findall(piece)][:count]
@@ -597,12 +600,12 @@ def _unnegated(text: str, found: list[_Candidate], negation: Negation) -> list[_
     kept as a possible hit whose signal names the cue ("negated:no")."""
     kept = []
     for cand in found:
-        before = _words_before(text, cand.start, negation.window)
+        before = _words_before(text, cand.start, negation.window, clause=True)
         for i in range(len(before) - 1, -1, -1):  # reach back only to a terminator ("but")
             if before[i] in negation.terminators:
                 before = before[i + 1 :]
                 break
-        after = _words_after(text, cand.end, negation.window)
+        after = _words_after(text, cand.end, negation.window, clause=True)
         for i, word in enumerate(after):
             if word in negation.terminators:
                 after = after[:i]
