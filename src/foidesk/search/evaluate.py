@@ -159,12 +159,16 @@ def naive_search(
     """What an exact-word search finds (the baseline): each term's ``words`` (a lexicon's
     ``naive`` list; by default the term's own name)."""
     words = words or {}
-    canon = {w.lower(): n for n in names for w in words.get(n) or (n,)}
+    canon: dict[str, set[str]] = {}  # a word -> the terms it stands for (two may share one)
+    for name in names:
+        for word in words.get(name) or (name,):
+            canon.setdefault(word.lower(), set()).add(name)
     pattern = naive_pattern(list(canon))
     found: set[str] = set()
     for text in fields.values():
         if text:
-            found.update(canon[m.lower()] for m in pattern.findall(text))
+            for match in pattern.findall(text):
+                found |= canon[match.lower()]
     return found
 
 

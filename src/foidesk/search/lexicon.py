@@ -58,7 +58,7 @@ _RULE_KEYS = {
     "only_in",
     "never_in",
 }
-_NEGATION_KEYS = {"before", "after", "window", "terminators", "hits"}
+_NEGATION_KEYS = {"before", "after", "window", "terminators", "hits", "pseudo", "last_mention"}
 # the words that end a negation's reach within a sentence ("no knife seen but a blade found")
 DEFAULT_TERMINATORS = ("but", "however", "although", "though", "yet", "whereas", "except")
 CERTAIN = "certain"
@@ -125,6 +125,12 @@ class Negation:
     window: int = 5
     terminators: frozenset[str] = frozenset(DEFAULT_TERMINATORS)
     possible: bool = False  # negated hits are possible, not dropped
+    # cue phrases that only look like negation ("no other", "not only"): a cue that begins
+    # one of them is no cue
+    pseudo: tuple[tuple[str, ...], ...] = ()
+    # when a term's last mention in a field is negated ("V alleges S had a knife ... no knife
+    # was used"), its earlier mentions in that field are not counted either
+    last_mention: bool = False
 
 
 @dataclass(frozen=True)
@@ -498,6 +504,8 @@ def _negation(source: str, raw: Any) -> Negation:
         window=_window(where, "window", raw.get("window")) or 5,
         terminators=frozenset(t.lower() for t in terminators),
         possible=hits == POSSIBLE,
+        pseudo=phrases("pseudo"),
+        last_mention=bool(raw.get("last_mention", False)),
     )
     if not negation.before and not negation.after:
         raise LexiconError(f"{where}: give cue words in before or after")

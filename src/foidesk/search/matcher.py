@@ -283,18 +283,27 @@ class Matcher:
         changed: list[int] = []
         originals: list[str] = []
         folded: list[str] = []
+        places: list[list[int] | None] = []  # folded index -> original, when joiners went
         for row, text in zip(rows.tolist(), texts, strict=True):
-            plain = fold_lookalikes(text) if text is not None else None
-            if text is not None and plain is not None and plain != text:
+            if text is None:
+                continue
+            plain, kept = _fold_row(text)
+            if plain != text:
                 changed.append(row)
                 originals.append(text)
                 folded.append(plain)
+                places.append(kept)
         if not changed:
             return [], np.zeros(0, dtype=np.int64)
-        hits = self._match_chunk(pa.array(folded, pa.large_string()), field, fold=False)
-        return [
-            h._replace(row=changed[h.row], matched=originals[h.row][h.start : h.end]) for h in hits
-        ], np.array(changed, dtype=np.int64)
+        hits = []
+        for h in self._match_chunk(pa.array(folded, pa.large_string()), field, fold=False):
+            kept = places[h.row]
+            start, end = (kept[h.start], kept[h.end - 1] + 1) if kept else (h.start, h.end)
+            original = originals[h.row]
+            hits.append(
+                h._replace(row=changed[h.row], start=start, end=end, matched=original[start:end])
+            )
+        return hits, np.array(changed, dtype=np.int64)
 
     def _candidates(self, db: Any, array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scan once: (pattern id, row, end offset in the row's bytes) of every candidate."""
@@ -585,32 +594,57 @@ def _signal_in_window(
     return ""
 
 
-def _cue_in(words: list[str], cues: tuple[tuple[str, ...], ...]) -> str:
-    """The first cue phrase that occurs in ``words`` as consecutive words, or ""."""
+def _cue_in(
+    words: list[str], cues: tuple[tuple[str, ...], ...], pseudo: tuple[tuple[str, ...], ...] = ()
+) -> str:
+    """The first cue phrase that occurs in ``words`` as consecutive words, or "". A cue where
+    a pseudo-negation phrase begins ("no other", "not only") is no cue."""
     for cue in cues:
         n = len(cue)
         for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) == cue:
-                return " ".join(cue)
+            if tuple(words[i : i + n]) != cue:
+                continue
+            if any(tuple(words[i : i + len(p)]) == p for p in pseudo):
+                continue
+            return " ".join(cue)
     return ""
 
 
 def _unnegated(text: str, found: list[_Candidate], negation: Negation) -> list[_Candidate]:
     """Candidates with no negation cue in reach (``Negation``): a negated one is dropped, or
-    kept as a possible hit whose signal names the cue ("negated:no")."""
-    kept = []
-    for cand in found:
+    kept as a possible hit whose signal names the cue ("negated:no"). With ``last_mention``,
+    a term whose last mention in the field is negated has all its mentions negated."""
+    negated: dict[int, str] = {}
+    for i, cand in enumerate(found):
         before = _words_before(text, cand.start, negation.window, clause=True)
-        for i in range(len(before) - 1, -1, -1):  # reach back only to a terminator ("but")
-            if before[i] in negation.terminators:
-                before = before[i + 1 :]
+        for j in range(len(before) - 1, -1, -1):  # reach back only to a terminator ("but")
+            if before[j] in negation.terminators:
+                before = before[j + 1 :]
                 break
         after = _words_after(text, cand.end, negation.window, clause=True)
-        for i, word in enumerate(after):
+        for j, word in enumerate(after):
             if word in negation.terminators:
-                after = after[:i]
+                after = after[:j]
                 break
-        cue = _cue_in(before, negation.before) or _cue_in(after, negation.after)
+        cue = _cue_in(before, negation.before, negation.pseudo) or _cue_in(
+            after, negation.after, negation.pseudo
+        )
+        if cue:
+            negated[i] = cue
+    if negation.last_mention and negated:
+        last: dict[str, int] = {}
+        for i, cand in enumerate(found):
+            last[cand.rule.platform] = i
+        for platform, i in last.items():
+            if i in negated:
+                for k, cand in enumerate(found):
+                    if cand.rule.platform == platform and k not in negated:
+                        negated[k] = f"later {negated[i]}"
+    if not negated:
+        return found
+    kept = []
+    for i, cand in enumerate(found):
+        cue = negated.get(i, "")
         if not cue:
             kept.append(cand)
         elif negation.possible:
@@ -653,6 +687,9 @@ _SCRIPT_LETTER = rb"(?:[\xCE\xCF\xD0-\xD4][\x80-\xBF])"
 FOLD_TRIGGERS = (
     r"\xEF\xBC[\xA1-\xBA]|\xEF\xBD[\x81-\x9A]",
     r"[a-z]" + _SCRIPT_LETTER.decode() + "|" + _SCRIPT_LETTER.decode() + r"[a-z]",
+    # an invisible joiner (soft hyphen, zero-width (non-)joiner, word joiner, byte-order mark)
+    # inside a word: "kni\u00adfe"
+    r"[a-z](?:\xC2\xAD|\xE2\x80[\x8C\x8D]|\xE2\x81\xA0|\xEF\xBB\xBF)[a-z]",
 )
 # full-width ASCII to ASCII; Cyrillic and Greek letters that look like Latin ones to those
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -661,6 +698,17 @@ _LOOKALIKES = str.maketrans(
     "aeopcyxijsdABEKMHOPCTXYIJSoavikptuxOABEZHIKMNPTYX",
 )
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def _fold_row(text: str) -> tuple[str, list[int] | None]:
+    """``fold_lookalikes`` of a row, then its invisible joiners (``_JOINERS``) taken out, so
+    that "kni\u00adfe" reads "knife": the folded text, and for each of its characters the
+    place of that character in ``text`` (None when nothing was taken out)."""
+    plain = fold_lookalikes(text)
+    if not any(ch in _JOINERS for ch in plain):
+        return plain, None
+    kept = [i for i, ch in enumerate(plain) if ch not in _JOINERS]
+    return "".join(plain[i] for i in kept), kept
 
 
 def fold_lookalikes(text: str) -> str:
