@@ -94,7 +94,17 @@ def test_negation_is_per_lexicon_social_media_counts_a_denied_mention() -> None:
         ("Snapchat", "certain")
     ]
     knives = Matcher(load_lexicon("knife"))
-    assert {h.certainty for h in knives.match_text("no knife was seen")} == {"possible"}
+    hits = knives.match_text("no knife was seen")
+    assert {h.certainty for h in hits if h.platform == "Knife or sharp instrument"} == {"possible"}
+
+
+def test_a_term_may_switch_the_negation_off() -> None:
+    knives = Matcher(load_lexicon("knife"))
+    hits = knives.match_text("a folding knife found in his jeans, not a locking knife")
+    by_term = {(h.platform, h.certainty) for h in hits}
+    # possession: "not a locking knife" describes the article; the other term is negated
+    assert ("Bladed or pointed article", "certain") in by_term
+    assert ("Knife or sharp instrument", "possible") in by_term
 
 
 def test_a_mention_split_across_fields_or_sentences(matcher: Matcher) -> None:

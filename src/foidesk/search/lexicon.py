@@ -154,6 +154,9 @@ class Platform:
     # the words a naive whole-word search would use for this term (evaluate's baseline);
     # empty: its name
     naive: tuple[str, ...] = ()
+    # whether the lexicon's [negation] applies to this term (a possession term says false:
+    # "not a locking knife" describes the article, it does not deny it)
+    negation: bool = True
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
             str(entry.get("variants", old.variants if old else "")),
             condition if condition is not None else (old.condition if old else None),
             _naive(source, name, entry.get("naive"), old.naive if old else ()),
+            bool(entry.get("negation", old.negation if old else True)),
         )
 
     exclusions = list(parent.exclusions) if parent else []
@@ -341,6 +345,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
                 p.variants,
                 p.condition,
                 p.naive,
+                p.negation,
             )
             for k, p in platforms.items()
         }

@@ -193,6 +193,8 @@ class Matcher:
             ) from exc
         self._windows = [_max_width(p.encode("utf-8")) for p in patterns]
         self._negation = lexicon.negation
+        # the terms the lexicon's negation does not apply to ([[platform]] negation = false)
+        self._unnegatable = frozenset(p.name for p in lexicon.platforms if not p.negation)
         self._local = threading.local()
 
     @property
@@ -381,7 +383,7 @@ class Matcher:
             found = _outside(found, excluded)
         accepted = self._signals(text, found, candidates)
         if self._negation is not None and accepted:
-            accepted = _unnegated(text, accepted, self._negation)
+            accepted = _unnegated(text, accepted, self._negation, self._unnegatable)
         # a possible hit beside another: only then can one be redundant (most fields have one)
         possible = len(accepted) > 1 and any(c.certainty != CERTAIN for c in accepted)
         return [
@@ -610,12 +612,19 @@ def _cue_in(
     return ""
 
 
-def _unnegated(text: str, found: list[_Candidate], negation: Negation) -> list[_Candidate]:
+def _unnegated(
+    text: str,
+    found: list[_Candidate],
+    negation: Negation,
+    unnegatable: frozenset[str] = frozenset(),
+) -> list[_Candidate]:
     """Candidates with no negation cue in reach (``Negation``): a negated one is dropped, or
     kept as a possible hit whose signal names the cue ("negated:no"). With ``last_mention``,
     a term whose last mention in the field is negated has all its mentions negated."""
     negated: dict[int, str] = {}
     for i, cand in enumerate(found):
+        if cand.rule.platform in unnegatable:
+            continue
         before = _words_before(text, cand.start, negation.window, clause=True)
         for j in range(len(before) - 1, -1, -1):  # reach back only to a terminator ("but")
             if before[j] in negation.terminators:
@@ -634,7 +643,8 @@ def _unnegated(text: str, found: list[_Candidate], negation: Negation) -> list[_
     if negation.last_mention and negated:
         last: dict[str, int] = {}
         for i, cand in enumerate(found):
-            last[cand.rule.platform] = i
+            if cand.rule.platform not in unnegatable:
+                last[cand.rule.platform] = i
         for platform, i in last.items():
             if i in negated:
                 for k, cand in enumerate(found):
