@@ -42,12 +42,39 @@ def test_weights_are_shares_so_drug_share_means_what_it_says() -> None:
 def test_note_sentences_lend_no_signal_to_a_neighbouring_short_form() -> None:
     lexicon = load_lexicon("social-media")
     cat = catalogue()
-    for family in cat.families:
-        for field in FIELDS:
-            for sentence in cat.note_sentences(family, field):
-                words = re.findall(r"\{\w+\}|[\w']+", sentence.lower())
-                assert words[0] not in lexicon.after, sentence
-                assert words[-1] not in lexicon.before, sentence
+    sentences = [
+        sentence
+        for family in cat.families
+        for field in FIELDS
+        for sentence in cat.note_sentences(family, field)
+    ]
+    # The knife notes and traps sit between the same sentences.
+    sentences += [s for kind in cat.knife_kinds for texts in kind.sentences.values() for s in texts]
+    for sentence in sentences:
+        words = re.findall(r"\{\w+\}|[\w']+", sentence.lower())
+        assert words[0] not in lexicon.after, sentence
+        assert words[-1] not in lexicon.before, sentence
+
+
+def test_knife_crime_offences_take_their_share_of_another_offence() -> None:
+    """An offence `from` another is drawn as that one first: their weights add up, in floating
+    point, to what that one had alone (so the drug records are drawn as before), and the two
+    families name a platform as often."""
+    cat = catalogue()
+    before = {"8N": 0.14, "105A": 0.16, "49": 0.14, "8L": 0.06}  # before issue 13
+    families = {f.name: f for f in cat.families}
+    by_code = {o.code: o for o in cat.offences}
+    for code, weight in before.items():
+        total = by_code[code].weight
+        for offence in cat.offences:
+            if offence.parent == code:
+                total += offence.weight
+                rate = families[offence.family].mention_rate
+                assert rate == families[by_code[code].family].mention_rate
+        assert total == weight, code
+    children = [o for o in cat.offences if o.parent]
+    assert {o.code for o in children} == {"5D", "3B", "34A", "34B", "10D", "10C"}
+    assert cat.offences[-len(children) :] == tuple(children)  # listed last
 
 
 @pytest.fixture()
@@ -99,6 +126,48 @@ MALFORMED = [
         r"pools\.youngage: must be",
     ),
     ("pools.toml", "\n[handles]\n", "\n[handles\n", r"not valid TOML"),
+    (
+        "offences.toml",
+        'from = "8N"',
+        'from = "92A"',
+        r"offence\[\d+\]\.from: '92A' must be the code of one non-drug offence",
+    ),
+    (
+        "offences.toml",
+        "threats = { drug = false, mention_rate = 0.05 }",
+        "threats = { drug = false, mention_rate = 0.04 }",
+        r"offence\[\d+\]\.from: family 'threats' must have the mention_rate of 'harassment'",
+    ),
+    (
+        "knives.toml",
+        '"8N" = { used = 0.05,',
+        '"8N" = { usedd = 0.05,',
+        r"rates\.8N\.usedd: unknown kind",
+    ),
+    (
+        "knives.toml",
+        "\nother = {",
+        '\n"92A" = { used = 0.1 }\nother = {',
+        r"rates\.92A: not the code of a non-drug offence",
+    ),
+    (
+        "knives.toml",
+        '"10D" = { possession = 0.92,',
+        '"10D" = { weapon = 0.2, possession = 0.92,',
+        r"rates\.10D: chances add up to more than 1",
+    ),
+    (
+        "knives.toml",
+        '"10D" = { possession = 0.92,',
+        '"10D" = { shoplifting = 0.05, possession = 0.9,',
+        r"rates\.10D\.shoplifting: no sentences of 'shoplifting' for family 'weapons'",
+    ),
+    (
+        "knives.toml",
+        '"razor blades" = "shoplifting"',
+        '"razor bladez" = "shoplifting"',
+        r'lookalikes\."razor bladez": not found',
+    ),
 ]
 
 

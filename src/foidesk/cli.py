@@ -517,7 +517,7 @@ def synth(
     """Make a synthetic two-system data set with its labels and a request file.
 
     legacy.csv (to 22 May 2018), athena.csv (from 23 May 2018, with migrated records),
-    labels.csv (true platforms per crime, for demos and benchmarks only) and
+    labels.csv (true platforms and knife labels per crime, for demos and benchmarks only) and
     foi2019-02832.toml. The same options give byte-identical files.
     """
     from foidesk.tools.synth import make_synthetic

@@ -3,8 +3,23 @@
 This module sits before the whole flow: it writes the extracts a force would hand over
 (``legacy.csv`` up to the May 2018 migration, ``athena.csv`` after it, with some migrated
 records in both), the request file for FOI2019/02832 pointing at them, and ``labels.csv``, the
-true platforms of every crime that mentions one (for the demo and benchmarks only; the flow
-never reads it).
+truth about every crime that mentions a platform or has a knife label (for the demo and
+benchmarks only; the flow never reads it, and no accuracy is ever measured on it).
+
+``labels.csv`` has the columns ``crime_ref,platforms,knife``, one row per crime (a migrated
+crime's two copies share it), in reference order:
+
+- ``platforms``: the platforms its notes name, ``;``-joined in alphabetical order, or empty;
+- ``knife``: empty; ``used``, ``threatened`` or ``possession`` when its notes hold a knife note
+  (a knife or sharp instrument used on the victim, shown or threatened, or carried); else
+  ``trap:KIND``, several ``;``-joined in alphabetical order, when they hold knife traps (words a
+  knife search could take for one: ``shoplifting`` of knives, razor blades or cutlery,
+  ``figurative``, ``negated``, ``name``, ``blunt`` and ``weapon`` for weapons that are not
+  sharp, used or carried, ``tool``, and ``injury`` for a cut from a blow). A crime has one
+  knife note or trap at most from knives.toml, plus the look-alikes its other sentences hold.
+
+Readers of the older two columns keep working: a row with empty ``platforms`` is a crime with a
+knife label only.
 
 Everything is deterministic for a seed: numpy draws every choice in arrays (dates, offences,
 outcomes, which templates and slot values make up each note), pyarrow assembles the strings,
@@ -15,7 +30,8 @@ unlabelled. No mention form and no trap ever share a note field.
 
 The shape can be set: the share of drug offences and the mean bytes of free text per record
 (longer notes hold more of the same sentences per field; see "Note length" below). The
-defaults write the same bytes as before these options existed.
+defaults wrote the same bytes as before these options existed, until issue 13's knife notes
+changed the non-drug records.
 
 What the records are made of is data, not code: the TOML files of ``synth_data/`` (package
 data), read and checked once by ``synth_catalogue.py``:
@@ -28,19 +44,29 @@ data), read and checked once by ``synth_catalogue.py``:
 - ``forms.toml``: the six platforms and their popularity, the forms that mention each (names,
   misspellings, short forms, web addresses, with weights), the forms that list several, the
   carrier sentences for each kind of form, and the traps;
-- ``pools.toml``: the word pools that fill the sentences' slots (names, streets, vehicles...).
+- ``pools.toml``: the word pools that fill the sentences' slots (names, streets, vehicles...);
+- ``knives.toml`` (issue 13): the knife notes and knife traps, with their chances per Home
+  Office code, and the look-alikes the other files already hold.
 
 This module keeps the logic: the shape's probabilities (sentences per field, which field takes a
 mention), the pools made by code (times, collar numbers, codes), the draws and the writing. The
 order of every list in those files takes part in the draws: editing one changes the output
 (``tests/test_synth.py`` pins the sha256 of the default set).
+
+Knife notes (issue 13) come from a random stream of their own (the seed's fourth child), so
+that every drug record, and everything drawn for it, is byte for byte as before them: the first
+streams draw each record as before, a knife-crime offence (5D, 3B, 34A, 34B, 10D, 10C) being
+drawn as the offence it takes its share of (``from`` in offences.toml); the knife stream then
+gives each its final offence, redraws the sentences of a record whose final offence is of
+another family (robbery, threats to kill, weapons), and adds the knife notes and traps
+(``tests/test_synth_knives.py`` pins the digest of the drug records).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,6 +104,7 @@ LEGACY_COLUMNS = (
 )
 ATHENA_COLUMNS = (*LEGACY_COLUMNS, "text_log")
 PLATFORMS = catalogue().platforms  # [platforms] of synth_data/forms.toml: the labels' bit order
+LABELS_HEADER = "crime_ref,platforms,knife"
 
 REQUEST_NAME = "foi2019-02832.toml"
 REQUEST_TOML = """\
@@ -143,7 +170,8 @@ class SynthResult:
     legacy_rows: int
     athena_rows: int
     migrated: int
-    labelled: int
+    labelled: int  # crimes whose notes mention a platform
+    knife_labelled: int  # crimes with a knife label (a knife note or trap)
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,6 +190,7 @@ _PLATFORM_WEIGHTS = _DATA.platform_weights  # in PLATFORMS order
 _FORMS = _DATA.forms  # one platform each
 _LIST_FORMS = _DATA.list_forms  # several platforms at once
 _CARRIERS = _DATA.carriers  # kind -> "drug" / "other" -> carrier sentences ({m} the mention)
+_KNIFE_KINDS = _DATA.knife_kinds  # knife notes, then knife traps (knives.toml)
 
 
 def _officers() -> tuple[str, ...]:
@@ -240,6 +269,31 @@ class _Templates:
             keyed[name] = (values, starts, sizes)
         self.keyed = keyed
         self._ids: dict[str, int] = {}
+        self.tid_marks = np.zeros(0, np.int64)  # see mark_lookalikes
+        self.value_marks: dict[str, IntArray] = {}
+
+    def mark_lookalikes(self, phrases: Sequence[Sequence[str]]) -> None:
+        """Bit i of a cell's marks (``render``) says it holds one of ``phrases[i]`` (any case):
+        in a template's text (a literal piece) or in the value drawn for one of its slots. Call
+        once every template is added."""
+        folded = [[p.casefold() for p in ps] for ps in phrases]
+
+        def bits(text: str) -> int:
+            text = text.casefold()
+            return sum(1 << i for i, ps in enumerate(folded) if any(p in text for p in ps))
+
+        self.tid_marks = np.array(
+            [
+                np.bitwise_or.reduce([bits(v) for is_slot, v in pieces if not is_slot] or [0])
+                for pieces in self.pieces
+            ],
+            np.int64,
+        )
+        self.value_marks = {}
+        for name, values in _POOLS.items():
+            marks = np.array([bits(v) for v in values], np.int64)
+            if marks.any():
+                self.value_marks[name] = marks
 
     def mean_bytes(self, tid: int, offence: int) -> float:
         """Expected UTF-8 bytes of template ``tid`` filled for ``offence`` (``{m}`` as 0)."""
@@ -282,11 +336,13 @@ class _Templates:
         tids: IntArray,
         offence: IntArray,
         extra: pa.Array | None = None,
+        marks: IntArray | None = None,
     ) -> pa.Array:
         """Fill the templates ``tids`` (one per cell), in cell order.
 
         ``offence`` is each cell's offence index (for the drug and amount slots); ``extra``
         holds each cell's ``{m}`` text. Slot values are drawn from the pools with ``rng``.
+        ``marks``, if given, is filled with each cell's look-alike bits (``mark_lookalikes``).
         """
         n = len(tids)
         if n == 0:
@@ -301,7 +357,10 @@ class _Templates:
             idx = order[start:end]
             size = end - start
             args: list[object] = []
-            for is_slot, value in self.pieces[int(sorted_t[start])]:
+            tid = int(sorted_t[start])
+            if marks is not None:
+                marks[idx] = self.tid_marks[tid]
+            for is_slot, value in self.pieces[tid]:
                 if not is_slot:
                     args.append(value)
                 elif value == "m":
@@ -314,15 +373,23 @@ class _Templates:
                     args.append(values.take(pa.array(pick)))
                 else:
                     pool = self.pools[value]
-                    args.append(pool.take(pa.array(rng.integers(0, len(pool), size))))
+                    pick = rng.integers(0, len(pool), size)
+                    args.append(pool.take(pa.array(pick)))
+                    if marks is not None and value in self.value_marks:
+                        marks[idx] |= self.value_marks[value][pick]
             if any(isinstance(a, pa.Array) for a in args):
                 parts.append(pc.binary_join_element_wise(*args, ""))
             else:
                 parts.append(pa.repeat(pa.scalar("".join(map(str, args))), size))
-        rendered = pa.concat_arrays(parts)
         inverse = np.empty(n, np.int64)
         inverse[order] = np.arange(n)
-        return rendered.take(pa.array(inverse))
+        return _take(pa.chunked_array(parts, pa.string()), inverse)
+
+
+def _take(chunks: pa.ChunkedArray, indices: IntArray) -> pa.Array:
+    """``chunks`` taken at ``indices``, as one array (faster than concatenating them first)."""
+    taken = chunks.take(pa.array(indices))
+    return taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
 
 
 @dataclass(frozen=True)
@@ -342,6 +409,13 @@ class _Catalog:
     list_forms: IntArray  # indices into the form arrays of the list forms
     list_p: npt.NDArray[np.float64]
     carriers: dict[tuple[str, bool], IntArray]  # (kind, drug) -> template ids
+    # Knife notes and traps (knives.toml), drawn from the knife stream.
+    offence_share: npt.NDArray[np.float64]  # each offence's share of the records (final offence)
+    splits: tuple[tuple[int, IntArray, npt.NDArray[np.float64]], ...]  # (drawn, finals, cdf)
+    redress: BoolArray  # per offence: its family is not that of the offence it is drawn as
+    knife_cdf: npt.NDArray[np.float64]  # (offence, kind) cumulative chances
+    knife_pools: dict[tuple[int, int], IntArray]  # (kind, family) -> template ids
+    lookalikes: tuple[str, ...]  # the labels (trap:KIND) of the look-alike bits, bit order
 
 
 def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
@@ -349,12 +423,38 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
     family_index = {f: i for i, f in enumerate(_FAMILIES)}
     offence_family = np.array([family_index[o.family] for o in _OFFENCES], np.int64)
     is_drug = np.array([o.family in _DRUG_FAMILIES for o in _OFFENCES], np.bool_)
-    weights = np.array(
+    share = np.array(
         [
             (drug_share * _DATA.drug_code_share[o.code] if d else 1 - drug_share) * o.weight
             for o, d in zip(_OFFENCES, is_drug.tolist(), strict=True)
         ]
     )
+    # The first draw: an offence `from` another is drawn as that one (its weight added to the
+    # other's, in file order), then the knife stream splits them (see _knife_plan).
+    drawn = [o.weight for o in _OFFENCES]
+    index = {o.code: i for i, o in enumerate(_OFFENCES) if not o.parent and not is_drug[i]}
+    children: dict[int, list[int]] = {}
+    for i, o in enumerate(_OFFENCES):
+        if o.parent:
+            parent = index[o.parent]
+            drawn[parent] += o.weight
+            drawn[i] = 0.0
+            children.setdefault(parent, []).append(i)
+    weights = np.array(
+        [
+            (drug_share * _DATA.drug_code_share[o.code] if d else 1 - drug_share) * w
+            for o, d, w in zip(_OFFENCES, is_drug.tolist(), drawn, strict=True)
+        ]
+    )
+    splits = []
+    for parent, kids in children.items():
+        finals = np.array([parent, *kids], np.int64)
+        cdf = np.cumsum([_OFFENCES[k].weight for k in finals.tolist()]) / drawn[parent]
+        cdf[-1] = 1.0
+        splits.append((parent, finals, cdf))
+    drawn_as = np.arange(len(_OFFENCES))
+    for parent, kids in children.items():
+        drawn_as[kids] = parent
     outcome_p = np.array(
         [
             _DATA.outcome_weights[o.code if d else "other"]
@@ -385,6 +485,19 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
         for kind, by in _CARRIERS.items()
         for drug in (True, False)
     }
+    # Knife notes and traps: their templates last, so that the first stream's are as before.
+    knife_pools = {}
+    for k, kind in enumerate(_KNIFE_KINDS):
+        for fam, family in enumerate(_DATA.families):
+            texts = () if family.drug else kind.for_family(family.name)
+            if texts:
+                knife_pools[(k, fam)] = tpl.add_all(texts)
+    rates = np.zeros((len(_OFFENCES), len(_KNIFE_KINDS)))
+    for i, o in enumerate(_OFFENCES):
+        if not is_drug[i]:
+            chances = _DATA.knife_rates.get(o.code, _DATA.knife_rates["other"])
+            for k, kind in enumerate(_KNIFE_KINDS):
+                rates[i, k] = chances.get(kind.name, 0.0)
     return _Catalog(
         templates=tpl,
         offence_family=offence_family,
@@ -401,7 +514,22 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
         list_forms=list_forms,
         list_p=list_p / list_p.sum(),
         carriers=carriers,
+        offence_share=share / share.sum(),
+        splits=tuple(splits),
+        redress=offence_family != offence_family[drawn_as],
+        knife_cdf=np.cumsum(rates, axis=1),
+        knife_pools=knife_pools,
+        lookalikes=_lookalikes(tpl),
     )
+
+
+def _lookalikes(tpl: _Templates) -> tuple[str, ...]:
+    """The look-alikes of knives.toml as bits of the templates' marks, one per label."""
+    labels = tuple(dict.fromkeys(f"trap:{kind}" for _, kind in _DATA.lookalikes))
+    tpl.mark_lookalikes(
+        [[p for p, kind in _DATA.lookalikes if f"trap:{kind}" == label] for label in labels]
+    )
+    return labels
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,6 +551,21 @@ class _Plan:
     ref_seq: IntArray
     item_row: IntArray  # mention items: row of each, sorted
     item_form: IntArray
+    final: IntArray  # the offence written: ``offence`` is the one drawn first (see _knife_plan)
+    knife: IntArray  # the knife note or trap (index into _KNIFE_KINDS), -1 for none
+    crime: IntArray  # index into _Crimes
+
+
+@dataclass
+class _Crimes:
+    """Every crime once, legacy-born then Athena-born, for labels.csv."""
+
+    prefix: IntArray  # index into _REF_PREFIXES
+    year: IntArray
+    seq: IntArray
+    platforms: IntArray  # bit i: the notes name PLATFORMS[i]
+    knife: IntArray  # the knife note or trap drawn (index into _KNIFE_KINDS), -1 for none
+    lookalikes: IntArray  # bit i: the notes hold a look-alike labelled _Catalog.lookalikes[i]
 
 
 def _epoch(day: date) -> int:
@@ -439,13 +582,8 @@ def _ref_numbers(day: IntArray) -> tuple[IntArray, IntArray]:
     return years, (np.arange(len(day)) - first + 1).astype(np.int64)
 
 
-def _ref_text(prefix: int, year: int, seq: int) -> str:
-    """A crime reference such as ``LG/14/000123``."""
-    return f"{_REF_PREFIXES[prefix]}/{year % 100:02d}/{seq:06d}"
-
-
 def _ref_array(prefix: IntArray, year: IntArray, seq: IntArray) -> pa.Array:
-    """``_ref_text`` for many rows at once, as an Arrow array."""
+    """Crime references such as ``LG/14/000123``, as an Arrow array."""
     prefixes = pa.array(_REF_PREFIXES, pa.string()).take(pa.array(prefix))
     yy = pc.utf8_lpad(pa.array(year % 100).cast(pa.string()), 2, "0")
     number = pc.utf8_lpad(pa.array(seq).cast(pa.string()), 6, "0")
@@ -511,10 +649,32 @@ def _mention_items(
     return item_row[order], item_form[order]
 
 
+def _knife_plan(
+    krng: np.random.Generator, cat: _Catalog, drawn: IntArray
+) -> tuple[IntArray, IntArray]:
+    """The final offence of each record drawn as ``drawn`` (an offence `from` another takes its
+    share of that one's records) and its knife note or trap (-1 for none), from the knife
+    stream."""
+    final = drawn.copy()
+    u = krng.random(len(drawn))
+    for parent, finals, cdf in cat.splits:
+        sel = np.flatnonzero(drawn == parent)
+        final[sel] = finals[np.searchsorted(cdf, u[sel], side="right")]
+    v = krng.random(len(drawn))
+    knife = np.full(len(drawn), -1, np.int64)
+    for offence in np.flatnonzero(cat.knife_cdf[:, -1] > 0).tolist():
+        sel = np.flatnonzero(final == offence)
+        kind = np.searchsorted(cat.knife_cdf[offence], v[sel], side="right")
+        knife[sel] = np.where(kind < len(_KNIFE_KINDS), kind, -1)
+    return final, knife
+
+
 def _plan(
-    rng: np.random.Generator, cat: _Catalog, rows: int
-) -> tuple[_Plan, _Plan, IntArray, dict[str, int]]:
-    """Plan both systems; returns (legacy, athena, migrated legacy rows, labels masks)."""
+    rng: np.random.Generator, krng: np.random.Generator, cat: _Catalog, rows: int
+) -> tuple[_Plan, _Plan, IntArray, _Crimes]:
+    """Plan both systems; returns (legacy, athena, migrated legacy rows, crimes). ``rng`` draws
+    everything as before the knife notes; ``krng``, the knife stream, draws the knife-crime
+    offences and the knife notes and traps."""
     legacy_days = _epoch(LEGACY_END) - _epoch(LEGACY_START) + 1
     athena_days = _epoch(ATHENA_END) - _epoch(ATHENA_START) + 1
     n_legacy = round(rows * legacy_days / (legacy_days + athena_days))
@@ -522,6 +682,7 @@ def _plan(
     # Legacy rows in date order.
     l_day = np.sort(rng.integers(0, legacy_days, n_legacy)) + _epoch(LEGACY_START)
     l_offence = rng.choice(len(_OFFENCES), n_legacy, p=cat.offence_weights).astype(np.int64)
+    l_final, l_knife = _knife_plan(krng, cat, l_offence)
     age = (_epoch(LEGACY_END) - l_day).astype(np.float64)
     l_outcome = _outcomes(rng, cat, l_offence, 0.45 * np.exp(-age / 45))
     l_status = _statuses(rng, n_legacy)
@@ -550,6 +711,7 @@ def _plan(
     order = np.lexsort((a_second, a_day))
     a_day, a_second = a_day[order], a_second[order]
     a_offence = rng.choice(len(_OFFENCES), n_athena, p=cat.offence_weights).astype(np.int64)
+    a_final, a_knife = _knife_plan(krng, cat, a_offence)
     age = (_epoch(ATHENA_END) - a_day).astype(np.float64)
     a_outcome = _outcomes(rng, cat, a_offence, 0.7 * np.exp(-age / 75) + 0.01)
     a_status = _statuses(rng, n_athena)
@@ -570,13 +732,18 @@ def _plan(
     in_legacy = item_where != 2
     to_athena = (item_mig >= 0) & (item_where != 1)
 
-    labels: dict[str, int] = {}
-    for row, form in zip(l_item_row.tolist(), l_item_form.tolist(), strict=True):
-        ref = _ref_text(0, int(l_year[row]), int(l_seq[row]))
-        labels[ref] = labels.get(ref, 0) | int(cat.form_mask[form])
-    for row, form in zip(a_item_row.tolist(), a_item_form.tolist(), strict=True):
-        ref = _ref_text(1, int(a_year[row]), int(a_seq[row]))
-        labels[ref] = labels.get(ref, 0) | int(cat.form_mask[form])
+    # Every crime once: the legacy-born, then the Athena-born. A migrated crime's knife note or
+    # trap is in both copies.
+    crimes = _Crimes(
+        prefix=np.repeat(np.array([0, 1], np.int64), [n_legacy, n_athena]),
+        year=np.concatenate((l_year, a_year)),
+        seq=np.concatenate((l_seq, a_seq)),
+        platforms=np.zeros(n_legacy + n_athena, np.int64),
+        knife=np.concatenate((l_knife, a_knife)),
+        lookalikes=np.zeros(n_legacy + n_athena, np.int64),
+    )
+    np.bitwise_or.at(crimes.platforms, l_item_row, cat.form_mask[l_item_form])
+    np.bitwise_or.at(crimes.platforms, n_legacy + a_item_row, cat.form_mask[a_item_form])
 
     # Athena file: its own rows plus the migrated copies (recorded at midnight), in date order.
     day = np.concatenate((a_day, l_day[migrated]))
@@ -600,6 +767,9 @@ def _plan(
         ref_seq=np.concatenate((a_seq, l_seq[migrated]))[order],
         item_row=item_row[item_order],
         item_form=item_form[item_order],
+        final=np.concatenate((a_final, l_final[migrated]))[order],
+        knife=np.concatenate((a_knife, l_knife[migrated]))[order],
+        crime=np.concatenate((n_legacy + np.arange(n_athena), migrated))[order],
     )
     legacy = _Plan(
         day=l_day,
@@ -612,8 +782,11 @@ def _plan(
         ref_seq=l_seq,
         item_row=l_item_row[in_legacy],
         item_form=l_item_form[in_legacy],
+        final=l_final,
+        knife=l_knife,
+        crime=np.arange(n_legacy),
     )
-    return legacy, athena, migrated, labels
+    return legacy, athena, migrated, crimes
 
 
 def _hour_weights() -> npt.NDArray[np.float64]:
@@ -640,15 +813,22 @@ def _scaled_counts(
     family: IntArray,
     base: IntArray,
     scale: float,
+) -> tuple[IntArray, IntArray]:
+    """Sentences per (field, row) for ``scale``, from the default draw ``base`` (0 to 3), and
+    the draw before it is fitted to the pools (for ``_fit_counts`` with another family)."""
+    drawn = np.floor(base * scale + rng.random(base.shape)).astype(np.int64)
+    return _fit_counts(cat, fields, family, base, drawn), drawn
+
+
+def _fit_counts(
+    cat: _Catalog, fields: tuple[str, ...], family: IntArray, base: IntArray, drawn: IntArray
 ) -> IntArray:
-    """Sentences per (field, row) for ``scale``, from the default draw ``base`` (0 to 3)."""
+    """``drawn`` sentences per (field, row), at least one and at most the family's pool."""
     size = np.array(
         [[len(cat.field_pools[(fam, field)]) for fam in range(len(_FAMILIES))] for field in fields],
         np.int64,
     )
-    counts = np.floor(base * scale + rng.random(base.shape)).astype(np.int64)
-    counts = np.clip(counts, 1, size[:, family])
-    return np.where(base > 0, counts, 0)
+    return np.where(base > 0, np.clip(drawn, 1, size[:, family]), 0)
 
 
 @dataclass(frozen=True)
@@ -677,7 +857,8 @@ def _length_model(cat: _Catalog) -> _LengthModel:
     athena_share = athena_days / (legacy_days + athena_days)
     field_share = {"mo": 1.0, "summary": 1.0, "log": athena_share}
     terms: list[tuple[float, int, int, float]] = []
-    for o, w in enumerate(cat.offence_weights.tolist()):
+    # Each offence as written: a record drawn as another is redrawn with its family's pools.
+    for o, w in enumerate(cat.offence_share.tolist()):
         fam = int(cat.offence_family[o])
         for field, share in field_share.items():
             pool = cat.field_pools[(fam, field)].tolist()
@@ -703,10 +884,18 @@ def _length_model(cat: _Catalog) -> _LengthModel:
     mentions = sum(
         w * _MENTION_RATE[_FAMILIES[int(cat.offence_family[o])]] * per_crime
         * (form_bytes[bool(cat.offence_is_drug[o])] + 1)
-        for o, w in enumerate(cat.offence_weights.tolist())
+        for o, w in enumerate(cat.offence_share.tolist())
     )  # fmt: skip
     trap = sum(tpl.mean_bytes(int(t), 0) * p for t, p in zip(cat.trap_ids, cat.trap_p, strict=True))
-    return _LengthModel(weight, base, size, sentence, mentions + TRAP_RATE * (trap + 1))
+    # Knife notes and traps: a sentence of the record's kind and family, at the kind's rate.
+    rates = np.diff(cat.knife_cdf, axis=1, prepend=0.0)
+    knives = 0.0
+    for (k, fam), pool in cat.knife_pools.items():
+        mean = sum(tpl.mean_bytes(t, 0) for t in pool.tolist()) / len(pool)
+        for o in np.flatnonzero(cat.offence_family == fam).tolist():
+            knives += cat.offence_share[o] * rates[o, k] * (mean + 1)
+    fixed = mentions + TRAP_RATE * (trap + 1) + knives
+    return _LengthModel(weight, base, size, sentence, fixed)
 
 
 _MAX_SCALE = 16.0  # more than any pool holds: every non-blank field holds its whole pool
@@ -767,6 +956,36 @@ def _draw_subsets(rng: np.random.Generator, pool: IntArray, n: int, k: int) -> I
     return pool[np.argsort(rng.random((n, len(pool))), axis=1)[:, :k]]
 
 
+@dataclass(frozen=True)
+class _Knives:
+    """A chunk's knife-stream inputs to ``_notes``: the knife stream of the system, the final
+    offence of each row, its knife note or trap (-1 for none), and the sentence of each knife
+    note or trap (rows in order) with its look-alike bits (see ``_knife_sentences``)."""
+
+    rng: np.random.Generator
+    final: IntArray
+    knife: IntArray
+    text: pa.Array
+    marks: IntArray
+
+
+def _knife_sentences(
+    krng: np.random.Generator, cat: _Catalog, final: IntArray, knife: IntArray
+) -> tuple[pa.Array, IntArray]:
+    """A sentence of each knife note or trap ``knife`` (none -1) of a record of offence
+    ``final``: one of its kind's for the offence's family, drawn and filled from ``krng``; and
+    its look-alike bits. Rendered for a whole system at once (fewer, larger template groups)."""
+    family = cat.offence_family[final]
+    tids = np.empty(len(knife), np.int64)
+    combo = knife * len(_FAMILIES) + family
+    for c in np.unique(combo).tolist():  # (kind, family) in order
+        sel = np.flatnonzero(combo == c)
+        pool = cat.knife_pools[divmod(c, len(_FAMILIES))]
+        tids[sel] = pool[krng.integers(0, len(pool), len(sel))]
+    marks = np.zeros(len(tids), np.int64)
+    return cat.templates.render(krng, tids, final, marks=marks), marks
+
+
 def _notes(
     rng: np.random.Generator,
     cat: _Catalog,
@@ -775,17 +994,26 @@ def _notes(
     item_row: IntArray,
     item_form: IntArray,
     scale: float | None = None,
-) -> list[pa.Array]:
+    knives: _Knives | None = None,
+) -> tuple[list[pa.Array], IntArray]:
     """The text columns for one chunk of rows (``item_row`` local to the chunk); ``scale``
-    None writes the default 0 to 3 sentences per field, else see ``_scaled_counts``."""
+    None writes the default 0 to 3 sentences per field, else see ``_scaled_counts``.
+
+    ``rng`` draws every note as before the knife notes, for the offence drawn first
+    (``offence``); then ``knives`` (see ``_knife_notes``) redraws the sentences of the rows
+    whose final offence is of another family and adds the knife notes and traps. Also returns
+    each row's look-alike bits (bit i: its notes hold a look-alike labelled
+    ``cat.lookalikes[i]``).
+    """
     tpl = cat.templates
     n = len(offence)
     n_fields = len(fields)
     family = cat.offence_family[offence]
     drug = cat.offence_is_drug[offence]
     counts = np.stack([rng.choice(4, n, p=_SENTENCE_COUNTS[f]) for f in fields]).astype(np.int64)
+    base = drawn = counts
     if scale is not None:
-        counts = _scaled_counts(rng, cat, fields, family, counts, scale)
+        counts, drawn = _scaled_counts(rng, cat, fields, family, counts, scale)
 
     cell_field: list[IntArray] = []
     cell_row: list[IntArray] = []
@@ -851,22 +1079,146 @@ def _notes(
         [pa.nulls(n_normal, pa.string()), phrases, pa.nulls(len(trap_rows), pa.string())]
     )
     order = np.lexsort((keys_a, rows_a, fields_a))
-    sentences = tpl.render(rng, tids_a[order], offence[rows_a[order]], extra.take(pa.array(order)))
-    group = fields_a[order] * n + rows_a[order]
-    sizes = np.bincount(group, minlength=n_fields * n)
+    marks = np.zeros(len(order), np.int64)
+    sentences = tpl.render(
+        rng, tids_a[order], offence[rows_a[order]], extra.take(pa.array(order)), marks
+    )
+    cells = _Cells(fields_a[order] * n + rows_a[order], keys_a[order], marks)
+    sizes = np.bincount(cells.group, minlength=n_fields * n)
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), sentences), " ")
+    if knives is None:
+        patch = _Patch(np.zeros(0, np.int64), pa.array([], pa.string()), _row_marks(n, cells))
+    else:
+        redo = counts
+        if scale is not None:  # the same draw, fitted to the final offence's family
+            redo = _fit_counts(cat, fields, cat.offence_family[knives.final], base, drawn)
+        patch = _knife_notes(knives, cat, fields, redo, sentences, cells, scale)
     columns = []
     for f in range(n_fields):
         col = joined.slice(f * n, n)
-        col = pc.if_else(
-            pa.array(sizes[f * n : (f + 1) * n] == 0), pa.scalar(None, pa.string()), col
-        )
+        # Blank fields are null; a field the knife stream changed takes its new text.
+        lo, hi = np.searchsorted(patch.group, [f * n, (f + 1) * n])
+        changed = patch.group[lo:hi] - f * n
+        mask = sizes[f * n : (f + 1) * n] == 0
+        mask[changed] = True
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            values = pa.nulls(len(rows), pa.string())
+            if len(changed):
+                at = np.minimum(np.searchsorted(changed, rows), len(changed) - 1)
+                hit = changed[at] == rows
+                text = patch.text.slice(lo, hi - lo).take(pa.array(at))
+                values = pc.if_else(pa.array(hit), text, values)
+            col = pc.replace_with_mask(col, pa.array(mask), values)
         if fields[f] == "mo" and _system(fields) == "legacy":
             upper = pa.array(rng.random(n) < _UPPER_MO)
             col = pc.if_else(upper, pc.utf8_upper(col), col)
         columns.append(col)
-    return columns
+    return columns, patch.marks
+
+
+def _row_marks(n: int, cells: _Cells) -> IntArray:
+    """Each of the ``n`` rows' look-alike bits: those of its sentences ``cells``."""
+    marks = np.zeros(n, np.int64)
+    marked = np.flatnonzero(cells.marks)
+    np.bitwise_or.at(marks, cells.group[marked] % n, cells.marks[marked])
+    return marks
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Sentences of a chunk: where each goes and its look-alike bits
+    (``_Templates.mark_lookalikes``); ``_notes`` keeps them in (field, row, place) order."""
+
+    group: IntArray  # field * rows + row
+    key: IntArray  # order in the field: a family's sentence j at 2j; inserts at 2p - 1
+    marks: IntArray
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """What the knife stream changed in a chunk: the new text of the (field, row) groups
+    ``group`` (sorted); and each row's look-alike bits, from every sentence written."""
+
+    group: IntArray
+    text: pa.Array
+    marks: IntArray
+
+
+def _knife_notes(
+    knives: _Knives,
+    cat: _Catalog,
+    fields: tuple[str, ...],
+    counts: IntArray,
+    sentences: pa.Array,
+    cells: _Cells,
+    scale: float | None,
+) -> _Patch:
+    """What the knife stream changes in the chunk's notes: a row whose final offence is of
+    another family than the one drawn first gets that family's sentences instead of its own
+    (``counts`` per field, its mentions and traps kept in place), and a row with a knife note
+    or trap gets it (``knives.text``) in a field and place drawn like a trap's. Everything is
+    drawn from ``knives.rng``; only the changed fields are joined again."""
+    krng = knives.rng
+    n = len(knives.final)
+    family = cat.offence_family[knives.final]
+    redress = cat.redress[knives.final]
+    add: list[tuple[IntArray, IntArray, IntArray]] = []  # group, key, tid
+    # A record drawn as an offence of another family: that family's sentences.
+    moved = np.flatnonzero(redress)
+    for f, field in enumerate(fields):
+        for fam in np.unique(family[moved]).tolist():
+            rows = moved[family[moved] == fam]
+            pool = cat.field_pools[(fam, field)]
+            if scale is None:
+                most = 3
+                picks = _draw_distinct(krng, pool, len(rows))
+            else:
+                most = int(counts[f, rows].max())
+                picks = _draw_subsets(krng, pool, len(rows), most)
+            for j in range(most):
+                use = counts[f, rows] > j
+                add.append((f * n + rows[use], np.full(int(use.sum()), 2 * j), picks[use, j]))
+    new_group, new_key, new_tid = np.zeros((3, 0), np.int64)
+    if add:
+        new_group, new_key, new_tid = (
+            np.concatenate(a).astype(np.int64) for a in zip(*add, strict=True)
+        )
+    new_marks = np.zeros(len(new_tid), np.int64)
+    rendered = cat.templates.render(krng, new_tid, knives.final[new_group % n], marks=new_marks)
+
+    # The knife notes and traps, rendered already.
+    rows = np.flatnonzero(knives.knife >= 0)
+    where = krng.choice(len(fields), len(rows), p=_FIELD_WEIGHTS[_system(fields)])
+    place = (krng.random(len(rows)) * (counts[where, rows] + 1)).astype(np.int64)
+    new_group = np.concatenate((new_group, where * n + rows))
+    new_key = np.concatenate((new_key, 2 * place - 1))
+    new_marks = np.concatenate((new_marks, knives.marks))
+
+    # The changed groups: their kept sentences (all but a moved row's own) and the new ones.
+    changed = np.zeros(len(fields) * n, np.bool_)
+    changed[new_group] = True
+    row = cells.group % n
+    dropped = (cells.key % 2 == 0) & redress[row]
+    kept = np.flatnonzero(changed[cells.group] & ~dropped)
+    group = np.concatenate((cells.group[kept], new_group))
+    key = np.concatenate((cells.key[kept], new_key))
+    span = int(key.max(initial=0)) + 2  # keys run from -1
+    # The kept cells are in order: a stable sort keeps them before a new one in the same place.
+    order = np.argsort(group * span + key + 1, kind="stable")
+    source = np.concatenate((kept, len(sentences) + np.arange(len(new_key))))[order]
+    merged = _take(pa.chunked_array([sentences, rendered, knives.text], pa.string()), source)
+    groups, sizes = np.unique(group[order], return_counts=True)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
+    text = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), merged), " ")
+    written = np.flatnonzero((cells.marks != 0) & ~dropped)  # every sentence but the dropped
+    every = _Cells(
+        np.concatenate((cells.group[written], new_group)),
+        np.concatenate((cells.key[written], new_key)),
+        np.concatenate((cells.marks[written], new_marks)),
+    )
+    return _Patch(groups, text, _row_marks(n, every))
 
 
 def _system(fields: tuple[str, ...]) -> str:
@@ -922,8 +1274,10 @@ def _write_system(
     system: str,
     cat: _Catalog,
     rng: np.random.Generator,
+    krng: np.random.Generator,
     scale: float | None,
-) -> None:
+) -> IntArray:
+    """Write one system's file; returns each row's look-alike bits (see ``_notes``)."""
     legacy = system == "Legacy"
     fields = ("mo", "summary") if legacy else ("mo", "summary", "log")
     offence_text = pa.array([o.legacy if legacy else o.athena for o in _OFFENCES], pa.string())
@@ -933,17 +1287,22 @@ def _write_system(
     statuses = pa.array(["", "cancelled", "transferred"], pa.string())
     header = LEGACY_COLUMNS if legacy else ATHENA_COLUMNS
     n = len(plan.day)
+    found = np.zeros(n, np.int64)
+    items = np.flatnonzero(plan.knife >= 0)
+    item_text, item_marks = _knife_sentences(krng, cat, plan.final[items], plan.knife[items])
     with path.open("wb") as out:
         out.write((",".join(header) + "\n").encode())
         for start in range(0, n, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, n)
             offence = plan.offence[start:stop]
+            final = plan.final[start:stop]
             outcome = plan.outcome[start:stop]
             ho_col = ho.take(pa.array(outcome))
             if not legacy:  # Athena leaves the Home Office outcome blank on about half its rows
                 ho_col = pc.if_else(pa.array(rng.random(stop - start) < 0.5), "", ho_col)
             lo, hi = np.searchsorted(plan.item_row, [start, stop])
-            notes = _notes(
+            k_lo, k_hi = np.searchsorted(items, [start, stop]).tolist()
+            notes, found[start:stop] = _notes(
                 rng,
                 cat,
                 fields,
@@ -951,14 +1310,21 @@ def _write_system(
                 plan.item_row[lo:hi] - start,
                 plan.item_form[lo:hi],
                 scale,
+                _Knives(
+                    krng,
+                    final,
+                    plan.knife[start:stop],
+                    item_text.slice(k_lo, k_hi - k_lo),
+                    item_marks[k_lo:k_hi],
+                ),
             )
             columns = [
                 _ref_array(
                     plan.ref_prefix[start:stop], plan.ref_year[start:stop], plan.ref_seq[start:stop]
                 ),
                 _dates(plan.day[start:stop], plan.second[start:stop], legacy, rng),
-                offence_text.take(pa.array(offence)),
-                codes.take(pa.array(offence)),
+                offence_text.take(pa.array(final)),
+                codes.take(pa.array(final)),
                 labels.take(pa.array(outcome)),
                 ho_col,
                 statuses.take(pa.array(plan.status[start:stop])),
@@ -966,6 +1332,7 @@ def _write_system(
                 *notes,
             ]
             _write_rows(out, columns)
+    return found
 
 
 def _shape(drug_share: float, note_bytes: int | None) -> tuple[_Catalog, float | None]:
@@ -992,9 +1359,10 @@ def make_synthetic(
 
     Writes ``legacy.csv`` (1 January 2014 to 22 May 2018), ``athena.csv`` (23 May 2018 to
     31 December 2019, plus about 2% of the legacy records from June 2017 migrated with the
-    same reference and date), ``labels.csv`` (``crime_ref,platforms``: the true platforms of
-    every crime whose notes mention one) and ``foi2019-02832.toml`` (the request). The same
-    arguments give byte-identical files.
+    same reference and date), ``labels.csv`` (``crime_ref,platforms,knife``: the true platforms
+    and knife label of every crime whose notes mention a platform or have a knife label; see
+    the module's docstring) and ``foi2019-02832.toml`` (the request). The same arguments give
+    byte-identical files.
 
     The shape: ``drug_share`` is the share of records with a drug offence (Home Office codes
     92A to 92E). ``note_bytes`` is the target mean of free-text bytes per record, over all its
@@ -1010,10 +1378,19 @@ def make_synthetic(
     if out.exists() and not out.is_dir():
         raise FoideskError(f"{out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    plan_ss, legacy_ss, athena_ss = np.random.SeedSequence(seed).spawn(3)
-    legacy, athena, migrated, labels = _plan(np.random.default_rng(plan_ss), cat, rows)
-
-    result = SynthResult(
+    # The knife stream is a fourth child: the first three draw what they drew before it.
+    plan_ss, legacy_ss, athena_ss, knife_ss = np.random.SeedSequence(seed).spawn(4)
+    kplan, klegacy, kathena = (np.random.default_rng(s) for s in knife_ss.spawn(3))
+    legacy, athena, migrated, crimes = _plan(np.random.default_rng(plan_ss), kplan, cat, rows)
+    legacy_rng, athena_rng = np.random.default_rng(legacy_ss), np.random.default_rng(athena_ss)
+    for path, plan, system, rng, krng in (
+        (out / "legacy.csv", legacy, "Legacy", legacy_rng, klegacy),
+        (out / "athena.csv", athena, "Athena", athena_rng, kathena),
+    ):
+        crimes.lookalikes[plan.crime] |= _write_system(path, plan, system, cat, rng, krng, scale)
+    knife_labelled = _write_labels(out / "labels.csv", cat, crimes)
+    (out / REQUEST_NAME).write_text(REQUEST_TOML, encoding="utf-8", newline="\n")
+    return SynthResult(
         legacy_path=out / "legacy.csv",
         athena_path=out / "athena.csv",
         labels_path=out / "labels.csv",
@@ -1021,15 +1398,44 @@ def make_synthetic(
         legacy_rows=len(legacy.day),
         athena_rows=len(athena.day),
         migrated=len(migrated),
-        labelled=len(labels),
+        labelled=int(np.count_nonzero(crimes.platforms)),
+        knife_labelled=knife_labelled,
     )
-    legacy_rng, athena_rng = np.random.default_rng(legacy_ss), np.random.default_rng(athena_ss)
-    _write_system(result.legacy_path, legacy, "Legacy", cat, legacy_rng, scale)
-    _write_system(result.athena_path, athena, "Athena", cat, athena_rng, scale)
-    lines = ["crime_ref,platforms"]
-    for ref in sorted(labels):
-        names = [p for i, p in enumerate(PLATFORMS) if labels[ref] >> i & 1]
-        lines.append(f"{ref},{';'.join(sorted(names))}")
-    result.labels_path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
-    result.request_path.write_text(REQUEST_TOML, encoding="utf-8", newline="\n")
-    return result
+
+
+def _write_labels(path: Path, cat: _Catalog, crimes: _Crimes) -> int:
+    """Write labels.csv: ``crime_ref,platforms,knife`` for every crime whose notes name a
+    platform or have a knife label, in reference order. platforms: the names, sorted and
+    ``;``-joined. knife: the kind of its knife note (used, threatened, possession), else its
+    traps (the one drawn and the look-alikes found), sorted and ``;``-joined. Returns how many
+    crimes have a knife label."""
+    traps = tuple(dict.fromkeys([k.label for k in _KNIFE_KINDS if k.trap] + [*cat.lookalikes]))
+    bit = {label: 1 << i for i, label in enumerate(traps)}
+    kind = crimes.knife
+    note = np.array([-1] + [-1 if k.trap else i for i, k in enumerate(_KNIFE_KINDS)])[kind + 1]
+    trap_bits = np.array([0] + [bit[k.label] if k.trap else 0 for k in _KNIFE_KINDS])[kind + 1]
+    for i, label in enumerate(cat.lookalikes):
+        trap_bits |= ((crimes.lookalikes >> i) & 1) * bit[label]
+    trap_bits = np.where(note >= 0, 0, trap_bits)  # a knife note is the crime's label
+    keep = np.flatnonzero((crimes.platforms != 0) | (note >= 0) | (trap_bits != 0))
+
+    def texts(codes: IntArray, text: Callable[[int], str]) -> pa.Array:
+        values, inverse = np.unique(codes, return_inverse=True)
+        return pa.array([text(v) for v in values.tolist()], pa.string()).take(pa.array(inverse))
+
+    def joined(mask: int, names: Sequence[str]) -> str:
+        return ";".join(sorted(n for i, n in enumerate(names) if mask >> i & 1))
+
+    refs = _ref_array(crimes.prefix[keep], crimes.year[keep], crimes.seq[keep])
+    platforms = texts(crimes.platforms[keep], lambda m: joined(m, PLATFORMS))
+    knife = texts(
+        (note[keep] + 1) << len(traps) | trap_bits[keep],
+        lambda c: (
+            _KNIFE_KINDS[(c >> len(traps)) - 1].label if c >> len(traps) else joined(c, traps)
+        ),
+    )
+    order = pa.array(np.asarray(pc.array_sort_indices(refs)))
+    with path.open("wb") as out:
+        out.write((LABELS_HEADER + "\n").encode())
+        _write_rows(out, [refs.take(order), platforms.take(order), knife.take(order)])
+    return int(np.count_nonzero((note >= 0) | (trap_bits != 0)))

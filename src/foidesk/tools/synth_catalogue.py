@@ -5,11 +5,14 @@ module has one job: read the package data files and check them into typed, immut
 structures (tuples and read-only mappings, in the files' order, which decides the random draws).
 
 - ``offences.toml``: crime families, offences (Home Office code, each system's label, drug
-  names and amounts) and outcomes with their weights per Home Office code.
+  names and amounts, the offence whose records a knife-crime offence takes its share of) and
+  outcomes with their weights per Home Office code.
 - ``sentences.toml``: crime-note sentences per family and note field.
 - ``forms.toml``: the platforms, the forms that mention them, the carrier sentences that hold a
   form, and the look-alike traps.
 - ``pools.toml``: the word pools that fill a sentence's ``{slots}``.
+- ``knives.toml``: the knife notes (a knife used, threatened or carried) and knife traps, with
+  their chances per Home Office code, and the look-alikes the other files already hold.
 
 A malformed file is refused with a ``FoideskError`` naming the file and the key.
 """
@@ -27,7 +30,7 @@ from typing import Any
 
 from foidesk.errors import FoideskError
 
-FILES = ("offences.toml", "sentences.toml", "forms.toml", "pools.toml")
+FILES = ("offences.toml", "sentences.toml", "forms.toml", "pools.toml", "knives.toml")
 FIELDS = ("mo", "summary", "log")  # note fields: modus operandi, summary, log (Athena only)
 SIDES = ("drug", "other")  # generic sentences and carriers for drug and other offences
 
@@ -54,6 +57,7 @@ class Offence:
     athena: str
     drugs: Strings = ()
     amounts: Strings = ()
+    parent: str = ""  # `from`: the code of the offence whose records it takes its share of
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,24 @@ class Form:
 
 
 @dataclass(frozen=True)
+class KnifeKind:
+    """A kind of knife note (``trap`` False) or knife trap, with its sentences by family."""
+
+    name: str
+    trap: bool
+    sentences: Mapping[str, Strings]  # family name or "any" -> sentences
+
+    @property
+    def label(self) -> str:
+        """The kind as labels.csv writes it: ``used``, ``trap:figurative``..."""
+        return f"trap:{self.name}" if self.trap else self.name
+
+    def for_family(self, family: str) -> Strings:
+        """The sentences of this kind for a record of ``family`` (its own, else ``any``)."""
+        return self.sentences.get(family) or self.sentences.get("any", ())
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """Everything the generator draws from, in file order."""
 
@@ -95,6 +117,9 @@ class Catalogue:
     pools: Mapping[str, Strings]
     nicks: Strings
     handle_ends: Strings
+    knife_kinds: tuple[KnifeKind, ...]  # the notes, then the traps, in file order
+    knife_rates: Mapping[str, Mapping[str, float]]  # code or "other" -> kind -> chance
+    lookalikes: tuple[tuple[str, str], ...]  # (phrase, trap kind) already in other files
 
     def note_sentences(self, family: Family, field: str) -> Strings:
         """A family's sentences for a note field: its own, then the generic ones."""
@@ -114,12 +139,18 @@ def catalogue() -> Catalogue:
 
 
 def load_catalogue(folder: Traversable) -> Catalogue:
-    """Read and check the four files of ``folder``; problems name the file and the key."""
-    offences, sentences, forms, pools = (_read(folder, name) for name in FILES)
+    """Read and check the files of ``folder``; problems name the file and the key."""
+    offences, sentences, forms, pools, knives = (_read(folder, name) for name in FILES)
     families, drug_code_share, offence_list, outcomes, outcome_weights = _offences(offences)
     own, generic = _sentences(sentences, families)
     platforms, weights, form_list, list_forms, carriers, traps = _forms(forms)
     pool_map, nicks, ends = _pools(pools)
+    elsewhere = (
+        [s for by in (*own.values(), *generic.values()) for texts in by.values() for s in texts]
+        + [t for t, _ in traps]
+        + [v for values in pool_map.values() for v in values]
+    )
+    kinds, rates, lookalikes = _knives(knives, families, offence_list, elsewhere)
     return Catalogue(
         families=families,
         drug_code_share=drug_code_share,
@@ -137,6 +168,9 @@ def load_catalogue(folder: Traversable) -> Catalogue:
         pools=pool_map,
         nicks=nicks,
         handle_ends=ends,
+        knife_kinds=kinds,
+        knife_rates=rates,
+        lookalikes=lookalikes,
     )
 
 
@@ -261,7 +295,7 @@ def _offences(
     offences = []
     if not isinstance(raw["offence"], list) or not raw["offence"]:
         raise f.fail("offence", "must be a list of [[offence]] tables")
-    fields = ("code", "family", "weight", "legacy", "athena", "drugs", "amounts")
+    fields = ("code", "family", "weight", "legacy", "athena", "drugs", "amounts", "from")
     for i, entry in enumerate(raw["offence"]):
         key = f"offence[{i}]"
         entry = f.keys(entry, key, fields, fields[:5])
@@ -281,6 +315,9 @@ def _offences(
             amount = amounts[amount_name]
         elif "drugs" in entry or "amounts" in entry:
             raise f.fail(key, f"drugs and amounts are for drug families, not {family.name!r}")
+        parent = f.text(entry["from"], f"{key}.from") if "from" in entry else ""
+        if parent and family.drug:
+            raise f.fail(f"{key}.from", "is for non-drug offences only")
         offences.append(
             Offence(
                 code=code,
@@ -290,8 +327,10 @@ def _offences(
                 athena=f.text(entry["athena"], f"{key}.athena"),
                 drugs=drugs,
                 amounts=amount,
+                parent=parent,
             )
         )
+    _check_parents(f, offences, by_name)
 
     outcomes = []
     if not isinstance(raw["outcome"], list):
@@ -328,6 +367,28 @@ def _offences(
         tuple(outcomes),
         _frozen(outcome_weights),
     )
+
+
+def _check_parents(f: _File, offences: list[Offence], by_name: Mapping[str, Family]) -> None:
+    """An offence `from` another takes its records: that one is a non-drug offence of its own
+    code, drawn first, and its family names a platform as often (the records are its)."""
+    for i, offence in enumerate(offences):
+        if not offence.parent:
+            continue
+        key = f"offence[{i}].from"
+        parents = [o for o in offences if o.code == offence.parent]
+        if len(parents) != 1 or parents[0].parent or by_name[parents[0].family].drug:
+            raise f.fail(
+                key,
+                f"{offence.parent!r} must be the code of one non-drug offence not `from` another",
+            )
+        own, theirs = by_name[offence.family], by_name[parents[0].family]
+        if own.mention_rate != theirs.mention_rate:
+            raise f.fail(
+                key,
+                f"family {own.name!r} must have the mention_rate of {theirs.name!r} "
+                f"({theirs.mention_rate:g}): its records are drawn as {offence.parent}'s",
+            )
 
 
 def _sentences(
@@ -430,3 +491,60 @@ def _pools(f: _File) -> tuple[Mapping[str, Strings], Strings, Strings]:
     nicks = f.texts(handles["nicks"], "handles.nicks")
     ends = f.texts(handles["ends"], "handles.ends", blank=True)
     return _frozen(pools), nicks, ends
+
+
+def _knives(
+    f: _File, families: tuple[Family, ...], offences: tuple[Offence, ...], elsewhere: list[str]
+) -> tuple[tuple[KnifeKind, ...], Mapping[str, Mapping[str, float]], tuple[tuple[str, str], ...]]:
+    top = ("rates", "note", "trap", "lookalikes")
+    raw = f.keys(f.data, "", top, top)
+    other_families = tuple(fam.name for fam in families if not fam.drug)
+    kinds: list[KnifeKind] = []
+    for section, trap in (("note", False), ("trap", True)):
+        for name, value in f.table(raw[section], section).items():
+            key = _join(section, name)
+            if any(k.name == name for k in kinds):
+                raise f.fail(key, "a kind of both [note] and [trap]")
+            by = f.keys(value, key, (*other_families, "any"), ())
+            sentences = {fam: f.texts(v, _join(key, fam)) for fam, v in by.items()}
+            kinds.append(KnifeKind(name, trap, _frozen(sentences)))
+    known = {k.name: k for k in kinds}
+
+    others = [o for o in offences if o.family in other_families]
+    codes = {o.code for o in others}
+    rates: dict[str, Mapping[str, float]] = {}
+    table = f.table(raw["rates"], "rates")
+    if "other" not in table:
+        raise f.fail("rates.other", "missing")
+    for code, value in table.items():
+        key = _join("rates", code)
+        if code != "other" and code not in codes:
+            raise f.fail(key, "not the code of a non-drug offence of offences.toml, nor 'other'")
+        chances = f.table(value, key, nonempty=False)
+        for kind in chances:
+            if kind not in known:
+                raise f.fail(_join(key, kind), f"unknown kind (known: {', '.join(known)})")
+        row = {kind: f.number(v, _join(key, kind), 1) for kind, v in chances.items()}
+        if sum(row.values()) > 1 + 1e-9:
+            raise f.fail(key, "chances add up to more than 1")
+        rates[code] = _frozen(row)
+    for offence in others:
+        code = offence.code if offence.code in rates else "other"
+        for kind, chance in rates[code].items():
+            if chance > 0 and not known[kind].for_family(offence.family):
+                raise f.fail(
+                    _join(_join("rates", code), kind),
+                    f"no sentences of {kind!r} for family {offence.family!r} (nor 'any')",
+                )
+
+    lookalikes = []
+    texts = [t.casefold() for t in elsewhere]
+    for phrase, kind in f.table(raw["lookalikes"], "lookalikes").items():
+        key = _join("lookalikes", phrase)
+        kind = f.text(kind, key)
+        if not kind.replace("_", "").isalnum():
+            raise f.fail(key, f"kind {kind!r} must be a word")
+        if not phrase.strip() or not any(phrase.casefold() in t for t in texts):
+            raise f.fail(key, "not found in any sentence, trap or pool value of the other files")
+        lookalikes.append((phrase, kind))
+    return tuple(kinds), _frozen(rates), tuple(lookalikes)
