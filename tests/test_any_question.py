@@ -174,3 +174,115 @@ def test_an_ad_hoc_term_over_all_offences(tmp_path: Path) -> None:
     text = _public_text(case)
     for word in SOCIAL_WORDS:
         assert word not in text, word
+
+
+KNIFE_REQUEST = """\
+reference = "FOI-KNIFE/1"
+received = 2019-05-01
+request = "How many crimes involved a knife or sharp instrument, per year, by offence?"
+
+[population]
+from = 2015-01-01
+to = 2019-04-30
+offences = "all"
+
+[search]
+lexicon = "knife"
+
+[table]
+rows = ["offence", "term"]
+offence_label = "home_office"
+
+[[source]]
+path = "legacy.csv"
+system = "Legacy"
+
+[[source]]
+path = "athena.csv"
+system = "Athena"
+"""
+
+
+def _winning_codes_and_dates(folder: Path) -> dict[str, tuple[str, str, str]]:
+    """crime_ref -> (ho_code, recorded date as ISO, status) of the later source's copy."""
+    import csv
+    from datetime import datetime
+
+    found: dict[str, tuple[str, str, str]] = {}
+    for name in ("legacy.csv", "athena.csv"):  # the later source wins
+        with (folder / name).open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                raw = row["recorded_date"]
+                day = (
+                    datetime.strptime(raw, "%d/%m/%Y").date().isoformat()
+                    if "/" in raw
+                    else raw[:10]
+                )
+                found[row["crime_ref"]] = (row["ho_code"], day, row["status"])
+    return found
+
+
+def test_a_knife_request_over_the_synthetic_data(tmp_path: Path, synthetic_200k: Path) -> None:
+    """The demo data holds knife crimes and their traps (synth): a knife request counts the
+    knives used or threatened in the selected offences and the articles in 10D, and no trap
+    (shoplifted knives, figures of speech, negated, names, blunt weapons, tools)."""
+    import csv
+
+    from foidesk.casework.home_office import home_office
+
+    folder = synthetic_200k.parent
+    request = tmp_path / "knife-request.toml"
+    request.write_text(KNIFE_REQUEST.replace('path = "', f'path = "{folder}/'), encoding="utf-8")
+    case = tmp_path / "case"
+    proc = run_cli("answer", request, "--out", case, "--letter-date", "2019-05-20")
+    assert proc.returncode == 0, proc.stderr
+    # the shoplifted knives and razor blades: mentioned, set aside by the record conditions
+    assert "mentions were not counted because the lexicon counts those terms only" in proc.stderr
+    text = _public_text(case)
+    for word in SOCIAL_WORDS:
+        assert word not in text, word
+    assert "offence/weapon" in text  # the heading, lower-cased by _public_text
+
+    labels = {}
+    with (folder / "labels.csv").open(encoding="utf-8", newline="") as f:
+        labels = {r["crime_ref"]: r["knife"] for r in csv.DictReader(f) if r["knife"]}
+    winners = _winning_codes_and_dates(folder)
+    selected = set(home_office().offence_groups["knife-selected"])
+
+    def counts(ref: str) -> bool:
+        code, day, status = winners[ref]
+        if not ("2015-01-01" <= day <= "2019-04-30") or status not in ("", "recorded"):
+            return False
+        kind = labels.get(ref, "")
+        return (kind in ("used", "threatened") and code in selected) or (
+            kind == "possession" and code == "10D"
+        )
+
+    expected = {ref for ref in labels if ref in winners and counts(ref)}
+    evidence = pq_read(case / "internal" / "evidence.parquet")
+    counted = set()
+    for ref, term, certainty in evidence:
+        code = winners[ref][0]
+        if certainty == "certain" and (
+            (term == "Knife or sharp instrument" and code in selected)
+            or (term == "Bladed or pointed article" and code == "10D")
+        ):
+            counted.add(ref)
+    audit = json.loads((case / "internal" / "audit.json").read_text(encoding="utf-8"))
+    assert audit["counts"]["table_grand_total"] == len(counted)
+    assert counted - expected == set()  # no trap counted
+    assert len(counted & expected) >= 0.95 * len(expected) > 1000
+
+
+def pq_read(path: Path) -> list[tuple[str, str, str]]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["crime_ref", "platform", "certainty"])
+    return list(
+        zip(
+            table.column("crime_ref").to_pylist(),
+            table.column("platform").to_pylist(),
+            table.column("certainty").to_pylist(),
+            strict=True,
+        )
+    )
