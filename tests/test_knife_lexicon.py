@@ -122,6 +122,12 @@ def test_exclusion(exclusion: str, text: str) -> None:
     assert [h for h in without.match_text(text) if h.platform == KNIFE], exclusion
 
 
+def test_a_field_that_says_no_weapon_was_used_outweighs_a_knife_named_in_it() -> None:
+    text = "Informant says S carries a blade. No weapon was used; it was a headbutt."
+    assert {h.certainty for h in MATCHER.match_text(text) if h.platform == KNIFE} == {"possible"}
+    assert _certain("S held a blade to V. No other weapon was used.", KNIFE) == ["blade"]
+
+
 def test_the_knife_lexicons_words_and_conditions() -> None:
     assert LEXICON.words.table_heading == "WEAPON"
     terms = {p.name: p for p in LEXICON.platforms}

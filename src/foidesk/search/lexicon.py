@@ -58,7 +58,16 @@ _RULE_KEYS = {
     "only_in",
     "never_in",
 }
-_NEGATION_KEYS = {"before", "after", "window", "terminators", "hits", "pseudo", "last_mention"}
+_NEGATION_KEYS = {
+    "before",
+    "after",
+    "window",
+    "terminators",
+    "hits",
+    "pseudo",
+    "last_mention",
+    "field",
+}
 # the words that end a negation's reach within a sentence ("no knife seen but a blade found")
 DEFAULT_TERMINATORS = ("but", "however", "although", "though", "yet", "whereas", "except")
 CERTAIN = "certain"
@@ -131,6 +140,9 @@ class Negation:
     # when a term's last mention in a field is negated ("V alleges S had a knife ... no knife
     # was used"), its earlier mentions in that field are not counted either
     last_mention: bool = False
+    # phrases that, anywhere in a field, deny every mention in it ("no weapon was used",
+    # "his hands were empty"): the field's mentions are negated
+    field: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -511,8 +523,9 @@ def _negation(source: str, raw: Any) -> Negation:
         possible=hits == POSSIBLE,
         pseudo=phrases("pseudo"),
         last_mention=bool(raw.get("last_mention", False)),
+        field=phrases("field"),
     )
-    if not negation.before and not negation.after:
+    if not negation.before and not negation.after and not negation.field:
         raise LexiconError(f"{where}: give cue words in before or after")
     return negation
 

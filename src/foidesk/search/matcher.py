@@ -620,7 +620,8 @@ def _unnegated(
 ) -> list[_Candidate]:
     """Candidates with no negation cue in reach (``Negation``): a negated one is dropped, or
     kept as a possible hit whose signal names the cue ("negated:no"). With ``last_mention``,
-    a term whose last mention in the field is negated has all its mentions negated."""
+    a term whose last mention in the field is negated has all its mentions negated; a
+    ``field`` phrase anywhere in the field ("no weapon was used") negates them all."""
     negated: dict[int, str] = {}
     for i, cand in enumerate(found):
         if cand.rule.platform in unnegatable:
@@ -640,6 +641,12 @@ def _unnegated(
         )
         if cue:
             negated[i] = cue
+    if negation.field:
+        cue = _cue_in([w.lower() for w in _WORD.findall(text)], negation.field)
+        if cue:
+            for i, cand in enumerate(found):
+                if cand.rule.platform not in unnegatable and i not in negated:
+                    negated[i] = f"field: {cue}"
     if negation.last_mention and negated:
         last: dict[str, int] = {}
         for i, cand in enumerate(found):
