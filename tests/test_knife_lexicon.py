@@ -137,3 +137,14 @@ def test_the_knife_lexicons_words_and_conditions() -> None:
     assert article.condition is not None and article.condition.allows("10D")
     assert not article.condition.allows("8N")
     assert LEXICON.negation is not None and not article.negation
+
+
+def test_lexicon_show_prints_the_conditions_and_the_negation() -> None:
+    from tests.conftest import run_cli
+
+    out = run_cli("lexicon", "show", "knife").stdout
+    assert "counted only in knife-selected (the record's offence)" in out
+    assert "counted only in blade-possession (the record's offence)" in out
+    assert "the lexicon's negation cues do not apply to this term" in out
+    assert "Negation (within 5 words of the clause; negated hits possible" in out
+    assert "a signal may stand up to 4 words either side" in out

@@ -60,6 +60,8 @@ def lexicon_lines(lexicon: Lexicon) -> list[str]:
     ):
         if words:
             lines.append(f"  {label}: {', '.join(sorted(words))}")
+    if lexicon.window > 1:
+        lines.append(f"  a signal may stand up to {lexicon.window} words either side")
     if lexicon.disabled:
         lines.append(f"  switched off: {', '.join(lexicon.disabled)}")
     defaults = sum(p.default for p in lexicon.platforms)
@@ -76,6 +78,18 @@ def lexicon_lines(lexicon: Lexicon) -> list[str]:
             f"Exclusions ({len(lexicon.exclusions)}): "
             + ", ".join(e.name for e in lexicon.exclusions)
         )
+    if lexicon.negation is not None:
+        neg = lexicon.negation
+        lines += [
+            "",
+            f"Negation (within {neg.window} words of the clause; negated hits "
+            f"{'possible' if neg.possible else 'dropped'}"
+            f"{'; a negated last mention negates the field' if neg.last_mention else ''}):",
+            "  before: " + ", ".join(" ".join(c) for c in neg.before),
+            "  after: " + ", ".join(" ".join(c) for c in neg.after),
+        ]
+        if neg.field:
+            lines.append("  anywhere in a field: " + ", ".join(" ".join(c) for c in neg.field))
     return lines
 
 
@@ -84,8 +98,13 @@ def _platform_lines(platform: Platform, heading: str = "", notes: Sequence[str] 
     lines = [heading or f"{platform.name}{default}", *notes]
     if platform.variants:
         lines.append(f"  variants: {platform.variants}")
+    if platform.condition is not None:
+        lines.append(f"  counted {platform.condition.written} (the record's offence)")
+    if not platform.negation:
+        lines.append("  the lexicon's negation cues do not apply to this term")
     for rule in platform.rules:
-        lines.append(f"  rule {rule.name}: {_rule_kind(rule)}")
+        counted = f"; counted {rule.condition.written}" if rule.condition else ""
+        lines.append(f"  rule {rule.name}: {_rule_kind(rule)}{counted}")
         if rule.name.endswith(".one-edit") and heading:  # an ad hoc term's: thousands long
             lines.append(
                 f"    pattern: one alternation of literal spellings "
