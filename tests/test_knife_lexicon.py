@@ -37,6 +37,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
     ],
     "knife.slang": [("S held a shank to V", "shank")],
     "knife.pointed-tools": [("threatened her with scissors", "scissors")],
+    "knife.slang-use": [("V was bora'd near the garages", "bora'd")],
     "article.knife": [("found with a lock knife in his waistband", "lock knife")],
     "article.blade": [("a machete under the car seat", "machete")],
     "article.pointed": [("a pointed article in his pocket", "pointed article")],
@@ -55,6 +56,7 @@ NEGATIVE: dict[str, list[str]] = {
     "knife.glass": ["a broken glass shelf"],
     "knife.slang": ["Mr Shanks attended"],
     "knife.pointed-tools": ["sterile scissors in the kit"],
+    "knife.slang-use": ["a Bora Bora holiday"],
     "article.knife": ["cutlery: knives and forks"],
     "article.blade": ["blade of grass"],
     "article.pointed": ["a pointed remark"],
@@ -148,3 +150,11 @@ def test_lexicon_show_prints_the_conditions_and_the_negation() -> None:
     assert "the lexicon's negation cues do not apply to this term" in out
     assert "Negation (within 5 words of the clause; negated hits possible" in out
     assert "a signal may stand up to 4 words either side" in out
+
+
+def test_negation_reads_words_with_apostrophes_and_digits() -> None:
+    # "don't" is one word (the look-alike fold's letter runs once shadowed the word pattern)
+    text = "V asked about weapons: 'I don't think he had a knife, he just used his fists.'"
+    assert _certain(text, KNIFE) == []
+    text = "susp had a knife in his bag, but it was not produced during the robbery"
+    assert _certain(text, KNIFE) == []

@@ -196,6 +196,10 @@ class Lexicon:
     tokens: tuple[tuple[str, str], ...] = ()  # inherited by lexicons that extend this one
     words: TermWords = field(default_factory=TermWords)  # what its terms are called (inherited)
     window: int = 1  # how many words either side a signal may stand ([signals] window)
+    # whether a short form counts in a list with another term's mention ("via FB, Snap and
+    # WA"; [signals] lists): true for platforms, false for a knife's terms (two names of one
+    # thing, side by side in "Bora Bora", are no list)
+    lists: bool = True
     negation: Negation | None = None  # [negation]: cues that stop a mention counting
 
     @property
@@ -298,7 +302,14 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
     signals = raw.get("signals", {})
     if not isinstance(signals, dict):
         raise LexiconError(f"{source}: [signals] must be a table")
-    unknown_signals = set(signals) - {"before", "after", "weak_before", "weak_after", "window"}
+    unknown_signals = set(signals) - {
+        "before",
+        "after",
+        "weak_before",
+        "weak_after",
+        "window",
+        "lists",
+    }
     if unknown_signals:
         raise LexiconError(f"{source}: signals: unknown key {sorted(unknown_signals)[0]!r}")
     before = _words(source, "signals.before", signals.get("before"))
@@ -375,6 +386,7 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         weak_before=(parent.weak_before if parent else frozenset()) | weak_before,
         weak_after=(parent.weak_after if parent else frozenset()) | weak_after,
         window=window or (parent.window if parent else 1),
+        lists=bool(signals.get("lists", parent.lists if parent else True)),
         negation=_negation(source, raw["negation"])
         if "negation" in raw
         else (parent.negation if parent else None),

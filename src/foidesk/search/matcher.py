@@ -421,6 +421,17 @@ class Matcher:
         if not pending:
             accepted.sort(key=lambda c: c.start)
             return accepted
+        if not self.lexicon.lists:  # a lexicon whose terms are not listed like platforms
+            for cand in pending:
+                if weak := self._weak_signal_of(text, cand):
+                    cand.signal, cand.certainty = weak, POSSIBLE
+                elif cand.rule.without_signal:
+                    cand.signal, cand.certainty = "no signal", POSSIBLE
+                else:
+                    continue
+                accepted.append(cand)
+            accepted.sort(key=lambda c: c.start)
+            return accepted
         # two mentions are in one list only if the gap between them is all list characters,
         # so each candidate's partners start within the run of those after its end
         nodes = accepted + pending
@@ -639,14 +650,16 @@ def _unnegated(
         cue = _cue_in(before, negation.before, negation.pseudo) or _cue_in(
             after, negation.after, negation.pseudo
         )
+        if not cue:  # a cue that begins with a terminator: "…, but it was not used"
+            whole = _words_after(text, cand.end, negation.window + 4)
+            cue = _cue_in(whole, tuple(c for c in negation.after if c[0] in negation.terminators))
         if cue:
             negated[i] = cue
-    if negation.field:
+    if negation.field:  # a whole field's denial applies to every term, negation or not
         cue = _cue_in([w.lower() for w in _WORD.findall(text)], negation.field)
         if cue:
-            for i, cand in enumerate(found):
-                if cand.rule.platform not in unnegatable and i not in negated:
-                    negated[i] = f"field: {cue}"
+            for i in range(len(found)):
+                negated.setdefault(i, f"field: {cue}")
     if negation.last_mention and negated:
         last: dict[str, int] = {}
         for i, cand in enumerate(found):
@@ -714,7 +727,7 @@ _LOOKALIKES = str.maketrans(
     "аеорсухіјѕԁАВЕКМНОРСТХУІЈЅοανικρτυχΟΑΒΕΖΗΙΚΜΝΡΤΥΧ",
     "aeopcyxijsdABEKMHOPCTXYIJSoavikptuxOABEZHIKMNPTYX",
 )
-_WORD = re.compile(r"[^\W\d_]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # a word of letters (the look-alike fold)
 
 
 def _fold_row(text: str) -> tuple[str, list[int] | None]:
@@ -742,7 +755,7 @@ def fold_lookalikes(text: str) -> str:
             return value
         return value.translate(_LOOKALIKES)
 
-    return _WORD.sub(latin, text)
+    return _LETTER_RUN.sub(latin, text)
 
 
 def _join_rows(array: pa.Array) -> np.ndarray:
