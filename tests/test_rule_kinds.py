@@ -214,3 +214,51 @@ def test_match_reports_conditioned_hits_unconditioned_and_says_so(tmp_path: Path
     assert line["hits"][0]["condition"] == "only in knife-selected"
     explained = run_cli("match", notes, "--lexicon", tmp_path / "tools.toml", "--explain").stdout
     assert "counted only in knife-selected (not checked here)" in explained
+
+
+def test_a_curly_apostrophe_negates_as_a_straight_one() -> None:
+    knives = Matcher(load_lexicon("knife"))
+    for text in ("S didn't have a knife", "S didn\u2019t have a knife"):
+        hits = [h for h in knives.match_text(text) if h.platform == "Knife or sharp instrument"]
+        assert [(h.certainty, h.signal) for h in hits] == [("possible", "negated:didn't")]
+
+
+def test_a_word_cut_at_the_windows_edge_is_no_signal() -> None:
+    knives = Matcher(load_lexicon("knife"))
+    # "withheld" ends in "held" (a signal word) just where the four-word window begins
+    text = "withheld " + "x" * 28 + " " + "y" * 30 + " " + "z" * 30 + " screwdriver"
+    hits = [h for h in knives.match_text(text) if h.platform == "Knife or sharp instrument"]
+    assert [(h.certainty, h.signal) for h in hits] == [("possible", "no signal")]
+
+
+@pytest.mark.parametrize(
+    ("platform", "message"),
+    [
+        ('onlyin = ["10D"]', "platform A: unknown key 'onlyin'"),
+        ('negation = "false"', "platform A.negation must be true or false"),
+        ('default = "no"', "platform A.default must be true or false"),
+        ("only_in = []", "only_in is empty"),
+    ],
+)
+def test_a_platforms_keys_are_checked(platform: str, message: str) -> None:
+    text = f'name = "x"\n[[platform]]\nname = "A"\n{platform}\n[[platform.rule]]\n'
+    text += 'name = "a"\npattern = "a"\n'
+    with pytest.raises(LexiconError, match=message):
+        parse_lexicon(text.encode(), "x.toml")
+
+
+def test_other_lexicon_shapes_are_refused_in_one_line() -> None:
+    with pytest.raises(LexiconError, match=r"signals\.lists must be true or false"):
+        parse_lexicon(
+            b'[signals]\nlists = "false"\n[[platform]]\nname="A"\n'
+            b'[[platform.rule]]\nname="a"\npattern="a"\n',
+            "x.toml",
+        )
+    with pytest.raises(LexiconError, match="platform must be"):
+        parse_lexicon(b'platform = {name = "A"}\n', "x.toml")
+    with pytest.raises(LexiconError, match="last_mention must be true or false"):
+        parse_lexicon(
+            b'[negation]\nbefore = ["no"]\nlast_mention = "no"\n[[platform]]\nname="A"\n'
+            b'[[platform.rule]]\nname="a"\npattern="a"\n',
+            "x.toml",
+        )

@@ -58,6 +58,16 @@ _RULE_KEYS = {
     "only_in",
     "never_in",
 }
+_PLATFORM_KEYS = {
+    "name",
+    "default",
+    "variants",
+    "rule",
+    "only_in",
+    "never_in",
+    "naive",
+    "negation",
+}
 _NEGATION_KEYS = {
     "before",
     "after",
@@ -320,10 +330,19 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
 
     platforms: dict[str, Platform] = {p.name: p for p in parent.platforms} if parent else {}
     rule_names = {r.name for p in platforms.values() for r in p.rules}
-    for i, entry in enumerate(raw.get("platform", [])):
+    entries = raw.get("platform", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise LexiconError(f"{source}: platform must be [[platform]] tables")
+    for i, entry in enumerate(entries):
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             raise LexiconError(f"{source}: platform[{i}].name is missing")
+        unknown_keys = set(entry) - _PLATFORM_KEYS
+        if unknown_keys:
+            raise LexiconError(
+                f"{source}: platform {name}: unknown key {sorted(unknown_keys)[0]!r} "
+                f"(known: {', '.join(sorted(_PLATFORM_KEYS))})"
+            )
         rules = []
         for j, rule in enumerate(entry.get("rule", [])):
             rules.append(_rule(source, name, j, rule, tokens, rule_names))
@@ -333,12 +352,22 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         condition = _condition(source, f"platform {name}", entry)
         platforms[name] = Platform(
             name,
-            bool(entry.get("default", old.default if old else True)),
+            _bool(
+                source,
+                f"platform {name}.default",
+                entry.get("default"),
+                old.default if old else True,
+            ),
             (old.rules if old else ()) + tuple(rules),
             str(entry.get("variants", old.variants if old else "")),
             condition if condition is not None else (old.condition if old else None),
             _naive(source, name, entry.get("naive"), old.naive if old else ()),
-            bool(entry.get("negation", old.negation if old else True)),
+            _bool(
+                source,
+                f"platform {name}.negation",
+                entry.get("negation"),
+                old.negation if old else True,
+            ),
         )
 
     exclusions = list(parent.exclusions) if parent else []
@@ -386,7 +415,9 @@ def parse_lexicon(data: bytes, source: str, folder: Path | None = None, depth: i
         weak_before=(parent.weak_before if parent else frozenset()) | weak_before,
         weak_after=(parent.weak_after if parent else frozenset()) | weak_after,
         window=window or (parent.window if parent else 1),
-        lists=bool(signals.get("lists", parent.lists if parent else True)),
+        lists=_bool(
+            source, "signals.lists", signals.get("lists"), parent.lists if parent else True
+        ),
         negation=_negation(source, raw["negation"])
         if "negation" in raw
         else (parent.negation if parent else None),
@@ -494,6 +525,11 @@ def _condition(source: str, where: str, entry: dict[str, Any]) -> Condition | No
                     f"{source}: {where}: {key}: {item!r} is neither an offence group ({known}) "
                     "nor a Home Office code such as 10D"
                 )
+        if key == "only_in" and key in entry and not codes:
+            raise LexiconError(
+                f"{source}: {where}: only_in is empty (the term would count in no offence); "
+                "list offence groups or codes, or leave only_in out"
+            )
         sets[key] = frozenset(codes)
     parts = []
     if "only_in" in entry:
@@ -519,7 +555,7 @@ def _negation(source: str, raw: Any) -> Negation:
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.split() for v in value):
             raise LexiconError(f"{where}.{key} must be a list of words or phrases")
-        return tuple(tuple(v.lower().split()) for v in value)
+        return tuple(cue_words(v) for v in value)
 
     hits = raw.get("hits", "dropped")
     if hits not in ("dropped", POSSIBLE):
@@ -534,7 +570,7 @@ def _negation(source: str, raw: Any) -> Negation:
         terminators=frozenset(t.lower() for t in terminators),
         possible=hits == POSSIBLE,
         pseudo=phrases("pseudo"),
-        last_mention=bool(raw.get("last_mention", False)),
+        last_mention=_bool(where, "last_mention", raw.get("last_mention"), False),
         field=phrases("field"),
     )
     if not negation.before and not negation.after and not negation.field:
@@ -549,3 +585,18 @@ def _naive(source: str, name: str, value: Any, inherited: tuple[str, ...]) -> tu
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise LexiconError(f"{source}: platform {name}: naive must be a list of words")
     return tuple(v.strip() for v in value)
+
+
+def cue_words(text: str) -> tuple[str, ...]:
+    """A phrase as the words the matcher compares: lower case, curly apostrophes straight,
+    hyphens as spaces ("third-party" is two words, as in a note)."""
+    return tuple(text.lower().replace("\u2019", "'").replace("-", " ").split())
+
+
+def _bool(source: str, key: str, value: Any, default: bool) -> bool:
+    """A true/false key: a TOML boolean, never a string ("false" would be true)."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise LexiconError(f"{source}: {key} must be true or false, got {value!r}")
+    return value

@@ -564,21 +564,38 @@ _WORD_CHARS = 24  # characters looked at per word of a window
 
 def _words_before(text: str, start: int, count: int, *, clause: bool = False) -> list[str]:
     """Up to ``count`` words before ``start`` in its sentence (or, with ``clause``, its
-    clause: a comma, colon or bracket ends it too), nearest last, lower case."""
-    piece = text[max(0, start - count * _WORD_CHARS) : start]
+    clause: a comma, colon or bracket ends it too), nearest last, lower case, curly
+    apostrophes straight. A word the window cuts at its left edge is left out."""
+    begin = max(0, start - count * _WORD_CHARS)
+    piece = text[begin:start]
     ends = list((_CLAUSE_END if clause else _SENTENCE_END).finditer(piece))
+    cut = begin > 0 and _is_word_char(text[begin - 1])
     if ends:
-        piece = piece[ends[-1].end() :]
-    return [w.lower() for w in _WORD.findall(piece)][-count:]
+        piece, cut = piece[ends[-1].end() :], False
+    words = _WORD.findall(piece)
+    if cut and words and piece.startswith(words[0]):
+        words = words[1:]
+    return [_plain_word(w) for w in words][-count:]
 
 
 def _words_after(text: str, end: int, count: int, *, clause: bool = False) -> list[str]:
-    """Up to ``count`` words after ``end`` in its sentence (or clause), nearest first."""
-    piece = text[end : end + count * _WORD_CHARS]
+    """Up to ``count`` words after ``end`` in its sentence (or clause), nearest first; a word
+    the window cuts at its right edge is left out."""
+    stop_at = end + count * _WORD_CHARS
+    piece = text[end:stop_at]
     stop = (_CLAUSE_END if clause else _SENTENCE_END).search(piece)
+    cut = stop_at < len(text) and _is_word_char(text[stop_at])
     if stop:
-        piece = piece[: stop.start()]
-    return [w.lower() for w in _WORD.findall(piece)][:count]
+        piece, cut = piece[: stop.start()], False
+    words = _WORD.findall(piece)
+    if cut and words and piece.endswith(words[-1]):
+        words = words[:-1]
+    return [_plain_word(w) for w in words][:count]
+
+
+def _plain_word(word: str) -> str:
+    """A word as cues and signal words are written: lower case, a straight apostrophe."""
+    return word.lower().replace("\u2019", "'")
 
 
 def _signal_in_window(
@@ -656,7 +673,7 @@ def _unnegated(
         if cue:
             negated[i] = cue
     if negation.field:  # a whole field's denial applies to every term, negation or not
-        cue = _cue_in([w.lower() for w in _WORD.findall(text)], negation.field)
+        cue = _cue_in([_plain_word(w) for w in _WORD.findall(text)], negation.field)
         if cue:
             for i in range(len(found)):
                 negated.setdefault(i, f"field: {cue}")
