@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,6 +33,10 @@ def ho_code(value: str) -> str:
     return re.sub(HO_CODE_PADDING[0], HO_CODE_PADDING[1], code)
 
 
+class UnknownOffence(ValueError):
+    """An offence that is neither a group of ``home_office.toml`` nor a Home Office code."""
+
+
 @dataclass(frozen=True)
 class HomeOffice:
     """Reference tables from the Home Office counting rules and outcomes framework."""
@@ -41,6 +46,22 @@ class HomeOffice:
     offence_names: dict[str, str]
     outcome_types: dict[str, str]
     outcome_labels: dict[str, str]
+
+    def offence_codes(self, items: Iterable[str]) -> tuple[str, ...]:
+        """The Home Office codes that offence groups and codes stand for, in order, each
+        once (a group expanded; a code as the sources' codes are read: 092e is 92E). The
+        one reading of a list of offences: a request's population and a lexicon's record
+        conditions. ``UnknownOffence`` names the first item that is neither."""
+        codes: dict[str, None] = {}
+        for item in items:
+            group = item.strip().lower()
+            if group in self.offence_groups:
+                codes.update(dict.fromkeys(self.offence_groups[group]))
+            elif re.fullmatch(OFFENCE_CODE_PATTERN, ho_code(item)):
+                codes[ho_code(item)] = None
+            else:
+                raise UnknownOffence(item)
+        return tuple(codes)
 
     def offence_name(self, code: str) -> str:
         """The Home Office name of an offence code, e.g. '92E Possession of cannabis'."""

@@ -71,7 +71,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from foidesk.casework.home_office import ho_code, home_office
+from foidesk.casework.home_office import UnknownOffence, home_office
 from foidesk.casework.words import parse_words
 from foidesk.errors import LexiconError, RequestError
 
@@ -108,7 +108,6 @@ _ALLOWED: dict[str, set[str]] = {
     "source": {"path", "system", "data_quality_from", "format"},
     "force": {"name", "unit", "address", "email", "telephone", "signatory"},
 }
-_HO_CODE = re.compile(r"^\d{1,3}[A-Z]{0,2}$")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 DATE_MIN = date(1900, 1, 1)  # the first and last dates a request may use
@@ -756,20 +755,12 @@ def _offences(path: Path, population: dict[str, Any]) -> tuple[tuple[str, ...], 
                 f'(offences = "{ALL_OFFENCES}"), or list only the groups and codes to count',
             )
         return (ALL_OFFENCES,), ()
-    codes: dict[str, None] = {}  # in order, each once
-    groups = home_office().offence_groups
-    for term in terms:
-        if term.lower() in groups:
-            codes.update(dict.fromkeys(groups[term.lower()]))
-        elif _HO_CODE.match(ho_code(term)):
-            codes[ho_code(term)] = None  # as the sources' codes are read: 092e is 92E
-        else:
-            raise _fail(
-                path,
-                key,
-                f"unknown offence group or code {_shown(term)}: {_offence_choices()}",
-            )
-    return terms, tuple(codes)
+    try:
+        return terms, home_office().offence_codes(terms)
+    except UnknownOffence as exc:
+        raise _fail(
+            path, key, f"unknown offence group or code {_shown(exc.args[0])}: {_offence_choices()}"
+        ) from None
 
 
 def _labels(path: Path, table: Any) -> dict[str, str]:

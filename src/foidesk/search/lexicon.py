@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from foidesk.casework.home_office import OFFENCE_CODE_PATTERN, ho_code, home_office
+from foidesk.casework.home_office import UnknownOffence, home_office
 from foidesk.casework.words import TermWords
 from foidesk.errors import LexiconError
 
@@ -513,18 +513,14 @@ def _condition(source: str, where: str, entry: dict[str, Any]) -> Condition | No
             raise LexiconError(
                 f"{source}: {where}: {key} must be a list of offence groups or codes"
             )
-        codes: set[str] = set()
-        for item in value:
-            if item.strip().lower() in ho.offence_groups:
-                codes.update(ho.offence_groups[item.strip().lower()])
-            elif re.fullmatch(OFFENCE_CODE_PATTERN, ho_code(item)):
-                codes.add(ho_code(item))
-            else:
-                known = ", ".join(sorted(ho.offence_groups))
-                raise LexiconError(
-                    f"{source}: {where}: {key}: {item!r} is neither an offence group ({known}) "
-                    "nor a Home Office code such as 10D"
-                )
+        try:
+            codes = ho.offence_codes(value)
+        except UnknownOffence as exc:
+            known = ", ".join(sorted(ho.offence_groups))
+            raise LexiconError(
+                f"{source}: {where}: {key}: {exc.args[0]!r} is neither an offence group "
+                f"({known}) nor a Home Office code such as 10D"
+            ) from None
         if key == "only_in" and key in entry and not codes:
             raise LexiconError(
                 f"{source}: {where}: only_in is empty (the term would count in no offence); "
