@@ -193,6 +193,17 @@ class Matcher:
             ) from exc
         self._windows = [_max_width(p.encode("utf-8")) for p in patterns]
         self._negation = lexicon.negation
+        # each rule's signal words, the lexicon's and its own, made once (not per candidate):
+        # (before, after, weak before, weak after)
+        self._signal_words = {
+            r.name: (
+                lexicon.before | r.before,
+                lexicon.after | r.after,
+                lexicon.weak_before | r.weak_before,
+                lexicon.weak_after | r.weak_after,
+            )
+            for r in self.rules
+        }
         # the terms the lexicon's negation does not apply to ([[platform]] negation = false)
         self._unnegatable = frozenset(p.name for p in lexicon.platforms if not p.negation)
         self._local = threading.local()
@@ -422,14 +433,7 @@ class Matcher:
             accepted.sort(key=lambda c: c.start)
             return accepted
         if not self.lexicon.lists:  # a lexicon whose terms are not listed like platforms
-            for cand in pending:
-                if weak := self._weak_signal_of(text, cand):
-                    cand.signal, cand.certainty = weak, POSSIBLE
-                elif cand.rule.without_signal:
-                    cand.signal, cand.certainty = "no signal", POSSIBLE
-                else:
-                    continue
-                accepted.append(cand)
+            accepted.extend(c for c in pending if self._possible(text, c))
             accepted.sort(key=lambda c: c.start)
             return accepted
         # two mentions are in one list only if the gap between them is all list characters,
@@ -486,13 +490,10 @@ class Matcher:
                     cand.signal = "list"
                 elif kinds == 2 and not _in_code(text, group[0].start, group[-1].end):
                     cand.signal, cand.certainty = "list of two", POSSIBLE
-                elif weak := self._weak_signal_of(text, cand):
-                    cand.signal, cand.certainty = weak, POSSIBLE
-                    weakly.append(cand)
-                elif cand.rule.without_signal:
-                    cand.signal, cand.certainty = "no signal", POSSIBLE
-                else:
+                elif not self._possible(text, cand):
                     continue
+                elif cand.signal != "no signal":
+                    weakly.append(cand)
                 accepted.append(cand)
         accepted.sort(key=lambda c: c.start)
         if weakly:
@@ -500,24 +501,21 @@ class Matcher:
         return accepted
 
     def _signal_of(self, text: str, cand: _Candidate) -> str:
-        return self._signal_among(
-            text,
-            cand,
-            self.lexicon.before | cand.rule.before,
-            self.lexicon.after | cand.rule.after,
-            "",
-            handle=True,
-        )
+        before, after, _, _ = self._signal_words[cand.rule.name]
+        return self._signal_among(text, cand, before, after, "", handle=True)
 
-    def _weak_signal_of(self, text: str, cand: _Candidate) -> str:
-        return self._signal_among(
-            text,
-            cand,
-            self.lexicon.weak_before | cand.rule.weak_before,
-            self.lexicon.weak_after | cand.rule.weak_after,
-            "weak ",
-            handle=False,
-        )
+    def _possible(self, text: str, cand: _Candidate) -> bool:
+        """Whether a short form with no signal is a possible hit: beside a weak signal
+        ("weak before:to"), or with none when its rule says ``without_signal``
+        ("no signal"); its signal and certainty are set. False: it is dropped."""
+        _, _, weak_before, weak_after = self._signal_words[cand.rule.name]
+        if weak := self._signal_among(text, cand, weak_before, weak_after, "weak ", handle=False):
+            cand.signal, cand.certainty = weak, POSSIBLE
+        elif cand.rule.without_signal:
+            cand.signal, cand.certainty = "no signal", POSSIBLE
+        else:
+            return False
+        return True
 
     def _signal_among(
         self,
