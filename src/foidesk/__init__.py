@@ -48,6 +48,7 @@ _WHERE = {
     "answer": "foidesk.answering",
     "Answer": "foidesk.answering",
     "write_case": "foidesk.case_folder",
+    "case_decisions": "foidesk.case_folder",
     "PublicRelease": "foidesk.release.gate",
     "FoiTable": "foidesk.release.table",
     "Coverage": "foidesk.release.coverage",
@@ -84,6 +85,7 @@ __all__ = [
     "SourceError",
     "__version__",
     "answer",
+    "case_decisions",
     "due_date",
     "engine_names",
     "ingest",
@@ -97,7 +99,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time the names load on first use
     from foidesk.answering import Answer, answer
-    from foidesk.case_folder import write_case
+    from foidesk.case_folder import case_decisions, write_case
     from foidesk.casework.deadline import Deadline, due_date
     from foidesk.casework.request import Request, load_request
     from foidesk.engines.base import Engine, EngineResult, Progress

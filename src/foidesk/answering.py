@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from foidesk.casework.deadline import due_date
+from foidesk.casework.decisions import Decision, latest
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, load_request
 from foidesk.casework.words import TermWords
@@ -28,11 +29,13 @@ from foidesk.counting.checks import (
     check_outcomes,
     check_population,
     check_possible,
+    check_review,
     check_set_aside,
     check_sources,
 )
-from foidesk.counting.conditions import apply_conditions
+from foidesk.counting.counted import ReviewState, count_hits
 from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
+from foidesk.counting.hit_ids import with_hit_ids
 from foidesk.counting.table import build_table, possible_only_crimes
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
 from foidesk.engines.population import PopulationRules
@@ -41,6 +44,7 @@ from foidesk.errors import LexiconError
 from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.gate import PublicRelease, make_release
+from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
 from foidesk.search.adhoc import lexicon_term, resolve_terms
 from foidesk.search.lexicon import Lexicon, Platform, load_lexicon
@@ -55,9 +59,14 @@ class Answer:
 
     request: Request
     release: PublicRelease  # the table, coverage, method and letter: all aggregates
-    evidence: pa.Table  # every hit: crime, system, term, field, span, rule (internal only)
+    # every hit: its id, crime, system, term, field, span, rule, certainty, context, status
+    # (counted, undecided, rejected, set aside) and decision (internal only)
+    evidence: pa.Table
     audit: dict[str, Any]  # what was read, with hashes; the counts at each stage (internal)
     notices: tuple[Notice, ...] = ()  # problems the answer says (stderr, audit)
+    # the rows the table was counted from: one per (crime, term) with a counted or undecided
+    # hit and the winning copy's fields (internal only; ``foidesk review trace`` reads it)
+    crime_hits: pa.Table | None = None
 
     @property
     def table(self) -> FoiTable:
@@ -112,6 +121,7 @@ def answer(
     letter_date: date | None = None,
     progress: Progress | None = None,
     allow_empty: bool = False,
+    decisions: Sequence[Decision] = (),
 ) -> Answer:
     """Answer ``request`` (a ``Request``, or the path of a request file).
 
@@ -124,6 +134,10 @@ def answer(
     a label bound for public/; a population that is empty although the window holds records,
     unless ``allow_empty``) or is said in ``Answer.notices`` and the audit
     (``counting.checks``; the letter's unfilled placeholders and a date after the due date).
+
+    ``decisions`` are a person's decisions on hits, in the order made (a case's
+    ``internal/decisions.jsonl``, ``casework.decisions``): the last one on each hit holds. The
+    table counts certain hits not rejected and possible hits accepted (``counting.counted``).
     """
     started = time.perf_counter()
     if not isinstance(request, Request):
@@ -134,14 +148,22 @@ def answer(
         make_engine(engine, **dict(engine_options or {})) if isinstance(engine, str) else engine
     )
     result = runner.run(request, matcher, progress or NoProgress())
-    # the lexicon's record conditions, on the winning copy's offence (counting.conditions)
-    crime_hits, set_aside = apply_conditions(result.crime_hits, result.evidence, matcher.platforms)
+    # the lexicon's record conditions, on the winning copy's offence, and people's decisions
+    evidence = with_hit_ids(result.evidence)
+    counted = count_hits(
+        result.crime_hits, evidence, matcher.platforms, latest(decisions), len(decisions)
+    )
+    crime_hits, set_aside = counted.crime_hits, counted.set_aside
+    evidence = evidence.append_column("status", counted.status).append_column(
+        "decision", counted.decision
+    )
     notices = [
         *check_population(request, result, allow_empty),
         *check_labels(request, result, runner.name),
         *check_sources(result),
         *check_outcomes(request, crime_hits),
         *check_set_aside(set_aside),
+        *check_review(counted.review),
     ]
     periods = make_periods(request.date_from, request.date_to, request.columns)
     term_names = matcher.platform_names
@@ -164,10 +186,12 @@ def answer(
         tuple(SearchedTerm(p.name, _variants(p)) for p in matcher.platforms),
         letter_date or date.today(),
         words,
+        review_summary(counted.review),
     )
     notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
+    audit["review"] = counted.review.as_audit()
     audit["lexicon"]["conditions"] = {
         name: cond.written
         for p in matcher.platforms
@@ -177,7 +201,21 @@ def answer(
     audit["notices"] = [n.as_audit() for n in notices]
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
-    return Answer(request, release, result.evidence, audit, tuple(notices))
+    return Answer(request, release, evidence, audit, tuple(notices), crime_hits)
+
+
+def review_summary(state: ReviewState) -> ReviewSummary:
+    """What a person's review did, as the release says it (counts only)."""
+    return ReviewSummary(
+        reviewed=state.reviewed,
+        accepted=state.accepted,
+        rejected=state.rejected,
+        possible_undecided=state.possible_undecided,
+        possible_accepted=state.possible_accepted,
+        certain_rejected=state.certain_rejected,
+        crimes_added=state.crimes_added,
+        crimes_removed=state.crimes_removed,
+    )
 
 
 def _variants(platform: Platform) -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from foidesk.answering import Answer
+from foidesk.casework.decisions import Decision, DecisionLog
 from foidesk.errors import CaseError
 from foidesk.release.publish import write_public, write_text
 from foidesk.workspace import signals_stop_work
@@ -39,6 +40,9 @@ from foidesk.workspace import signals_stop_work
 LOCK_NAME = ".foidesk.lock"
 STAGING_PREFIX = ".foidesk-"
 WRITTEN_NAME = "written.json"
+EVIDENCE_NAME = "evidence.parquet"
+CRIME_HITS_NAME = "crime-hits.parquet"
+AUDIT_NAME = "audit.json"
 SET_ASIDE = "set-aside"
 MOVES_NAME = "moves.jsonl"
 _DONE = '"done"'
@@ -87,17 +91,29 @@ class CaseFolders(dict[str, Path]):
 
 
 def write_internal(folder: Path, answer: Answer) -> list[Path]:
-    """Write the evidence Parquet and ``audit.json``: record-level, so the folder is private to
-    its owner (0700) and the files readable by the owner only (0600)."""
+    """Write the evidence Parquet, the counted crime hits and ``audit.json``: record-level, so
+    the folder is private to its owner (0700) and the files readable by the owner only (0600).
+    The decisions log and review files people make are not written here: they are kept."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
-    evidence = folder / "evidence.parquet"
+    evidence = folder / EVIDENCE_NAME
     pq.write_table(answer.evidence, evidence)
-    audit = folder / "audit.json"
+    written = [evidence]
+    if answer.crime_hits is not None:
+        pq.write_table(answer.crime_hits, folder / CRIME_HITS_NAME)
+        written.append(folder / CRIME_HITS_NAME)
+    audit = folder / AUDIT_NAME
     write_text(audit, json.dumps(answer.audit, indent=2, sort_keys=True, default=str) + "\n")
-    for path in (evidence, audit):
+    written.append(audit)
+    for path in written:
         path.chmod(0o600)
-    return [evidence, audit]
+    return written
+
+
+def case_decisions(out: Path | str) -> list[Decision]:
+    """The decisions of the case in ``out`` (``internal/decisions.jsonl``), in the order made;
+    none for a folder that holds no case yet. ``answer --replace`` applies them again."""
+    return DecisionLog(Path(out) / "internal").read()
 
 
 # --- what the folder holds ----------------------------------------------------------------

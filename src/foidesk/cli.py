@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
+from foidesk.cli_review import review_app
 from foidesk.errors import FoideskError
 from foidesk.version import __version__
 
@@ -225,6 +226,7 @@ def answer(
             letter_date=when,
             progress=progress,
             allow_empty=allow_empty,
+            decisions=foidesk.case_decisions(out),  # a person's decisions: kept and applied
         )
     folders = foidesk.write_case(out, result, replace=replace)
     _warn(result)  # after the case is written: a refused write is one line
@@ -265,6 +267,13 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
             ),
             markup=False,
         )
+    review = result.audit.get("review", {})
+    if review.get("hits_reviewed") or review.get("possible_hits_undecided"):
+        err.print(
+            f"Review: {review['hits_reviewed']:,} hits decided by a person "
+            f"({review['hits_accepted']:,} accepted, {review['hits_rejected']:,} rejected); "
+            f"{review['possible_hits_undecided']:,} possible hits undecided (not counted)."
+        )
     err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
     err.print(f"Case folder: {folders['public'].parent} ({seconds:.1f} s)")
 
@@ -290,7 +299,12 @@ def demo(
     err.print(f"Making {rows:,} synthetic crime records in {out / 'data'} ...")
     data = make_synthetic(rows, out / "data", seed=seed)
     with RichProgress(False) as progress:
-        result = foidesk.answer(data.request_path, letter_date=date(2019, 6, 3), progress=progress)
+        result = foidesk.answer(
+            data.request_path,
+            letter_date=date(2019, 6, 3),
+            progress=progress,
+            decisions=foidesk.case_decisions(out / "case"),  # decisions made on an earlier demo
+        )
     folders = foidesk.write_case(out / "case", result, replace=True)  # its own folder
     _warn(result)
     sys.stdout.write(RENDERERS["text"](result.table))
@@ -590,6 +604,7 @@ lexicon_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(lexicon_app, name="lexicon")
+app.add_typer(review_app, name="review")
 
 
 @lexicon_app.command("show")

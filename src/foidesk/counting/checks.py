@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from foidesk.casework.home_office import OFFENCE_CODE_PATTERN, home_office
 from foidesk.casework.request import Request
-from foidesk.counting.conditions import SetAside
+from foidesk.counting.counted import ReviewState, SetAside
 from foidesk.engines.base import EngineResult
 from foidesk.engines.population import code_numbers
 from foidesk.errors import EngineError, RequestError, SourceError
@@ -285,5 +285,25 @@ def check_set_aside(set_aside: SetAside) -> list[Notice]:
             f"{set_aside.crimes:,} {crimes} not counted because the lexicon counts those terms "
             "only in some offences (its record conditions; the audit lists them)",
             {"crimes": set_aside.crimes, "rows": set_aside.rows},
+        )
+    ]
+
+
+def check_review(review: ReviewState) -> list[Notice]:
+    """Decisions whose hit no longer exists (its text changed, or the record left the
+    population): reported, never applied to another hit, and kept in the log."""
+    if not review.stale:
+        return []
+    n = len(review.stale)
+    shown = ", ".join(f"{d.hit_id} ({d.crime_ref}, {d.matched!r})" for d in review.stale[:3])
+    more = f" and {n - 3} more" if n > 3 else ""
+    return [
+        Notice(
+            "decisions-without-hits",
+            f"{n:,} {'decision is' if n == 1 else 'decisions are'} about "
+            f"{'a hit' if n == 1 else 'hits'} this answer no longer finds: {shown}{more} "
+            "(kept in internal/decisions.jsonl, listed in the audit; the records' text or the "
+            "population changed)",
+            {"hits": [d.hit_id for d in review.stale]},
         )
     ]

@@ -5,7 +5,8 @@ fields, period key and whether a hit is certain) and counts distinct crimes with
 per cell of the table the request asks for, so a crime naming two terms counts once under each
 and once in every total above them (the
 table then says so in a footnote). Every period of the window is a column, zeros included.
-Counting happens here once for every engine; a reviewer's decisions will apply here too.
+Counting happens here once for every engine, from the rows ``counting.counted`` leaves
+(record conditions and a person's decisions applied).
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ def build_table(
     periods: list[Period],
     platforms: list[str],
     words: TermWords | None = None,
+    crimes: dict[tuple[str, ...], list[set[str]]] | None = None,
 ) -> FoiTable:
     """Count distinct crimes per cell of the table the request asks for; ``words`` say what
-    the terms are called (headings, footnotes)."""
+    the terms are called (headings, footnotes). ``crimes``, when given, is filled with the
+    crimes behind each cell: a row's labels (``()`` for the Grand Total row) -> one set of
+    crime references per period (``counting.trace``)."""
     words = words or TermWords()
     ho = home_office()
     dims = request.rows
@@ -120,6 +124,9 @@ def build_table(
         cells, key=lambda p: tuple(sort_key(d, v) for d, v in zip(dims, p, strict=False))
     )
     rows = tuple(make_row(path, cells[path]) for path in ordered)
+    if crimes is not None:
+        crimes.update({path: cells[path] for path in ordered})
+        crimes[()] = grand
     grand_row = TableRow("total", (), tuple(len(s) for s in grand), len(set().union(*grand)))
     multi = sum(1 for crime, ps in platforms_of.items() if len(ps) > 1)
     return FoiTable(

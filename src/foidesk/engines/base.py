@@ -62,8 +62,13 @@ EVIDENCE_SCHEMA = pa.schema(
         ("rule", pa.string()),
         ("signal", pa.string()),
         ("certainty", pa.string()),
+        ("before", pa.string()),  # up to CONTEXT characters of the field before the match
+        ("after", pa.string()),  # and after it: what a reviewer reads (internal only)
     ]
 )
+
+# characters of context kept on each side of a hit, for a person reviewing it
+CONTEXT = 120
 
 
 def no_free_text(paths: list[str]) -> SourceError:
@@ -103,8 +108,13 @@ class EvidenceBuilder:
     def __init__(self) -> None:
         self.columns: dict[str, list[Any]] = {name: [] for name in EVIDENCE_SCHEMA.names}
 
-    def add(self, crime_ref: str, system: str, hit: Hit, field: str) -> None:
-        """One hit of ``crime_ref``'s copy in ``system``; ``field`` names where it was."""
+    def add(
+        self, crime_ref: str, system: str, hit: Hit, field: str, text: str | None = None
+    ) -> None:
+        """One hit of ``crime_ref``'s copy in ``system``; ``field`` names where it was and
+        ``text`` is that field's text (the context a reviewer reads around the match)."""
+        before = text[max(0, hit.start - CONTEXT) : hit.start] if text else None
+        after = text[hit.end : hit.end + CONTEXT] if text else None
         values = (
             crime_ref,
             system,
@@ -117,6 +127,8 @@ class EvidenceBuilder:
             hit.rule,
             hit.signal,
             hit.certainty,
+            before,
+            after,
         )
         for name, value in zip(EVIDENCE_SCHEMA.names, values, strict=True):
             self.columns[name].append(value)

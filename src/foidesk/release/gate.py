@@ -20,6 +20,7 @@ from foidesk.casework.words import TermWords
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
 from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
+from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
 
 
@@ -45,11 +46,13 @@ def make_release(
     terms: tuple[SearchedTerm, ...],
     letter_date: date,
     words: TermWords | None = None,
+    review: ReviewSummary | None = None,
 ) -> PublicRelease:
-    """The release of a final table: the letter and method are written from it here."""
+    """The release of a final table: the letter and method are written from it here, with
+    what a person's review did (``review``: counts only)."""
     # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
     #    everything below is written from what it returns
     words = words or TermWords()
-    method = method_statement(request, list(terms), sources, coverage, words)
+    method = method_statement(request, list(terms), sources, coverage, words, review)
     letter = response_letter(request, table, coverage, sources, method, letter_date, words)
     return PublicRelease(table, coverage, sources, terms, method, letter)

@@ -33,6 +33,7 @@ from foidesk.release.document import (
     Quote,
     Text,
 )
+from foidesk.release.review import ReviewSummary, review_blocks
 from foidesk.release.table import FoiTable, describe_window
 
 METHOD_HEADING = "How the figures were produced"
@@ -84,9 +85,10 @@ def method_statement(
     sources: tuple[SourceSummary, ...],
     coverage: Coverage,
     words: TermWords | None = None,
+    review: ReviewSummary | None = None,
 ) -> Document:
-    """How the figures were produced: population, systems, fields, terms, counting, coverage;
-    the terms called as ``words`` say (the lexicon's and the request's)."""
+    """How the figures were produced: population, systems, fields, terms, a person's review,
+    counting, coverage; the terms called as ``words`` say (the lexicon's and the request's)."""
     words = words or TermWords()
     ho = home_office()
     groups = [t for t in request.offence_terms if t.lower() in ho.offence_groups]
@@ -171,6 +173,7 @@ def method_statement(
         BulletList(tuple((Text(f"{t.name}: {t.variants}."),) for t in terms)),
         _para(_inside_words(words) + " ".join((*words.method_notes, _part_played(words)))),
         *_certainty(coverage, words),
+        *review_blocks(review, words),
         _lead(
             "Counting.",
             f"Each figure is a number of distinct crimes. A crime that mentions two {words.terms} "

@@ -108,7 +108,7 @@ class ToyEngine:
             system = request.sources[source_idx].system
             for field, text in texts[(source_idx, record_no)].items():
                 for hit in matcher.match_array(pa.array([text]), field):
-                    evidence.add(ref, system, hit, field)
+                    evidence.add(ref, system, hit, field, text)
                     key = (ref, hit.platform)
                     found[key] = found.get(key, False) or hit.certainty == "certain"
         names = CRIME_HITS_SCHEMA.names

@@ -163,8 +163,14 @@ class _Search:
                 reader = self._con.sql(query).to_arrow_reader(self._engine.batch_rows)
                 for batch in self._engine._batches(reader):
                     numbers, refs = batch.column(0), batch.column(1)
-                    for hit, field in self._hits(batch, src.text_fields, notes):
-                        self._evidence.add(refs[hit.row].as_py(), src.spec.system, hit, field)
+                    for hit, field, texts in self._hits(batch, src.text_fields, notes):
+                        self._evidence.add(
+                            refs[hit.row].as_py(),
+                            src.spec.system,
+                            hit,
+                            field,
+                            texts[hit.row].as_py(),
+                        )
                         sources.append(src.index)
                         records.append(numbers[hit.row].as_py())
                     self._progress.advance(batch.num_rows)
@@ -175,16 +181,18 @@ class _Search:
 
     def _hits(
         self, batch: pa.RecordBatch, fields: tuple[str, ...], notes: bool
-    ) -> Iterator[tuple[Hit, str]]:
-        """(hit, the field it is evidence in) for every hit in the batch's text."""
+    ) -> Iterator[tuple[Hit, str, pa.Array]]:
+        """(hit, the field it is evidence in, that field's text array) for every hit in the
+        batch's text."""
         if notes:
-            entries = batch.column(2)
-            for hit in self._matcher.match_array(batch.column(3), "note"):
-                yield hit, f"note {entries[hit.row].as_py()}"
+            entries, texts = batch.column(2), batch.column(3)
+            for hit in self._matcher.match_array(texts, "note"):
+                yield hit, f"note {entries[hit.row].as_py()}", texts
             return
         for field in fields:
-            for hit in self._matcher.match_array(batch.column(field), field):
-                yield hit, field
+            texts = batch.column(field)
+            for hit in self._matcher.match_array(texts, field):
+                yield hit, field, texts
 
     def result(self) -> pa.Table:
         """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
@@ -582,7 +590,8 @@ class DuckDBEngine:
         evidence_out = con.sql(
             """
             SELECT e.crime_ref, e.system, CAST(year(p.recorded_date) AS INTEGER) AS year,
-                e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal, e.certainty
+                e.platform, e.field, e.start, e."end", e.text, e.rule, e.signal, e.certainty,
+                e.before, e.after
             FROM evidence_raw e JOIN population p USING (crime_ref)
             ORDER BY """
             + ", ".join(f"e.{ident(c)}" for c in EVIDENCE_ORDER)

@@ -110,9 +110,10 @@ def _match_batches(
             refs = batch.column("crime_ref")
             names = ["text"] if notes else list(fields)
             for name in names:
-                for hit in matcher.match_array(batch.column(name), "note" if notes else name):
+                texts = batch.column(name)
+                for hit in matcher.match_array(texts, "note" if notes else name):
                     field = f"note {batch.column('entry')[hit.row].as_py()}" if notes else name
-                    evidence.add(refs[hit.row].as_py(), system, hit, field)
+                    evidence.add(refs[hit.row].as_py(), system, hit, field, texts[hit.row].as_py())
             yield evidence.batch()
 
     return run

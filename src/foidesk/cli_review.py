@@ -1,0 +1,110 @@
+"""``foidesk review ...``: a person's decisions on a case's hits, on the command line.
+
+Thin wrappers over ``foidesk.review`` (the desk's page calls the same functions). Results go
+to stdout; what changed and what to do next goes to stderr. Errors a user can fix are
+``FoideskError``s, which ``cli.main`` turns into one line.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+review_app = typer.Typer(
+    help=(
+        "Review a case's hits: accept or reject them (one by one or in bulk, on the command "
+        "line or in a review file for Excel), and trace each cell to its crimes and hits. "
+        "Answer the case again (answer --replace) to see the table follow the decisions."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+CaseArg = Annotated[
+    Path, typer.Argument(help="The case folder (written by foidesk answer --out CASE).")
+]
+
+
+class Choice(StrEnum):
+    """What a reviewer decides about a hit."""
+
+    accept = "accept"
+    reject = "reject"
+
+
+def _again(case: Path) -> str:
+    return (
+        f"answer the case again to apply them: foidesk answer REQUEST.toml --out {case} --replace"
+    )
+
+
+@review_app.command("decide")
+def decide(
+    case: CaseArg,
+    choice: Annotated[
+        Choice, typer.Argument(help="accept (the hit counts) or reject (it does not).")
+    ],
+    by: Annotated[str, typer.Option("--by", help="Who decides (their name).")],
+    hit: Annotated[str | None, typer.Option("--hit", help="One hit, by its id.")] = None,
+    term: Annotated[str | None, typer.Option("--term", help="Every hit of this term.")] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Every hit of this lexicon rule.")
+    ] = None,
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="Every hit whose matched text is this (any case)."),
+    ] = None,
+    crime: Annotated[
+        str | None, typer.Option("--crime", help="Every hit of this crime reference.")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the log).")] = "",
+) -> None:
+    """Accept or reject hits: one (--hit) or in bulk (--term, --rule, --text, --crime; given
+    together, a hit must match all). Appended to the case's internal/decisions.jsonl with who,
+    when and why; a later decision on a hit overrides an earlier one, and the history stays.
+    Says how many hits it changed. Hits set aside by the lexicon's record conditions are
+    never selected.
+    """
+    from foidesk.casework.decisions import Selector
+    from foidesk.review.case import decide as record_decision
+
+    selector = Selector(hit=hit, term=term, rule=rule, text=text, crime=crime)
+    done = record_decision(case, choice.value, selector, by=by, reason=reason)
+    same = done.selected - done.changed
+    err.print(
+        f"{done.changed:,} {'hit' if done.changed == 1 else 'hits'} changed to {choice.value} "
+        f"({done.selected:,} selected by {selector.describe()}"
+        + (f"; {same:,} already {choice.value}ed" if same else "")
+        + ")"
+        + (f"; {_again(case)}" if done.changed else ""),
+        markup=False,
+    )
+    print(done.changed)
+
+
+@review_app.command("trace")
+def trace(case: CaseArg) -> None:
+    """Write CASE/internal/trace.csv: every cell of the published table (row labels, period
+    or Grand Total) with each crime behind it and the ids of its counted hits, one line per
+    cell and crime. Record-level: it stays under internal/.
+    """
+    from foidesk.review.trace import write_trace
+
+    traced = write_trace(case)
+    err.print(
+        f"Wrote {traced.path} ({traced.lines:,} lines; grand total {traced.grand_total:,})",
+        markup=False,
+    )
+    if traced.pending:
+        err.print(
+            f"foidesk: warning: {traced.pending:,} decisions were made after the case was last "
+            f"answered and are not in its table or this trace; {_again(case)}",
+            markup=False,
+        )
+    print(traced.path)

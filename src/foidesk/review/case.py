@@ -1,0 +1,166 @@
+"""A case folder opened for review: its hits, and the decisions people make on them.
+
+``open_case`` reads what ``answer`` wrote under ``internal/`` (the evidence with each hit's
+id, status and context; the audit, which names the request) and the decisions log.
+``decide`` records one person's accept or reject on the hits a ``Selector`` picks, appended
+to the log under the case's lock, and says how many hits it changed. A decision changes the
+table when the case is answered again (``answer --replace`` applies the log).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from foidesk.case_folder import AUDIT_NAME, CRIME_HITS_NAME, EVIDENCE_NAME, case_lock
+from foidesk.casework.decisions import Decision, DecisionLog, Selector, latest, now
+from foidesk.casework.request import Request, load_request
+from foidesk.errors import CaseError, RequestError
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    """A case answered: where it is, its evidence (one row per hit) and its audit."""
+
+    folder: Path
+    evidence: pa.Table
+    audit: dict[str, Any]
+
+    @property
+    def internal(self) -> Path:
+        """The case's ``internal/`` folder."""
+        return self.folder / "internal"
+
+    @property
+    def log(self) -> DecisionLog:
+        """The case's decisions log."""
+        return DecisionLog(self.internal)
+
+    def decisions(self) -> list[Decision]:
+        """Every decision in the log, in the order made."""
+        return self.log.read()
+
+    def crime_hits(self) -> pa.Table:
+        """The rows the published table was counted from."""
+        path = self.internal / CRIME_HITS_NAME
+        if not path.exists():
+            raise CaseError(f"{path}: missing: answer the case again (answer --replace)")
+        return pq.read_table(path)
+
+    def request(self) -> Request:
+        """The request the case answered (the file the audit names)."""
+        path = Path(self.audit.get("request", {}).get("path", ""))
+        if not path.is_file():
+            raise CaseError(
+                f"{self.internal / AUDIT_NAME}: the request it names ({path}) is not there"
+            )
+        return load_request(path)
+
+    def hits(self) -> list[dict[str, Any]]:
+        """The hits, one dict per evidence row."""
+        return self.evidence.to_pylist()
+
+
+def open_case(folder: Path | str) -> ReviewCase:
+    """Open an answered case folder; one line naming what is missing otherwise."""
+    folder = Path(folder)
+    internal = folder / "internal"
+    evidence_path, audit_path = internal / EVIDENCE_NAME, internal / AUDIT_NAME
+    if not internal.is_dir():
+        raise CaseError(f"{folder}: not a case folder (no internal/): answer the request first")
+    for path in (evidence_path, audit_path):
+        if not path.is_file():
+            raise CaseError(f"{path}: missing: answer the case again (answer --replace)")
+    evidence = pq.read_table(evidence_path)
+    if "hit_id" not in evidence.column_names:
+        raise CaseError(
+            f"{evidence_path}: made by an older foidesk, without hit ids: answer the case again "
+            "(answer --replace)"
+        )
+    audit = json.loads(audit_path.read_text(encoding="utf-8"))
+    return ReviewCase(folder, evidence, audit)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What one ``decide`` did: hits selected, and how many of them it changed (the others
+    already had that decision)."""
+
+    selected: int
+    changed: int
+    decisions: tuple[Decision, ...]
+
+
+def selected_hits(case: ReviewCase, selector: Selector) -> list[dict[str, Any]]:
+    """The case's hits the selector picks, in evidence order. A hit set aside by the record
+    conditions is never picked: no decision can make it count."""
+    return [
+        hit
+        for hit in case.hits()
+        if hit.get("status") != "set aside"
+        and selector.matches(
+            hit["hit_id"], hit["platform"], hit["rule"], hit["text"], hit["crime_ref"]
+        )
+    ]
+
+
+def decide(
+    folder: Path | str,
+    choice: str,
+    selector: Selector,
+    *,
+    by: str,
+    reason: str = "",
+    source: str = "command line",
+) -> Decided:
+    """Record ``choice`` (accept or reject) by ``by`` on every hit ``selector`` picks. A
+    selector that picks no hit is refused in one line; hits that already have this decision
+    are not written again."""
+    case = open_case(folder)
+    with case_lock(case.folder):
+        hits = selected_hits(case, selector)
+        if not hits:
+            raise RequestError(f"{case.folder}: no hit matches {selector.describe()}")
+        current = latest(case.decisions())
+        when = now()
+        made = [
+            Decision(
+                hit_id=hit["hit_id"],
+                decision=choice,
+                by=by,
+                at=when,
+                reason=reason,
+                crime_ref=hit["crime_ref"],
+                term=hit["platform"],
+                matched=hit["text"],
+                selected_by=selector.criteria(),
+                source=source,
+            )
+            for hit in hits
+            if (held := current.get(hit["hit_id"])) is None or held.decision != choice
+        ]
+        case.log.append(made)
+    return Decided(len(hits), len(made), tuple(made))
+
+
+def record(folder: Path | str, decisions: Sequence[Decision]) -> int:
+    """Append decisions made elsewhere (a review file, the desk) under the case's lock; those
+    that repeat the decision already holding for their hit are left out. Returns how many
+    were written."""
+    case = open_case(folder)
+    with case_lock(case.folder):
+        current = latest(case.decisions())
+        made = [
+            d
+            for d in decisions
+            if (held := current.get(d.hit_id)) is None
+            or (held.decision, held.reason) != (d.decision, d.reason)
+        ]
+        case.log.append(made)
+    return len(made)
