@@ -48,8 +48,9 @@ def test_note_sentences_lend_no_signal_to_a_neighbouring_short_form() -> None:
         for field in FIELDS
         for sentence in cat.note_sentences(family, field)
     ]
-    # The knife notes and traps sit between the same sentences.
+    # The knife notes and traps, and the possible mentions, sit between the same sentences.
     sentences += [s for kind in cat.knife_kinds for texts in kind.sentences.values() for s in texts]
+    sentences += [note.text for note in cat.possible_notes]
     for sentence in sentences:
         words = re.findall(r"\{\w+\}|[\w']+", sentence.lower())
         assert words[0] not in lexicon.after, sentence
@@ -162,6 +163,19 @@ MALFORMED = [
         '"10D" = { shoplifting = 0.05, possession = 0.9,',
         r"rates\.10D\.shoplifting: no sentences of 'shoplifting' for family 'weapons'",
     ),
+    (
+        "possible.toml",
+        'possible = ["Facebook"]\ntruth = ["Facebook"]',
+        'possible = ["Facebook"]\ntruth = ["Snapchat"]',
+        r"note\[0\]\.truth: must name platforms of `possible`, each once, or none",
+    ),
+    (
+        "possible.toml",
+        'possible = ["Facebook"]',
+        'possible = ["Messenger"]',
+        r"note\[0\]\.possible: must name platforms of forms.toml, each once",
+    ),
+    ("possible.toml", "rate = 0.006", "rate = 2", r"rate: must be at most 1"),
     (
         "knives.toml",
         '"razor blades" = "shoplifting"',

@@ -3,11 +3,12 @@
 This module sits before the whole flow: it writes the extracts a force would hand over
 (``legacy.csv`` up to the May 2018 migration, ``athena.csv`` after it, with some migrated
 records in both), the request file for FOI2019/02832 pointing at them, and ``labels.csv``, the
-truth about every crime that mentions a platform or has a knife label (for the demo and
-benchmarks only; the flow never reads it, and no accuracy is ever measured on it).
+truth about every crime that mentions a platform, has a knife label or holds a possible mention
+(for the demo and benchmarks only; the flow never reads it, and no accuracy is ever measured on
+it).
 
-``labels.csv`` has the columns ``crime_ref,platforms,knife``, one row per crime (a migrated
-crime's two copies share it), in reference order:
+``labels.csv`` has the columns ``crime_ref,platforms,knife,possible,possible_truth``, one row
+per crime (a migrated crime's two copies share it), in reference order:
 
 - ``platforms``: the platforms its notes name, ``;``-joined in alphabetical order, or empty;
 - ``knife``: empty; ``used``, ``threatened`` or ``possession`` when its notes hold a knife note
@@ -17,9 +18,15 @@ crime's two copies share it), in reference order:
   ``figurative``, ``negated``, ``name``, ``blunt`` and ``weapon`` for weapons that are not
   sharp, used or carried, ``tool``, and ``injury`` for a cut from a blow). A crime has one
   knife note or trap at most from knives.toml, plus the look-alikes its other sentences hold.
+- ``possible``: the platforms that its possible-mention sentence (possible.toml) is marked
+  possible for by the social-media lexicon (``Facebook`` for a bare "messenger", ``Twitter`` for
+  "her X", ``Instagram;TikTok`` for "TT and IG" alone), ``;``-joined in alphabetical order, or
+  empty; such a crime names no platform otherwise (``platforms`` is empty);
+- ``possible_truth``: those of them it truly names, what a reviewer should accept; empty when a
+  reviewer should reject them ("a messenger bag", "her X" meaning her ex).
 
-Readers of the older two columns keep working: a row with empty ``platforms`` is a crime with a
-knife label only.
+Readers of the older columns keep working: a row with empty ``platforms`` is a crime with a
+knife label or a possible mention only.
 
 Everything is deterministic for a seed: numpy draws every choice in arrays (dates, offences,
 outcomes, which templates and slot values make up each note), pyarrow assembles the strings,
@@ -52,6 +59,13 @@ This module keeps the logic: the shape's probabilities (sentences per field, whi
 mention), the pools made by code (times, collar numbers, codes), the draws and the writing. The
 order of every list in those files takes part in the draws: editing one changes the output
 (``tests/test_synth.py`` pins the sha256 of the default set).
+
+Possible mentions (for the review of issue 14) come from a stream of their own too (the seed's
+fifth child): about 0.6% of the drug crimes whose notes name no platform get one sentence of
+possible.toml, which the social-media lexicon marks possible and never certain, in a field and
+place drawn like a knife note's (both copies of a migrated crime); no other record changes, and
+the certain mentions, so the demo's table, stay as they were. In the demo's 200,000 rows: 347
+such crimes, 257 of them in the request's population, with 272 possible hits.
 
 Knife notes (issue 13) come from a random stream of their own (the seed's fourth child), so
 that every drug record, and everything drawn for it, is byte for byte as before them: the first
@@ -104,7 +118,7 @@ LEGACY_COLUMNS = (
 )
 ATHENA_COLUMNS = (*LEGACY_COLUMNS, "text_log")
 PLATFORMS = catalogue().platforms  # [platforms] of synth_data/forms.toml: the labels' bit order
-LABELS_HEADER = "crime_ref,platforms,knife"
+LABELS_HEADER = "crime_ref,platforms,knife,possible,possible_truth"
 
 REQUEST_NAME = "foi2019-02832.toml"
 REQUEST_TOML = """\
@@ -172,6 +186,7 @@ class SynthResult:
     migrated: int
     labelled: int  # crimes whose notes mention a platform
     knife_labelled: int  # crimes with a knife label (a knife note or trap)
+    possible_labelled: int  # crimes whose notes hold a possible mention only (possible.toml)
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,6 +206,7 @@ _FORMS = _DATA.forms  # one platform each
 _LIST_FORMS = _DATA.list_forms  # several platforms at once
 _CARRIERS = _DATA.carriers  # kind -> "drug" / "other" -> carrier sentences ({m} the mention)
 _KNIFE_KINDS = _DATA.knife_kinds  # knife notes, then knife traps (knives.toml)
+_POSSIBLE = _DATA.possible_notes  # sentences with possible mentions only (possible.toml)
 
 
 def _officers() -> tuple[str, ...]:
@@ -416,6 +432,12 @@ class _Catalog:
     knife_cdf: npt.NDArray[np.float64]  # (offence, kind) cumulative chances
     knife_pools: dict[tuple[int, int], IntArray]  # (kind, family) -> template ids
     lookalikes: tuple[str, ...]  # the labels (trap:KIND) of the look-alike bits, bit order
+    # Possible mentions (possible.toml), drawn from the possible stream.
+    possible_ids: IntArray  # template id of each sentence
+    possible_mask: IntArray  # platform bits of what the lexicon marks possible in it
+    truth_mask: IntArray  # platform bits of what it truly names (0: a reviewer rejects it)
+    possible_p: npt.NDArray[np.float64]  # chance of each sentence, from TIKTOK_FROM
+    possible_p_early: npt.NDArray[np.float64]  # before it: none whose truth is TikTok
 
 
 def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
@@ -498,6 +520,12 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
             chances = _DATA.knife_rates.get(o.code, _DATA.knife_rates["other"])
             for k, kind in enumerate(_KNIFE_KINDS):
                 rates[i, k] = chances.get(kind.name, 0.0)
+    # Possible mentions: their templates after the knives', for the same reason.
+    possible_ids = tpl.add_all([n.text for n in _POSSIBLE])
+    possible_mask = np.array([sum(bit[p] for p in n.platforms) for n in _POSSIBLE], np.int64)
+    truth_mask = np.array([sum(bit[p] for p in n.truth) for n in _POSSIBLE], np.int64)
+    weight = np.array([n.weight for n in _POSSIBLE])
+    early = np.where(truth_mask & bit["TikTok"], 0.0, weight)
     return _Catalog(
         templates=tpl,
         offence_family=offence_family,
@@ -520,6 +548,11 @@ def _catalog(drug_share: float = DRUG_SHARE) -> _Catalog:
         knife_cdf=np.cumsum(rates, axis=1),
         knife_pools=knife_pools,
         lookalikes=_lookalikes(tpl),
+        possible_ids=possible_ids,
+        possible_mask=possible_mask,
+        truth_mask=truth_mask,
+        possible_p=weight / weight.sum(),
+        possible_p_early=early / early.sum(),
     )
 
 
@@ -554,6 +587,7 @@ class _Plan:
     final: IntArray  # the offence written: ``offence`` is the one drawn first (see _knife_plan)
     knife: IntArray  # the knife note or trap (index into _KNIFE_KINDS), -1 for none
     crime: IntArray  # index into _Crimes
+    possible: IntArray  # the possible-mention sentence (index into _POSSIBLE), -1 for none
 
 
 @dataclass
@@ -566,6 +600,7 @@ class _Crimes:
     platforms: IntArray  # bit i: the notes name PLATFORMS[i]
     knife: IntArray  # the knife note or trap drawn (index into _KNIFE_KINDS), -1 for none
     lookalikes: IntArray  # bit i: the notes hold a look-alike labelled _Catalog.lookalikes[i]
+    possible: IntArray  # the possible-mention sentence (index into _POSSIBLE), -1 for none
 
 
 def _epoch(day: date) -> int:
@@ -669,12 +704,32 @@ def _knife_plan(
     return final, knife
 
 
+def _possible_plan(
+    prng: np.random.Generator, cat: _Catalog, day: IntArray, final: IntArray, platforms: IntArray
+) -> IntArray:
+    """The possible-mention sentence of each crime (index into _POSSIBLE, -1 for none), from the
+    possible stream: a share (possible.toml's rate) of the drug crimes whose notes name no
+    platform; no sentence whose truth is TikTok before it existed."""
+    n = len(day)
+    chosen = (prng.random(n) < _DATA.possible_rate) & cat.offence_is_drug[final] & (platforms == 0)
+    late = day >= _epoch(TIKTOK_FROM)
+    out = np.full(n, -1, np.int64)
+    for sel, p in ((chosen & ~late, cat.possible_p_early), (chosen & late, cat.possible_p)):
+        out[sel] = prng.choice(len(p), int(sel.sum()), p=p)
+    return out
+
+
 def _plan(
-    rng: np.random.Generator, krng: np.random.Generator, cat: _Catalog, rows: int
+    rng: np.random.Generator,
+    krng: np.random.Generator,
+    prng: np.random.Generator,
+    cat: _Catalog,
+    rows: int,
 ) -> tuple[_Plan, _Plan, IntArray, _Crimes]:
     """Plan both systems; returns (legacy, athena, migrated legacy rows, crimes). ``rng`` draws
     everything as before the knife notes; ``krng``, the knife stream, draws the knife-crime
-    offences and the knife notes and traps."""
+    offences and the knife notes and traps; ``prng``, the possible stream, the crimes that get
+    a possible mention (``_possible_plan``)."""
     legacy_days = _epoch(LEGACY_END) - _epoch(LEGACY_START) + 1
     athena_days = _epoch(ATHENA_END) - _epoch(ATHENA_START) + 1
     n_legacy = round(rows * legacy_days / (legacy_days + athena_days))
@@ -741,9 +796,19 @@ def _plan(
         platforms=np.zeros(n_legacy + n_athena, np.int64),
         knife=np.concatenate((l_knife, a_knife)),
         lookalikes=np.zeros(n_legacy + n_athena, np.int64),
+        possible=np.zeros(0, np.int64),
     )
     np.bitwise_or.at(crimes.platforms, l_item_row, cat.form_mask[l_item_form])
     np.bitwise_or.at(crimes.platforms, n_legacy + a_item_row, cat.form_mask[a_item_form])
+    # Possible mentions, in crimes that name no platform (so the certain counts stay as they
+    # were). A migrated crime's is in both copies.
+    crimes.possible = _possible_plan(
+        prng,
+        cat,
+        np.concatenate((l_day, a_day)),
+        np.concatenate((l_final, a_final)),
+        crimes.platforms,
+    )
 
     # Athena file: its own rows plus the migrated copies (recorded at midnight), in date order.
     day = np.concatenate((a_day, l_day[migrated]))
@@ -770,6 +835,7 @@ def _plan(
         final=np.concatenate((a_final, l_final[migrated]))[order],
         knife=np.concatenate((a_knife, l_knife[migrated]))[order],
         crime=np.concatenate((n_legacy + np.arange(n_athena), migrated))[order],
+        possible=crimes.possible[np.concatenate((n_legacy + np.arange(n_athena), migrated))][order],
     )
     legacy = _Plan(
         day=l_day,
@@ -785,6 +851,7 @@ def _plan(
         final=l_final,
         knife=l_knife,
         crime=np.arange(n_legacy),
+        possible=crimes.possible[:n_legacy],
     )
     return legacy, athena, migrated, crimes
 
@@ -969,6 +1036,28 @@ class _Knives:
     marks: IntArray
 
 
+@dataclass(frozen=True)
+class _Possible:
+    """A chunk's possible-stream inputs to ``_notes``: the possible stream of the system, the
+    rows (in order, local to the chunk) that get a possible-mention sentence, and its text and
+    look-alike bits (see ``_possible_sentences``)."""
+
+    rng: np.random.Generator
+    row: IntArray
+    text: pa.Array
+    marks: IntArray
+
+
+def _possible_sentences(
+    prng: np.random.Generator, cat: _Catalog, final: IntArray, possible: IntArray
+) -> tuple[pa.Array, IntArray]:
+    """The possible-mention sentences ``possible`` (indices into _POSSIBLE) of records of
+    offence ``final``, filled from ``prng``, and their look-alike bits."""
+    marks = np.zeros(len(possible), np.int64)
+    text = cat.templates.render(prng, cat.possible_ids[possible], final, marks=marks)
+    return text, marks
+
+
 def _knife_sentences(
     krng: np.random.Generator, cat: _Catalog, final: IntArray, knife: IntArray
 ) -> tuple[pa.Array, IntArray]:
@@ -995,13 +1084,15 @@ def _notes(
     item_form: IntArray,
     scale: float | None = None,
     knives: _Knives | None = None,
+    possible: _Possible | None = None,
 ) -> tuple[list[pa.Array], IntArray]:
     """The text columns for one chunk of rows (``item_row`` local to the chunk); ``scale``
     None writes the default 0 to 3 sentences per field, else see ``_scaled_counts``.
 
     ``rng`` draws every note as before the knife notes, for the offence drawn first
     (``offence``); then ``knives`` (see ``_knife_notes``) redraws the sentences of the rows
-    whose final offence is of another family and adds the knife notes and traps. Also returns
+    whose final offence is of another family and adds the knife notes and traps, and
+    ``possible`` (drawn from its own stream) adds the possible-mention sentences. Also returns
     each row's look-alike bits (bit i: its notes hold a look-alike labelled
     ``cat.lookalikes[i]``).
     """
@@ -1088,12 +1179,13 @@ def _notes(
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
     joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), sentences), " ")
     if knives is None:
+        assert possible is None, "possible mentions are added with the knife notes"
         patch = _Patch(np.zeros(0, np.int64), pa.array([], pa.string()), _row_marks(n, cells))
     else:
         redo = counts
         if scale is not None:  # the same draw, fitted to the final offence's family
             redo = _fit_counts(cat, fields, cat.offence_family[knives.final], base, drawn)
-        patch = _knife_notes(knives, cat, fields, redo, sentences, cells, scale)
+        patch = _knife_notes(knives, cat, fields, redo, sentences, cells, scale, possible)
     columns = []
     for f in range(n_fields):
         col = joined.slice(f * n, n)
@@ -1154,12 +1246,15 @@ def _knife_notes(
     sentences: pa.Array,
     cells: _Cells,
     scale: float | None,
+    possible: _Possible | None = None,
 ) -> _Patch:
     """What the knife stream changes in the chunk's notes: a row whose final offence is of
     another family than the one drawn first gets that family's sentences instead of its own
     (``counts`` per field, its mentions and traps kept in place), and a row with a knife note
     or trap gets it (``knives.text``) in a field and place drawn like a trap's. Everything is
-    drawn from ``knives.rng``; only the changed fields are joined again."""
+    drawn from ``knives.rng``; only the changed fields are joined again. A row of ``possible``
+    gets its sentence in a field and place drawn the same way from ``possible.rng`` (after the
+    knife stream's draws, which it leaves as they were)."""
     krng = knives.rng
     n = len(knives.final)
     family = cat.offence_family[knives.final]
@@ -1195,6 +1290,17 @@ def _knife_notes(
     new_group = np.concatenate((new_group, where * n + rows))
     new_key = np.concatenate((new_key, 2 * place - 1))
     new_marks = np.concatenate((new_marks, knives.marks))
+    texts = [sentences, rendered, knives.text]
+
+    # The possible-mention sentences, rendered already, from the possible stream.
+    if possible is not None and len(possible.row):
+        rows = possible.row
+        where = possible.rng.choice(len(fields), len(rows), p=_FIELD_WEIGHTS[_system(fields)])
+        place = (possible.rng.random(len(rows)) * (counts[where, rows] + 1)).astype(np.int64)
+        new_group = np.concatenate((new_group, where * n + rows))
+        new_key = np.concatenate((new_key, 2 * place - 1))
+        new_marks = np.concatenate((new_marks, possible.marks))
+        texts.append(possible.text)
 
     # The changed groups: their kept sentences (all but a moved row's own) and the new ones.
     changed = np.zeros(len(fields) * n, np.bool_)
@@ -1208,7 +1314,7 @@ def _knife_notes(
     # The kept cells are in order: a stable sort keeps them before a new one in the same place.
     order = np.argsort(group * span + key + 1, kind="stable")
     source = np.concatenate((kept, len(sentences) + np.arange(len(new_key))))[order]
-    merged = _take(pa.chunked_array([sentences, rendered, knives.text], pa.string()), source)
+    merged = _take(pa.chunked_array(texts, pa.string()), source)
     groups, sizes = np.unique(group[order], return_counts=True)
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int32)
     text = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), merged), " ")
@@ -1275,9 +1381,11 @@ def _write_system(
     cat: _Catalog,
     rng: np.random.Generator,
     krng: np.random.Generator,
+    prng: np.random.Generator,
     scale: float | None,
 ) -> IntArray:
-    """Write one system's file; returns each row's look-alike bits (see ``_notes``)."""
+    """Write one system's file; returns each row's look-alike bits (see ``_notes``). ``rng`` is
+    the system's first stream, ``krng`` its knife stream, ``prng`` its possible stream."""
     legacy = system == "Legacy"
     fields = ("mo", "summary") if legacy else ("mo", "summary", "log")
     offence_text = pa.array([o.legacy if legacy else o.athena for o in _OFFENCES], pa.string())
@@ -1290,6 +1398,8 @@ def _write_system(
     found = np.zeros(n, np.int64)
     items = np.flatnonzero(plan.knife >= 0)
     item_text, item_marks = _knife_sentences(krng, cat, plan.final[items], plan.knife[items])
+    chosen = np.flatnonzero(plan.possible >= 0)
+    p_text, p_marks = _possible_sentences(prng, cat, plan.final[chosen], plan.possible[chosen])
     with path.open("wb") as out:
         out.write((",".join(header) + "\n").encode())
         for start in range(0, n, CHUNK_ROWS):
@@ -1302,6 +1412,7 @@ def _write_system(
                 ho_col = pc.if_else(pa.array(rng.random(stop - start) < 0.5), "", ho_col)
             lo, hi = np.searchsorted(plan.item_row, [start, stop])
             k_lo, k_hi = np.searchsorted(items, [start, stop]).tolist()
+            p_lo, p_hi = np.searchsorted(chosen, [start, stop]).tolist()
             notes, found[start:stop] = _notes(
                 rng,
                 cat,
@@ -1316,6 +1427,12 @@ def _write_system(
                     plan.knife[start:stop],
                     item_text.slice(k_lo, k_hi - k_lo),
                     item_marks[k_lo:k_hi],
+                ),
+                _Possible(
+                    prng,
+                    chosen[p_lo:p_hi] - start,
+                    p_text.slice(p_lo, p_hi - p_lo),
+                    p_marks[p_lo:p_hi],
                 ),
             )
             columns = [
@@ -1359,10 +1476,10 @@ def make_synthetic(
 
     Writes ``legacy.csv`` (1 January 2014 to 22 May 2018), ``athena.csv`` (23 May 2018 to
     31 December 2019, plus about 2% of the legacy records from June 2017 migrated with the
-    same reference and date), ``labels.csv`` (``crime_ref,platforms,knife``: the true platforms
-    and knife label of every crime whose notes mention a platform or have a knife label; see
-    the module's docstring) and ``foi2019-02832.toml`` (the request). The same arguments give
-    byte-identical files.
+    same reference and date), ``labels.csv`` (``crime_ref,platforms,knife,possible,
+    possible_truth``: the true platforms, knife label and possible mentions of every crime that
+    has one; see the module's docstring) and ``foi2019-02832.toml`` (the request). The same
+    arguments give byte-identical files.
 
     The shape: ``drug_share`` is the share of records with a drug offence (Home Office codes
     92A to 92E). ``note_bytes`` is the target mean of free-text bytes per record, over all its
@@ -1378,16 +1495,21 @@ def make_synthetic(
     if out.exists() and not out.is_dir():
         raise FoideskError(f"{out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    # The knife stream is a fourth child: the first three draw what they drew before it.
-    plan_ss, legacy_ss, athena_ss, knife_ss = np.random.SeedSequence(seed).spawn(4)
+    # The knife stream is a fourth child, the possible stream a fifth: the first three draw
+    # what they drew before them, the fourth what it drew before the fifth.
+    plan_ss, legacy_ss, athena_ss, knife_ss, possible_ss = np.random.SeedSequence(seed).spawn(5)
     kplan, klegacy, kathena = (np.random.default_rng(s) for s in knife_ss.spawn(3))
-    legacy, athena, migrated, crimes = _plan(np.random.default_rng(plan_ss), kplan, cat, rows)
+    pplan, plegacy, pathena = (np.random.default_rng(s) for s in possible_ss.spawn(3))
+    legacy, athena, migrated, crimes = _plan(
+        np.random.default_rng(plan_ss), kplan, pplan, cat, rows
+    )
     legacy_rng, athena_rng = np.random.default_rng(legacy_ss), np.random.default_rng(athena_ss)
-    for path, plan, system, rng, krng in (
-        (out / "legacy.csv", legacy, "Legacy", legacy_rng, klegacy),
-        (out / "athena.csv", athena, "Athena", athena_rng, kathena),
+    for path, plan, system, rng, krng, prng in (
+        (out / "legacy.csv", legacy, "Legacy", legacy_rng, klegacy, plegacy),
+        (out / "athena.csv", athena, "Athena", athena_rng, kathena, pathena),
     ):
-        crimes.lookalikes[plan.crime] |= _write_system(path, plan, system, cat, rng, krng, scale)
+        found = _write_system(path, plan, system, cat, rng, krng, prng, scale)
+        crimes.lookalikes[plan.crime] |= found
     knife_labelled = _write_labels(out / "labels.csv", cat, crimes)
     (out / REQUEST_NAME).write_text(REQUEST_TOML, encoding="utf-8", newline="\n")
     return SynthResult(
@@ -1400,15 +1522,18 @@ def make_synthetic(
         migrated=len(migrated),
         labelled=int(np.count_nonzero(crimes.platforms)),
         knife_labelled=knife_labelled,
+        possible_labelled=int(np.count_nonzero(crimes.possible >= 0)),
     )
 
 
 def _write_labels(path: Path, cat: _Catalog, crimes: _Crimes) -> int:
-    """Write labels.csv: ``crime_ref,platforms,knife`` for every crime whose notes name a
-    platform or have a knife label, in reference order. platforms: the names, sorted and
-    ``;``-joined. knife: the kind of its knife note (used, threatened, possession), else its
-    traps (the one drawn and the look-alikes found), sorted and ``;``-joined. Returns how many
-    crimes have a knife label."""
+    """Write labels.csv: ``crime_ref,platforms,knife,possible,possible_truth`` for every crime
+    whose notes name a platform, have a knife label or hold a possible mention, in reference
+    order. platforms: the names, sorted and ``;``-joined. knife: the kind of its knife note
+    (used, threatened, possession), else its traps (the one drawn and the look-alikes found),
+    sorted and ``;``-joined. possible: the platforms its possible-mention sentence is marked
+    possible for; possible_truth: those it truly names (empty: a reviewer rejects them), both
+    sorted and ``;``-joined. Returns how many crimes have a knife label."""
     traps = tuple(dict.fromkeys([k.label for k in _KNIFE_KINDS if k.trap] + [*cat.lookalikes]))
     bit = {label: 1 << i for i, label in enumerate(traps)}
     kind = crimes.knife
@@ -1417,7 +1542,11 @@ def _write_labels(path: Path, cat: _Catalog, crimes: _Crimes) -> int:
     for i, label in enumerate(cat.lookalikes):
         trap_bits |= ((crimes.lookalikes >> i) & 1) * bit[label]
     trap_bits = np.where(note >= 0, 0, trap_bits)  # a knife note is the crime's label
-    keep = np.flatnonzero((crimes.platforms != 0) | (note >= 0) | (trap_bits != 0))
+    has_possible = crimes.possible >= 0
+    keep = np.flatnonzero((crimes.platforms != 0) | (note >= 0) | (trap_bits != 0) | has_possible)
+    which = crimes.possible[keep]
+    marked = np.where(which >= 0, cat.possible_mask[which], 0)
+    truth = np.where(which >= 0, cat.truth_mask[which], 0)
 
     def texts(codes: IntArray, text: Callable[[int], str]) -> pa.Array:
         values, inverse = np.unique(codes, return_inverse=True)
@@ -1434,8 +1563,11 @@ def _write_labels(path: Path, cat: _Catalog, crimes: _Crimes) -> int:
             _KNIFE_KINDS[(c >> len(traps)) - 1].label if c >> len(traps) else joined(c, traps)
         ),
     )
+    possible = texts(marked, lambda m: joined(m, PLATFORMS))
+    possible_truth = texts(truth, lambda m: joined(m, PLATFORMS))
     order = pa.array(np.asarray(pc.array_sort_indices(refs)))
+    columns = (refs, platforms, knife, possible, possible_truth)
     with path.open("wb") as out:
         out.write((LABELS_HEADER + "\n").encode())
-        _write_rows(out, [refs.take(order), platforms.take(order), knife.take(order)])
+        _write_rows(out, [c.take(order) for c in columns])
     return int(np.count_nonzero((note >= 0) | (trap_bits != 0)))

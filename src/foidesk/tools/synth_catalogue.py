@@ -13,6 +13,9 @@ structures (tuples and read-only mappings, in the files' order, which decides th
 - ``pools.toml``: the word pools that fill a sentence's ``{slots}``.
 - ``knives.toml``: the knife notes (a knife used, threatened or carried) and knife traps, with
   their chances per Home Office code, and the look-alikes the other files already hold.
+- ``possible.toml``: sentences that the social-media lexicon marks as possible mentions only,
+  with the platforms marked and those truly named (for the review of issue 14), and the share
+  of drug crimes that get one.
 
 A malformed file is refused with a ``FoideskError`` naming the file and the key.
 """
@@ -30,7 +33,14 @@ from typing import Any
 
 from foidesk.errors import FoideskError
 
-FILES = ("offences.toml", "sentences.toml", "forms.toml", "pools.toml", "knives.toml")
+FILES = (
+    "offences.toml",
+    "sentences.toml",
+    "forms.toml",
+    "pools.toml",
+    "knives.toml",
+    "possible.toml",
+)
 FIELDS = ("mo", "summary", "log")  # note fields: modus operandi, summary, log (Athena only)
 SIDES = ("drug", "other")  # generic sentences and carriers for drug and other offences
 
@@ -98,6 +108,16 @@ class KnifeKind:
 
 
 @dataclass(frozen=True)
+class PossibleNote:
+    """A sentence whose only mentions are possible ones (possible.toml)."""
+
+    text: str
+    platforms: Strings  # what the social-media lexicon marks possible in it
+    truth: Strings  # the platforms it truly names: empty when a reviewer should reject them
+    weight: float
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """Everything the generator draws from, in file order."""
 
@@ -120,6 +140,8 @@ class Catalogue:
     knife_kinds: tuple[KnifeKind, ...]  # the notes, then the traps, in file order
     knife_rates: Mapping[str, Mapping[str, float]]  # code or "other" -> kind -> chance
     lookalikes: tuple[tuple[str, str], ...]  # (phrase, trap kind) already in other files
+    possible_rate: float  # share of the drug crimes naming no platform given a possible note
+    possible_notes: tuple[PossibleNote, ...]
 
     def note_sentences(self, family: Family, field: str) -> Strings:
         """A family's sentences for a note field: its own, then the generic ones."""
@@ -140,7 +162,7 @@ def catalogue() -> Catalogue:
 
 def load_catalogue(folder: Traversable) -> Catalogue:
     """Read and check the files of ``folder``; problems name the file and the key."""
-    offences, sentences, forms, pools, knives = (_read(folder, name) for name in FILES)
+    offences, sentences, forms, pools, knives, possible = (_read(folder, name) for name in FILES)
     families, drug_code_share, offence_list, outcomes, outcome_weights = _offences(offences)
     own, generic = _sentences(sentences, families)
     platforms, weights, form_list, list_forms, carriers, traps = _forms(forms)
@@ -151,6 +173,7 @@ def load_catalogue(folder: Traversable) -> Catalogue:
         + [v for values in pool_map.values() for v in values]
     )
     kinds, rates, lookalikes = _knives(knives, families, offence_list, elsewhere)
+    possible_rate, possible_notes = _possible(possible, platforms)
     return Catalogue(
         families=families,
         drug_code_share=drug_code_share,
@@ -171,6 +194,8 @@ def load_catalogue(folder: Traversable) -> Catalogue:
         knife_kinds=kinds,
         knife_rates=rates,
         lookalikes=lookalikes,
+        possible_rate=possible_rate,
+        possible_notes=possible_notes,
     )
 
 
@@ -548,3 +573,34 @@ def _knives(
             raise f.fail(key, "not found in any sentence, trap or pool value of the other files")
         lookalikes.append((phrase, kind))
     return tuple(kinds), _frozen(rates), tuple(lookalikes)
+
+
+def _possible(f: _File, platforms: Strings) -> tuple[float, tuple[PossibleNote, ...]]:
+    raw = f.keys(f.data, "", ("rate", "note"), ("rate", "note"))
+    rate = f.number(raw["rate"], "rate", 1)
+    if not isinstance(raw["note"], list) or not raw["note"]:
+        raise f.fail("note", "must be a list of [[note]] tables")
+    notes = []
+    for i, entry in enumerate(raw["note"]):
+        key = f"note[{i}]"
+        fields = ("text", "possible", "truth", "weight")
+        entry = f.keys(entry, key, fields, fields)
+        named = f.texts(entry["possible"], f"{key}.possible")
+        if len(set(named)) < len(named) or any(p not in platforms for p in named):
+            raise f.fail(f"{key}.possible", "must name platforms of forms.toml, each once")
+        truth: Strings = ()
+        if entry["truth"] != []:
+            truth = f.texts(entry["truth"], f"{key}.truth")
+        if len(set(truth)) < len(truth) or any(p not in named for p in truth):
+            raise f.fail(f"{key}.truth", "must name platforms of `possible`, each once, or none")
+        notes.append(
+            PossibleNote(
+                f.text(entry["text"], f"{key}.text"),
+                named,
+                truth,
+                f.number(entry["weight"], f"{key}.weight"),
+            )
+        )
+    if not sum(n.weight for n in notes) > 0:
+        raise f.fail("note", "weights must not be all zero")
+    return rate, tuple(notes)
