@@ -18,6 +18,8 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
     "knife.word": [
         ("S stabbed V with a kitchen knife", "knife"),
         ("a lock knife", "lock knife"),
+        # a zero-width space inside the word
+        ("held a kn\u200bife to the cashier", "kn\u200bife"),
     ],
     "knife.misspelling": [("pulled out a nife", "nife"), ("swung a mashete at him", "mashete")],
     "knife.blade": [("held a blade to her throat", "blade")],
@@ -34,9 +36,15 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
     "knife.glass": [
         ("S glassed V", "glassed"),
         ("held a jagged piece of glass to his face", "jagged piece of glass"),
+        ("S pushed his pint glass into V's face", "pushed his pint glass into"),
     ],
     "knife.slang": [("S held a shank to V", "shank")],
-    "knife.pointed-tools": [("threatened her with scissors", "scissors")],
+    "knife.pointed-tools": [
+        ("threatened her with scissors", "scissors"),
+        # a signal after it: "held", "used", "points"
+        ("picked up the scissors and held the points to her neck", "scissors"),
+        ("a bottle smashed and used to cut him", "bottle smashed"),
+    ],
     "knife.slang-use": [("V was bora'd near the garages", "bora'd")],
     "article.knife": [("found with a lock knife in his waistband", "lock knife")],
     "article.blade": [("a machete under the car seat", "machete")],
@@ -53,7 +61,7 @@ NEGATIVE: dict[str, list[str]] = {
     "knife.sharp-instrument": ["no sharp instrument was used"],
     "knife.stab": ["stabbed me in the back", "wearing a stab vest"],
     "knife.slash": ["slashed prices", "scratched and slashed by brambles"],
-    "knife.glass": ["a broken glass shelf"],
+    "knife.glass": ["a broken glass shelf", "S put his glass into the sink"],
     "knife.slang": ["Mr Shanks attended"],
     "knife.pointed-tools": ["sterile scissors in the kit"],
     "knife.slang-use": ["a Bora Bora holiday"],
@@ -70,6 +78,7 @@ EXCLUSIONS: dict[str, str] = {
     "figurative.phrases": "S twisted the knife by posting about it",
     "names.places-and-firms": "outside 7 Dagger Way",
     "names.nickname": "known as 'Razor' locally",
+    # (and: "fans of the Blades", "a film called 'The Blade Beneath'", below)
     "nature.brambles": "slashed by brambles as he ran",
     "figurative.back-stab": "she stabbed me in the back",
     "figurative.slashed-prices": "the shop slashed prices",
@@ -158,3 +167,58 @@ def test_negation_reads_words_with_apostrophes_and_digits() -> None:
     assert _certain(text, KNIFE) == []
     text = "susp had a knife in his bag, but it was not produced during the robbery"
     assert _certain(text, KNIFE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fight between fans of the Blades and rival supporters; V punched",
+        "V touched during a horror film called 'The Blade Beneath'",
+        "Phone snatched from V, Mr Liam BLADE, outside the shop",
+        "V robbed on his way home from a vigil at the knife crime memorial",
+    ],
+)
+def test_names_and_causes_are_no_knife(text: str) -> None:
+    assert _certain(text, KNIFE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # a knife found later on the suspect, at his address or in his car
+        ("On arrest a lock knife was found in his pocket.", "doubt:arrest"),
+        ("A machete was found in the boot during a search of his car.", "doubt:search"),
+        # hearsay, and an account withdrawn or of another incident
+        ("An informant says S always carries a blade.", "doubt:informant"),
+        ("V has since retracted the part of her account about the knife.", "doubt:retracted"),
+        (
+            "The stabbing people talked about online was a separate incident that night.",
+            "doubt:separate incident",
+        ),
+        # there, but no part of the crime; the victim's own
+        ("His keyring held a small penknife, seized by officers.", "doubt:keyring"),
+        (
+            "V took a knife from the drawer to defend herself and S knocked it away.",
+            "doubt:to defend herself",
+        ),
+        ("V could not say whether the man who pushed her over held a knife.", "doubt:whether"),
+    ],
+)
+def test_a_knife_in_doubt_is_possible_not_counted(text: str, cue: str) -> None:
+    hits = [h for h in MATCHER.match_text(text) if h.platform == KNIFE]
+    assert hits and {h.certainty for h in hits} == {"possible"}, hits
+    assert any(cue in h.signal for h in hits), hits
+
+
+def test_a_knife_used_then_found_on_arrest_counts() -> None:
+    text = "S held a knife to V's throat and took her bag. On arrest the knife was found on him."
+    assert _certain(text, KNIFE) == ["knife"]
+    # in a possession offence the article found on arrest is the offence itself
+    assert _certain("On arrest a lock knife was found in his pocket.", ARTICLE) == ["lock knife"]
+
+
+def test_neither_and_a_knife_held_up_but_not_used_to_cut() -> None:
+    assert _certain("Both held their swords, but neither blade was used", KNIFE) == []
+    # threatened is counted: "not used to cut" is no denial that it was held up
+    text = "S held a knife up while punching V. Knife not used to cut but was held up throughout."
+    assert _certain(text, KNIFE) == ["knife", "Knife"]

@@ -120,6 +120,7 @@ def test_bad_rule_kinds_are_refused_naming_the_key(tmp_path: Path) -> None:
         ('[negation]\nhits = "maybe"\nbefore = ["no"]\n', "negation.hits must be"),
         ("[negation]\nwindow = 3\n", "give cue words"),
         ('[negation]\nbefore = ["no"]\ncolour = 1\n', "unknown key 'colour'"),
+        ('[negation]\ndoubt = "allegedly"\n', "negation.doubt must be a list of words"),
     ]
     for extra, message in bad:
         text = f'name = "x"\n{extra}[[platform]]\nname = "A"\n[[platform.rule]]\nname = "a"\n'

@@ -77,6 +77,7 @@ _NEGATION_KEYS = {
     "pseudo",
     "last_mention",
     "field",
+    "doubt",
 }
 # the words that end a negation's reach within a sentence ("no knife seen but a blade found")
 DEFAULT_TERMINATORS = ("but", "however", "although", "though", "yet", "whereas", "except")
@@ -153,6 +154,11 @@ class Negation:
     # phrases that, anywhere in a field, deny every mention in it ("no weapon was used",
     # "his hands were empty"): the field's mentions are negated
     field: tuple[tuple[str, ...], ...] = ()
+    # phrases that cast doubt on every mention in their sentence, without denying it
+    # (reported speech, "allegedly", a knife "found on arrest", "withdrawn"): those mentions
+    # are possible hits whatever ``hits`` says, and a doubted last mention is not spread by
+    # ``last_mention`` (a knife used, then found on arrest, still counts)
+    doubt: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -539,7 +545,8 @@ def _condition(source: str, where: str, entry: dict[str, Any]) -> Condition | No
 
 def _negation(source: str, raw: Any) -> Negation:
     """The ``[negation]`` table: cue phrases before and after, a window, terminators, and
-    what a negated hit becomes (``hits = "dropped"`` or ``"possible"``)."""
+    what a negated hit becomes (``hits = "dropped"`` or ``"possible"``); field phrases and
+    doubt phrases (a sentence's mentions possible)."""
     where = f"{source}: negation"
     if not isinstance(raw, dict):
         raise LexiconError(f"{where} must be a table")
@@ -568,9 +575,10 @@ def _negation(source: str, raw: Any) -> Negation:
         pseudo=phrases("pseudo"),
         last_mention=_bool(where, "last_mention", raw.get("last_mention"), False),
         field=phrases("field"),
+        doubt=phrases("doubt"),
     )
-    if not negation.before and not negation.after and not negation.field:
-        raise LexiconError(f"{where}: give cue words in before or after")
+    if not (negation.before or negation.after or negation.field or negation.doubt):
+        raise LexiconError(f"{where}: give cue words in before or after (or field, doubt)")
     return negation
 
 

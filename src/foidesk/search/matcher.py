@@ -647,7 +647,9 @@ def _unnegated(
     """Candidates with no negation cue in reach (``Negation``): a negated one is dropped, or
     kept as a possible hit whose signal names the cue ("negated:no"). With ``last_mention``,
     a term whose last mention in the field is negated has all its mentions negated; a
-    ``field`` phrase anywhere in the field ("no weapon was used") negates them all."""
+    ``field`` phrase anywhere in the field ("no weapon was used") negates them all. A mention
+    not negated whose sentence holds a ``doubt`` phrase ("rumoured", "on arrest") is kept as
+    a possible hit ("doubt:rumoured"), whatever ``hits`` says, and spreads to no other."""
     negated: dict[int, str] = {}
     for i, cand in enumerate(found):
         if cand.rule.platform in unnegatable:
@@ -685,18 +687,47 @@ def _unnegated(
                 for k, cand in enumerate(found):
                     if cand.rule.platform == platform and k not in negated:
                         negated[k] = f"later {negated[i]}"
-    if not negated:
+    doubted = _doubted(text, found, negation, unnegatable, negated) if negation.doubt else {}
+    if not negated and not doubted:
         return found
     kept = []
     for i, cand in enumerate(found):
         cue = negated.get(i, "")
-        if not cue:
-            kept.append(cand)
-        elif negation.possible:
+        if cue and not negation.possible:
+            continue
+        if cue or i in doubted:
+            why = f"negated:{cue}" if cue else f"doubt:{doubted[i]}"
             cand.certainty = POSSIBLE
-            cand.signal = f"{cand.signal}, negated:{cue}" if cand.signal else f"negated:{cue}"
-            kept.append(cand)
+            cand.signal = f"{cand.signal}, {why}" if cand.signal else why
+        kept.append(cand)
     return kept
+
+
+def _doubted(
+    text: str,
+    found: list[_Candidate],
+    negation: Negation,
+    unnegatable: frozenset[str],
+    negated: dict[int, str],
+) -> dict[int, str]:
+    """The candidates (by index in ``found``) whose sentence holds a ``doubt`` phrase
+    ("allegedly", "on arrest"), with the phrase; negated ones and the terms the negation does
+    not apply to are left out. Each sentence is read once, in text order."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    cues: dict[int, str] = {}  # sentence -> the doubt phrase in it, or ""
+    doubted: dict[int, str] = {}
+    for i, cand in enumerate(found):
+        if i in negated or cand.rule.platform in unnegatable:
+            continue
+        k = bisect_right(ends, cand.start)  # the sentence: how many ends come before it
+        if k not in cues:
+            begin = ends[k - 1] if k else 0
+            stop = ends[k] if k < len(ends) else len(text)
+            words = [_plain_word(w) for w in _WORD.findall(text, begin, stop)]
+            cues[k] = _cue_in(words, negation.doubt, negation.pseudo)
+        if cues[k]:
+            doubted[i] = cues[k]
+    return doubted
 
 
 # how close (in characters) a certain mention of another platform must be for a short form
