@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -22,7 +22,7 @@ import pyarrow as pa
 from foidesk.casework.deadline import due_date
 from foidesk.casework.decisions import Decision, latest
 from foidesk.casework.periods import periods as make_periods
-from foidesk.casework.request import Request, load_request
+from foidesk.casework.request import Request, default_seed, load_request
 from foidesk.casework.words import TermWords
 from foidesk.counting.checks import (
     check_labels,
@@ -36,6 +36,7 @@ from foidesk.counting.checks import (
 from foidesk.counting.counted import ReviewState, count_hits
 from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
 from foidesk.counting.hit_ids import with_hit_ids
+from foidesk.counting.sample import QualitySample, quality_sample
 from foidesk.counting.table import build_table, possible_only_crimes
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
 from foidesk.engines.population import PopulationRules
@@ -157,6 +158,35 @@ def answer(
     evidence = evidence.append_column("status", counted.status).append_column(
         "decision", counted.decision
     )
+    # the quality sample of the counted crimes, drawn from the matcher's verdict (docs/review.md)
+    settings = request.review
+    sample = quality_sample(
+        evidence,
+        seed=default_seed(request.reference) if settings.seed is None else settings.seed,
+        margin=settings.sample_margin,
+        precision=settings.sample_precision,
+    )
+    notices = [
+        *check_population(request, result, allow_empty),
+        *check_labels(request, result, runner.name),
+        *check_sources(result),
+        *check_outcomes(request, crime_hits),
+        *check_set_aside(set_aside),
+        *check_review(counted.review),
+    ]
+    periods = make_periods(request.date_from, request.date_to, request.columns)
+    term_names = matcher.platform_names
+    words = term_words(request, matcher.lexicon)
+    table = build_table(crime_hits, request, periods, term_names, words)
+    possible_only = possible_only_crimes(crime_hits, term_names)
+    notices += check_possible(possible_only)
+    coverage = build_coverage(
+        with_counted_hits(result.coverage, crime_hits),
+        [s.system for s in request.sources],
+        periods,
+        result.overlaps,
+        possible_only,
+    )
     notices = [
         *check_population(request, result, allow_empty),
         *check_labels(request, result, runner.name),
@@ -186,12 +216,13 @@ def answer(
         tuple(SearchedTerm(p.name, _variants(p)) for p in matcher.platforms),
         letter_date or date.today(),
         words,
-        review_summary(counted.review),
+        review_summary(counted.review, sample),
     )
     notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
     audit["review"] = counted.review.as_audit()
+    audit["review"]["quality_sample"] = sample.as_audit()
     audit["lexicon"]["conditions"] = {
         name: cond.written
         for p in matcher.platforms
@@ -204,9 +235,10 @@ def answer(
     return Answer(request, release, evidence, audit, tuple(notices), crime_hits)
 
 
-def review_summary(state: ReviewState) -> ReviewSummary:
-    """What a person's review did, as the release says it (counts only)."""
-    return ReviewSummary(
+def review_summary(state: ReviewState, sample: QualitySample | None = None) -> ReviewSummary:
+    """What a person's review did, and what the quality sample found, as the release says it
+    (counts only)."""
+    summary = ReviewSummary(
         reviewed=state.reviewed,
         accepted=state.accepted,
         rejected=state.rejected,
@@ -215,6 +247,19 @@ def review_summary(state: ReviewState) -> ReviewSummary:
         certain_rejected=state.certain_rejected,
         crimes_added=state.crimes_added,
         crimes_removed=state.crimes_removed,
+    )
+    if sample is None:
+        return summary
+    found = sample.result
+    return replace(
+        summary,
+        sample_drawn=found.drawn,
+        sample_population=found.population,
+        sample_read=found.read,
+        sample_confirmed=found.confirmed,
+        sample_low=found.low,
+        sample_high=found.high,
+        sample_margin=sample.margin,
     )
 
 

@@ -108,3 +108,68 @@ def trace(case: CaseArg) -> None:
             markup=False,
         )
     print(traced.path)
+
+
+@review_app.command("export")
+def export(
+    case: CaseArg,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="The file to write (default: CASE/internal/review.xlsx). A path under "
+            "CASE/public/ is refused: the file is record-level.",
+        ),
+    ] = None,
+) -> None:
+    """Write the review file: an Excel workbook (opens in LibreOffice too) with one row per
+    hit to read. First every possible hit (undecided ones first), then the counted hits of
+    the quality sample's crimes (a random sample of the crimes counted, read to measure how
+    often the search is right). Each row: hit id, crime reference, system, date, term,
+    certainty, why it is in review, rule, the text around the match (the match in bold and
+    between ⟦ ⟧), a decision (accept or reject, from a list) and a reason; decisions already
+    made are filled in. Fill in the decisions, save, then foidesk review import. The file is
+    record-level: written for its owner only (0600), never under public/. Prints its path.
+    """
+    from foidesk.review.workbook import export_review
+
+    done = export_review(case, out)
+    err.print(
+        f"Wrote {done.path}: {done.rows:,} {'row' if done.rows == 1 else 'rows'} to review "
+        f"({done.possible:,} possible hits; {done.sample:,} hits of the quality sample's "
+        f"{done.sample_crimes:,} crimes). Record-level: keep it out of public/. Fill in the "
+        f"decision column, then: foidesk review import {case} {done.path} --by NAME",
+        markup=False,
+    )
+    print(done.path)
+
+
+@review_app.command("import")
+def import_(
+    case: CaseArg,
+    file: Annotated[
+        Path, typer.Argument(help="The review file, filled in (written by review export).")
+    ],
+    by: Annotated[str, typer.Option("--by", help="Who made the decisions (their name).")],
+) -> None:
+    """Apply the decisions in a review file. Its header must be the export's; each row's hit
+    id must be a hit of the case and its decision empty, accept or reject (any letter case).
+    A file with any bad cell is refused whole, naming the cells (e.g. J17: "maybe" is not
+    accept or reject): nothing is applied from it. Rows with an empty decision are skipped;
+    a row whose decision and reason are those already held is not written again. Each
+    decision goes to CASE/internal/decisions.jsonl with --by, the time and the file's name.
+    Prints how many decisions were recorded.
+    """
+    from foidesk.review.workbook import import_review
+
+    done = import_review(case, file, by=by)
+    held = done.decided - done.recorded
+    err.print(
+        f"Recorded {done.recorded:,} {'decision' if done.recorded == 1 else 'decisions'} from "
+        f"{file} ({done.rows:,} rows: {done.decided:,} with a decision"
+        + (f", {held:,} of them already held" if held else "")
+        + f"; {done.skipped:,} left empty)"
+        + (f"; {_again(case)}" if done.recorded else ""),
+        markup=False,
+    )
+    print(done.recorded)

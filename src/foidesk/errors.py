@@ -32,3 +32,8 @@ class EngineError(FoideskError):
 
 class CaseError(FoideskError):
     """The case folder: a file where a folder should be, a folder that cannot be written."""
+
+
+class ReviewFileError(FoideskError):
+    """A review file (the workbook of hits to decide): not the export's, a cell that names no
+    hit of the case or holds no decision, a path where it may not be written."""

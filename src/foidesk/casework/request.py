@@ -55,11 +55,15 @@ unusual.
   and ``crimes.parquet``, both regular files), or a symlink to either. Refused before any
   engine opens them: character and block devices (``/dev/zero`` hung the run), FIFOs, sockets,
   folders that are not snapshots, symlinks to any of those, a symlink that leads nowhere.
+- ``[review]`` (the quality sample, docs/review.md): ``sample_margin`` above 0 and at most 0.5,
+  ``sample_precision`` above 0 and below 1 (numbers, not true/false), ``seed`` a whole number
+  from 0; each optional (0.05, 0.95, and a seed made from the reference).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -101,12 +105,14 @@ _ALLOWED: dict[str, set[str]] = {
         "force",
         "labels",
         "asked",
+        "review",
     },
     "population": {"from", "to", "offences", "prefer"},
     "search": {"lexicon", "terms", "words", "parts"},
     "table": {"rows", "columns", "offence_label"},
     "source": {"path", "system", "data_quality_from", "format"},
     "force": {"name", "unit", "address", "email", "telephone", "signatory"},
+    "review": {"sample_margin", "sample_precision", "seed"},
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -178,6 +184,23 @@ class ForceDetails:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """``[review]``: the quality sample of the certain hits (``counting.sample``): the margin
+    of error it is sized for, the precision assumed in sizing it, and its random seed (None:
+    ``default_seed`` of the request's reference)."""
+
+    sample_margin: float = 0.05
+    sample_precision: float = 0.95
+    seed: int | None = None
+
+
+def default_seed(reference: str) -> int:
+    """The quality sample's seed when the request gives none: the first 8 hex digits of the
+    SHA-256 of its reference, so the same request draws the same sample every time."""
+    return int(hashlib.sha256(reference.encode("utf-8")).hexdigest()[:8], 16)
+
+
+@dataclass(frozen=True)
 class Request:
     """A parsed, validated request file."""
 
@@ -214,6 +237,8 @@ class Request:
     lexicon_given: bool = True
     # population.offences = "all": every recorded crime, whatever its offence code
     all_offences: bool = False
+    # [review]: the quality sample's margin, assumed precision and seed
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     @property
     def population_label(self) -> str:
@@ -562,7 +587,7 @@ def load_request(path: Path) -> Request:
             f"{_shown_path(path)}: too large to read (ran out of memory parsing it)"
         ) from None
     _check_keys(path, raw, "", "")
-    for section in ("population", "search", "table", "force"):
+    for section in ("population", "search", "table", "force", "review"):
         if section in raw:
             if not isinstance(raw[section], dict):
                 raise _fail(path, section, "must be a table, e.g. [" + section + "]")
@@ -663,6 +688,7 @@ def load_request(path: Path) -> Request:
         raise _fail(path, str(exc).split(":", 1)[0], str(exc).split(": ", 1)[1]) from None
     parts = _parts(path, search.get("parts", {}))
     asked = _asked(path, raw.get("asked", []))
+    review = _review(path, raw.get("review", {}), reference)
     return Request(
         path=path,
         reference=reference,
@@ -690,7 +716,44 @@ def load_request(path: Path) -> Request:
         asked=asked,
         row_names=row_names,
         lexicon_given="lexicon" in search,
+        review=review,
     )
+
+
+def _review(path: Path, table: dict[str, Any], reference: str) -> ReviewSettings:
+    """``[review]``: ``sample_margin`` in (0, 0.5], ``sample_precision`` in (0, 1), ``seed`` a
+    whole number from 0 (default: ``default_seed`` of the reference)."""
+    settings = ReviewSettings()
+    margin, precision = settings.sample_margin, settings.sample_precision
+    if "sample_margin" in table:
+        margin = _fraction(path, "review.sample_margin", table["sample_margin"])
+        if not 0 < margin <= 0.5:
+            raise _fail(
+                path,
+                "review.sample_margin",
+                f"{margin:g} is not a margin of error: give a fraction above 0 and at most "
+                "0.5, e.g. 0.05 for plus or minus 5 points",
+            )
+    if "sample_precision" in table:
+        precision = _fraction(path, "review.sample_precision", table["sample_precision"])
+        if not 0 < precision < 1:
+            raise _fail(
+                path,
+                "review.sample_precision",
+                f"{precision:g} is not a precision to assume: give a fraction above 0 and "
+                "below 1, e.g. 0.95",
+            )
+    seed = table.get("seed", default_seed(reference))
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise _fail(path, "review.seed", f"expected a whole number from 0, got {_shown(seed)}")
+    return ReviewSettings(margin, precision, seed)
+
+
+def _fraction(path: Path, key: str, value: Any) -> float:
+    """A number (a TOML integer or float, not true/false), as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise _fail(path, key, f"expected a number like 0.05, got {_shown(value)}")
+    return float(value)
 
 
 def _parts(path: Path, table: Any) -> dict[str, tuple[str, ...]]:

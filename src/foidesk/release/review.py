@@ -25,17 +25,77 @@ class ReviewSummary:
     certain_rejected: int = 0
     crimes_added: int = 0  # counted because a possible hit was accepted
     crimes_removed: int = 0  # not counted because its certain hits were rejected
+    # the quality sample (counting.sample): crimes drawn of the counted crimes, read and
+    # confirmed, and the 95% interval of the proportion confirmed (None until one is read)
+    sample_drawn: int = 0
+    sample_population: int = 0
+    sample_read: int = 0
+    sample_confirmed: int = 0
+    sample_low: float | None = None
+    sample_high: float | None = None
+    sample_margin: float = 0.05  # the margin of error it was sized for
 
 
 def _n(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def sample_sentences(review: ReviewSummary) -> str:
+    """What the quality sample found, e.g. "60 of the 1,809 counted crimes were read by hand:
+    59 confirmed, 98.3%, 95% interval 91.1% to 99.7%."; empty when none was drawn."""
+    if not review.sample_drawn:
+        return ""
+    population = f"{review.sample_population:,}"
+    if not review.sample_read:
+        return (
+            f"A sample of {review.sample_drawn:,} of the {population} counted "
+            f"{'crime' if review.sample_population == 1 else 'crimes'} has been drawn for "
+            "checking by hand; none has been read yet."
+        )
+    assert review.sample_low is not None and review.sample_high is not None
+    read, confirmed = review.sample_read, review.sample_confirmed
+    text = (
+        f"{read:,} of the {population} counted "
+        f"{'crime' if review.sample_population == 1 else 'crimes'} "
+        f"{'was' if read == 1 else 'were'} read by hand: {confirmed:,} confirmed, "
+        f"{_percent(confirmed / read)}, 95% interval {_percent(review.sample_low)} to "
+        f"{_percent(review.sample_high)}."
+    )
+    left = review.sample_drawn - read
+    if left:
+        text += (
+            f" {_n(left, 'crime', 'crimes')} of the random sample of {review.sample_drawn:,} "
+            f"{'is' if left == 1 else 'are'} still to be read."
+        )
+    return text
+
+
+def _sample_blocks(review: ReviewSummary, words: TermWords) -> list[Block]:
+    """The method's "Checked by hand" paragraph: the quality sample, how it was drawn and
+    what reading it found."""
+    found = sample_sentences(review)
+    if not found:
+        return []
+    how = (
+        "The crimes are drawn at random from those the search counted, in a sample sized "
+        f"for a margin of error of {review.sample_margin * 100:g} points at 95% confidence; a "
+        f"crime is confirmed when the reader accepts one of its mentions of the {words.term}."
+    )
+    return [Paragraph((Bold("Checked by hand."), Text(f" {found} {how}")))]
+
+
 def review_blocks(review: ReviewSummary | None, words: TermWords) -> list[Block]:
     """The method's "Review by a person" paragraph: what was read and decided, and what is
-    left undecided; nothing when no hit was decided and none waits."""
-    if review is None or not (review.reviewed or review.possible_undecided):
+    left undecided (nothing when no hit was decided and none waits); then the "Checked by
+    hand" paragraph on the quality sample, whenever one was drawn."""
+    if review is None:
         return []
+    if not (review.reviewed or review.possible_undecided):
+        return _sample_blocks(review, words)
     parts: list[str] = []
     if review.reviewed:
         parts.append(
@@ -67,4 +127,7 @@ def review_blocks(review: ReviewSummary | None, words: TermWords) -> list[Block]
         )
     else:
         parts.append("Every possible mention has been decided.")
-    return [Paragraph((Bold("Review by a person."), Text(" " + " ".join(parts))))]
+    return [
+        Paragraph((Bold("Review by a person."), Text(" " + " ".join(parts)))),
+        *_sample_blocks(review, words),
+    ]
