@@ -33,6 +33,7 @@ from foidesk.counting.checks import (
     check_set_aside,
     check_sources,
 )
+from foidesk.counting.cost import check_cost, estimate_cost, reading
 from foidesk.counting.counted import ReviewState, count_hits
 from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
 from foidesk.counting.hit_ids import with_hit_ids
@@ -187,27 +188,18 @@ def answer(
         result.overlaps,
         possible_only,
     )
-    notices = [
-        *check_population(request, result, allow_empty),
-        *check_labels(request, result, runner.name),
-        *check_sources(result),
-        *check_outcomes(request, crime_hits),
-        *check_set_aside(set_aside),
-        *check_review(counted.review),
-    ]
-    periods = make_periods(request.date_from, request.date_to, request.columns)
-    term_names = matcher.platform_names
-    words = term_words(request, matcher.lexicon)
-    table = build_table(crime_hits, request, periods, term_names, words)
-    possible_only = possible_only_crimes(crime_hits, term_names)
-    notices += check_possible(possible_only)
-    coverage = build_coverage(
-        with_counted_hits(result.coverage, crime_hits),
-        [s.system for s in request.sources],
+    # the FOIA s.12 estimate: the crimes a person must still read (counting.cost)
+    cost = estimate_cost(
+        reading(crime_hits),
+        sum(line.records_searched for line in coverage.totals().values()),
         periods,
-        result.overlaps,
-        possible_only,
+        [s.system for s in request.sources],
+        term_names,
+        request.cost,
+        words,
+        financial=request.columns == "financial_year",
     )
+    notices += check_cost(cost)
     release = make_release(
         request,
         table,
@@ -217,11 +209,13 @@ def answer(
         letter_date or date.today(),
         words,
         review_summary(counted.review, sample),
+        cost=cost,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
     audit = _audit(request, matcher.lexicon, matcher, result, release)
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
     audit["review"] = counted.review.as_audit()
+    audit["cost"] = cost.as_audit()
     audit["review"]["quality_sample"] = sample.as_audit()
     audit["lexicon"]["conditions"] = {
         name: cond.written

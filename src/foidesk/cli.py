@@ -279,6 +279,42 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
 
 
 @app.command()
+def estimate(
+    request: Annotated[Path, typer.Argument(help="The request file (TOML).")],
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case",
+            help=(
+                "A case folder answered before (answer --out CASE): its decisions are "
+                "applied, so the crimes a person has already read are not counted again."
+            ),
+        ),
+    ] = None,
+) -> None:
+    """Estimate the cost of compliance under FOIA section 12 and print it on stdout.
+
+    Runs the search (nothing is written) and prints a few plain lines: the hours with foidesk
+    (the crimes whose possible mentions a person must still read, at the request's [cost]
+    rate_minutes, default 3 minutes a record, plus extraction_minutes, default 30); for
+    comparison, reading every record of the population at the same rate; the quality
+    sample's checking (not in the s.12 figure: checking is not locating, retrieving or
+    extracting); the appropriate limit (18 hours, £450 at £25 an hour, for police and other
+    bodies; [cost] limit = "central" for 24 hours, £600); whether the estimate is over it;
+    and, over it, the narrowings of the request that fit (fewer years, fewer terms, one
+    system), each with its estimate, for the advice section 16 asks for. Every answer's
+    method statement and audit give the same figures; over the limit its letter is a
+    refusal notice and public/ holds no table.
+    """
+    from foidesk.review.estimate import estimate as run_estimate
+    from foidesk.review.estimate import estimate_lines
+
+    with RichProgress(False) as progress:
+        cost = run_estimate(request, case, progress=progress)
+    sys.stdout.write("\n".join(estimate_lines(cost)) + "\n")
+
+
+@app.command()
 def demo(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the synthetic data and the case.")
@@ -638,7 +674,16 @@ def lexicon_show(
 # 3.11, pyarrow 26, DuckDB 2.0, NumPy 2). Under a limit below it they fail in ways no handler
 # sees (OpenBLAS ends the process with a line of its own), so a limit under 400 MB is refused
 # before they load; between that and what the work needs, the handlers below say it.
-_LOADS_LIBRARIES = {"answer", "demo", "match", "evaluate", "ingest", "synth", "bench"}
+_LOADS_LIBRARIES = {
+    "answer",
+    "demo",
+    "match",
+    "evaluate",
+    "ingest",
+    "synth",
+    "bench",
+    "estimate",
+}
 _LIBRARIES_MB = 400
 
 

@@ -55,6 +55,12 @@ unusual.
   and ``crimes.parquet``, both regular files), or a symlink to either. Refused before any
   engine opens them: character and block devices (``/dev/zero`` hung the run), FIFOs, sockets,
   folders that are not snapshots, symlinks to any of those, a symlink that leads nowhere.
+- ``[cost]`` (the FOIA s.12 estimate, ``counting.cost``): ``limit`` ``"police"`` (£450, the
+  default: police and other bodies) or ``"central"`` (£600: central government);
+  ``rate_minutes`` (3), ``hourly_rate`` (25) and ``limit_pounds`` (an override of the limit)
+  numbers above 0, ``extraction_minutes`` (30) a number from 0, ``answer_over_limit`` true or
+  false (answer with the table although the estimate is over the limit). Not true/false for a
+  number, not NaN or infinite.
 - ``[review]`` (the quality sample, docs/review.md): ``sample_margin`` above 0 and at most 0.5,
   ``sample_precision`` above 0 and below 1 (numbers, not true/false), ``seed`` a whole number
   from 0; each optional (0.05, 0.95, and a seed made from the reference).
@@ -105,6 +111,7 @@ _ALLOWED: dict[str, set[str]] = {
         "force",
         "labels",
         "asked",
+        "cost",
         "review",
     },
     "population": {"from", "to", "offences", "prefer"},
@@ -112,6 +119,14 @@ _ALLOWED: dict[str, set[str]] = {
     "table": {"rows", "columns", "offence_label"},
     "source": {"path", "system", "data_quality_from", "format"},
     "force": {"name", "unit", "address", "email", "telephone", "signatory"},
+    "cost": {
+        "limit",
+        "rate_minutes",
+        "extraction_minutes",
+        "hourly_rate",
+        "limit_pounds",
+        "answer_over_limit",
+    },
     "review": {"sample_margin", "sample_precision", "seed"},
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -150,6 +165,10 @@ _INVISIBLE = frozenset(
         *range(0xE0100, 0xE01F0),
     ]
 )
+
+# FOIA s.12: the appropriate limit of each kind of public authority, in pounds (the Fees
+# Regulations 2004, reg 3: £600 for central government, £450 for police and other bodies)
+COST_LIMITS = {"police": 450.0, "central": 600.0}
 
 PLACEHOLDERS = {
     "name": "[FORCE NAME]",
@@ -201,6 +220,32 @@ def default_seed(reference: str) -> int:
 
 
 @dataclass(frozen=True)
+class CostSettings:
+    """``[cost]``: how the FOIA s.12 estimate is made (``counting.cost``). A person reads a
+    record in ``rate_minutes``; extracting the figures takes ``extraction_minutes``; staff time
+    costs ``hourly_rate`` pounds an hour; the appropriate limit is ``COST_LIMITS[limit]`` unless
+    ``limit_pounds`` is given. ``answer_over_limit``: answer with the table although the
+    estimate is over the limit (the method still gives the estimate)."""
+
+    limit: str = "police"
+    rate_minutes: float = 3.0
+    extraction_minutes: float = 30.0
+    hourly_rate: float = 25.0
+    limit_pounds: float | None = None
+    answer_over_limit: bool = False
+
+    @property
+    def pounds(self) -> float:
+        """The appropriate limit in pounds."""
+        return self.limit_pounds if self.limit_pounds is not None else COST_LIMITS[self.limit]
+
+    @property
+    def hours(self) -> float:
+        """The appropriate limit in hours of staff time."""
+        return self.pounds / self.hourly_rate
+
+
+@dataclass(frozen=True)
 class Request:
     """A parsed, validated request file."""
 
@@ -237,6 +282,8 @@ class Request:
     lexicon_given: bool = True
     # population.offences = "all": every recorded crime, whatever its offence code
     all_offences: bool = False
+    # [cost]: how the FOIA s.12 estimate is made and the limit it is held against
+    cost: CostSettings = field(default_factory=CostSettings)
     # [review]: the quality sample's margin, assumed precision and seed
     review: ReviewSettings = field(default_factory=ReviewSettings)
 
@@ -688,6 +735,7 @@ def load_request(path: Path) -> Request:
         raise _fail(path, str(exc).split(":", 1)[0], str(exc).split(": ", 1)[1]) from None
     parts = _parts(path, search.get("parts", {}))
     asked = _asked(path, raw.get("asked", []))
+    cost = _cost(path, raw.get("cost", {}))
     review = _review(path, raw.get("review", {}), reference)
     return Request(
         path=path,
@@ -716,6 +764,7 @@ def load_request(path: Path) -> Request:
         asked=asked,
         row_names=row_names,
         lexicon_given="lexicon" in search,
+        cost=cost,
         review=review,
     )
 
@@ -754,6 +803,52 @@ def _fraction(path: Path, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise _fail(path, key, f"expected a number like 0.05, got {_shown(value)}")
     return float(value)
+
+
+def _cost(path: Path, table: Any) -> CostSettings:
+    """``[cost]``: the s.12 estimate's rates and the limit (``CostSettings``). A number is a
+    TOML integer or float, finite, above 0 (``extraction_minutes`` may be 0)."""
+    if not isinstance(table, dict):
+        raise _fail(path, "cost", "must be a table, e.g. [cost]")
+    _check_keys(path, table, "cost", "cost.")
+    limit = table.get("limit", "police")
+    if limit not in COST_LIMITS:
+        raise _fail(
+            path,
+            "cost.limit",
+            f'expected "police" (£450, police and other bodies) or "central" (£600, central '
+            f"government), got {_shown(limit)}",
+        )
+    answer_anyway = table.get("answer_over_limit", False)
+    if not isinstance(answer_anyway, bool):
+        raise _fail(
+            path, "cost.answer_over_limit", f"expected true or false, got {_shown(answer_anyway)}"
+        )
+    defaults = CostSettings()
+    numbers: dict[str, float] = {}
+    for key in ("rate_minutes", "extraction_minutes", "hourly_rate", "limit_pounds"):
+        if key not in table:
+            continue
+        value = table[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value != value
+            or value in (float("inf"), float("-inf"))
+        ):
+            raise _fail(path, f"cost.{key}", f"expected a number, got {_shown(value)}")
+        if value < 0 or (value == 0 and key != "extraction_minutes"):
+            least = "0 or more" if key == "extraction_minutes" else "above 0"
+            raise _fail(path, f"cost.{key}", f"{value:g} is not allowed: give a number {least}")
+        numbers[key] = float(value)
+    return CostSettings(
+        limit=limit,
+        rate_minutes=numbers.get("rate_minutes", defaults.rate_minutes),
+        extraction_minutes=numbers.get("extraction_minutes", defaults.extraction_minutes),
+        hourly_rate=numbers.get("hourly_rate", defaults.hourly_rate),
+        limit_pounds=numbers.get("limit_pounds"),
+        answer_over_limit=answer_anyway,
+    )
 
 
 def _parts(path: Path, table: Any) -> dict[str, tuple[str, ...]]:

@@ -17,9 +17,11 @@ from datetime import date
 
 from foidesk.casework.request import Request
 from foidesk.casework.words import TermWords
+from foidesk.release.cost import CostEstimate, cost_blocks
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
 from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
+from foidesk.release.refusal import refusal_notice
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
 
@@ -36,6 +38,14 @@ class PublicRelease:
     terms: tuple[SearchedTerm, ...]  # what was searched for
     method: Document
     letter: Document
+    # the FOIA s.12 estimate; over the limit (and not answered anyway) the letter is the
+    # refusal notice and public/ holds no table (``refused``)
+    cost: CostEstimate | None = None
+
+    @property
+    def refused(self) -> bool:
+        """Whether the letter refuses the request under s.12 (no table is released)."""
+        return self.cost is not None and self.cost.refused
 
 
 def make_release(
@@ -47,12 +57,20 @@ def make_release(
     letter_date: date,
     words: TermWords | None = None,
     review: ReviewSummary | None = None,
+    cost: CostEstimate | None = None,
 ) -> PublicRelease:
     """The release of a final table: the letter and method are written from it here, with
-    what a person's review did (``review``: counts only)."""
+    what a person's review did (``review``: counts only) and the s.12 estimate (``cost``:
+    its paragraph ends the method; over the limit the letter is the refusal notice, unless
+    the request says to answer anyway)."""
     # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
     #    everything below is written from what it returns
     words = words or TermWords()
     method = method_statement(request, list(terms), sources, coverage, words, review)
-    letter = response_letter(request, table, coverage, sources, method, letter_date, words)
-    return PublicRelease(table, coverage, sources, terms, method, letter)
+    if cost is not None:
+        method = Document(method.title, (*method.blocks, *cost_blocks(cost)))
+    if cost is not None and cost.refused:
+        letter = refusal_notice(request, cost, letter_date)
+    else:
+        letter = response_letter(request, table, coverage, sources, method, letter_date, words)
+    return PublicRelease(table, coverage, sources, terms, method, letter, cost)

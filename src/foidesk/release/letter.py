@@ -360,35 +360,12 @@ def response_letter(
     the sign-off and the right to a review. The parts answered besides the table follow the
     request's ``asked`` (convictions, details), never a guess from its text."""
     words = words or TermWords()
-    name, unit = force_detail(request, "name"), force_detail(request, "unit")
-    received = _ordinal_date(request.received)
-    clarified = (
-        f", which you clarified on {_ordinal_date(request.clarified)}" if request.clarified else ""
-    )
-    request_text = request.request_text.strip()
-    quoted = [_para(Placeholder("REQUEST TEXT", request_text or None))]
-    if clarification := request.clarification.strip():
-        quoted.append(_para("CLARIFICATION - ", _data(clarification)))
+    name = force_detail(request, "name")
     systems = " and ".join(s.system for s in sources)
-    title = f"Request under the Freedom of Information Act 2000, Ref No: {request.reference}"
+    title = letter_title(request)
 
     blocks: list[Block] = [
-        _para(name, LineBreak(), unit, LineBreak(), force_detail(request, "address")),
-        _para(
-            "Telephone: ",
-            force_detail(request, "telephone"),
-            LineBreak(),
-            "Email: ",
-            force_detail(request, "email"),
-        ),
-        _para(_ordinal_date(letter_date)),
-        _para("Our Ref: ", _data(request.reference)),
-        Heading(1, title, data=True),
-        _para(
-            f"I write in connection with your request for information received on {received}"
-            f"{clarified}. I note you seek access to the following information:"
-        ),
-        Quote(tuple(quoted)),
+        *letterhead(request, letter_date, title),
         _para(
             "I am required by the Freedom of Information Act 2000 (the Act) to handle all "
             "requests in a manner that is blind to the identity of the requestor. Any "
@@ -408,6 +385,52 @@ def response_letter(
         IncludedDocument(Heading(2, METHOD_HEADING), method),
         Heading(2, "Caveats"),
         *_caveats(request, sources, coverage),
+        *closing(request),
+    ]
+    return Document(title, tuple(blocks))
+
+
+def letter_title(request: Request) -> str:
+    """The letter's title line, with the request's reference."""
+    return f"Request under the Freedom of Information Act 2000, Ref No: {request.reference}"
+
+
+def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
+    """The top of every letter to the requester: the force's address and contact details,
+    the date, our reference, the title, and the request quoted as received (and clarified)."""
+    name, unit = force_detail(request, "name"), force_detail(request, "unit")
+    received = _ordinal_date(request.received)
+    clarified = (
+        f", which you clarified on {_ordinal_date(request.clarified)}" if request.clarified else ""
+    )
+    request_text = request.request_text.strip()
+    quoted = [_para(Placeholder("REQUEST TEXT", request_text or None))]
+    if clarification := request.clarification.strip():
+        quoted.append(_para("CLARIFICATION - ", _data(clarification)))
+    return [
+        _para(name, LineBreak(), unit, LineBreak(), force_detail(request, "address")),
+        _para(
+            "Telephone: ",
+            force_detail(request, "telephone"),
+            LineBreak(),
+            "Email: ",
+            force_detail(request, "email"),
+        ),
+        _para(_ordinal_date(letter_date)),
+        _para("Our Ref: ", _data(request.reference)),
+        Heading(1, title, data=True),
+        _para(
+            f"I write in connection with your request for information received on {received}"
+            f"{clarified}. I note you seek access to the following information:"
+        ),
+        Quote(tuple(quoted)),
+    ]
+
+
+def closing(request: Request) -> list[Block]:
+    """The end of every letter to the requester: the sign-off and the right to a review."""
+    name, unit = force_detail(request, "name"), force_detail(request, "unit")
+    return [
         _para(
             "Should you have any further enquiries concerning this matter please do not "
             "hesitate to contact me quoting the above reference number."
@@ -428,4 +451,3 @@ def response_letter(
             " or contact them on 0303 123 1113.",
         ),
     ]
-    return Document(title, tuple(blocks))

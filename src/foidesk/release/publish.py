@@ -22,16 +22,19 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_public(folder: Path, release: PublicRelease) -> list[Path]:
-    """Write the releasable files: the table in every format, coverage, method and letter."""
+    """Write the releasable files: the table in every format, coverage, method and letter.
+    A release refused under FOIA s.12 (``PublicRelease.refused``) has no table files: its
+    letter is the refusal notice, beside the method and the coverage."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt, render in RENDERERS.items():
-        path = folder / f"table.{EXTENSIONS[fmt]}"
-        write_text(path, render(release.table))
-        written.append(path)
-    xlsx = folder / "table.xlsx"
-    write_xlsx(release.table, xlsx)
-    written.append(xlsx)
+    if not release.refused:
+        for fmt, render in RENDERERS.items():
+            path = folder / f"table.{EXTENSIONS[fmt]}"
+            write_text(path, render(release.table))
+            written.append(path)
+        xlsx = folder / "table.xlsx"
+        write_xlsx(release.table, xlsx)
+        written.append(xlsx)
     for name, text in (
         ("coverage.csv", release.coverage.to_csv()),
         ("method.md", render_document_markdown(release.method)),
