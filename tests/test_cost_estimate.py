@@ -150,6 +150,7 @@ def test_over_the_limit_public_holds_the_refusal_and_no_table(refused: tuple[Pat
     letter = (public / "letter.md").read_text(encoding="utf-8")
     assert "Section 12(1) of the Act does not oblige a public authority" in letter
     assert "section 17(5)" in letter
+    assert "read the 30 crimes whose possible mentions have not yet been decided" in letter
     assert "about 30.5 hours in all" in letter
     assert "Regulations 2004" in letter and "regulation 4(3)" in letter
     assert "Our estimate of about 30.5 hours (£762.50 at £25 an hour) exceeds the limit" in letter
@@ -166,6 +167,10 @@ def test_over_the_limit_public_holds_the_refusal_and_no_table(refused: tuple[Pat
     assert "the letter is a refusal notice under s.12" in stderr
     audit = (out / "internal" / "audit.json").read_text(encoding="utf-8")
     assert '"refused": true' in audit
+    # nothing record-level: no crime reference in any public file
+    for path in public.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "LG/" not in text and "AT/" not in text, path.name
 
 
 def test_over_the_limit_answered_anyway_when_the_request_says_so(tmp_path: Path) -> None:

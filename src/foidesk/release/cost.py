@@ -164,10 +164,11 @@ def estimate_sentence(cost: CostEstimate) -> str:
             "No crime is left for a person to read (no possible mention is undecided), so "
             f"what remains is to {extract}: about {duration_text(cost.hours)} in all."
         )
+    reading = duration_text(cost.crimes_to_read * cost.rate_minutes / 60)
     return (
-        f"A person would need to read the {crimes_text(cost.crimes_to_read)} whose possible "
-        f"mentions are undecided, at about {minutes_text(cost.rate_minutes)} a record "
-        f"({duration_text(cost.crimes_to_read * cost.rate_minutes / 60)}), and {extract}: "
+        f"A member of staff would need to read the {crimes_text(cost.crimes_to_read)} whose "
+        "possible mentions have not yet been decided, at about "
+        f"{minutes_text(cost.rate_minutes)} a record ({reading}), and {extract}: "
         f"about {duration_text(cost.hours)} in all."
     )
 
