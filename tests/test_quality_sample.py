@@ -201,6 +201,7 @@ def test_the_seed_defaults_to_one_made_from_the_reference(tmp_path: Path) -> Non
         ("sample_precision = '0.9'", r"review\.sample_precision: expected a number"),
         ("seed = -1", r"review\.seed: expected a whole number from 0, got -1"),
         ("seed = 1.5", r"review\.seed: expected a whole number from 0, got 1\.5"),
+        ("seed = true", r"review\.seed: expected a whole number from 0, got True"),
     ],
 )
 def test_review_settings_are_checked_in_one_line(tmp_path: Path, review: str, message: str) -> None:
