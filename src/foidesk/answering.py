@@ -197,6 +197,7 @@ def answer(
         term_names,
         request.cost,
         words,
+        sample_unread=sample.result.drawn - sample.result.read,
         financial=request.columns == "financial_year",
     )
     notices += check_cost(cost)

@@ -66,7 +66,10 @@ def make_release(
     # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
     #    everything below is written from what it returns
     words = words or TermWords()
-    method = method_statement(request, list(terms), sources, coverage, words, review)
+    refused = cost is not None and cost.refused
+    method = method_statement(
+        request, list(terms), sources, coverage, words, review, coverage_shown=not refused
+    )
     if cost is not None:
         method = Document(method.title, (*method.blocks, *cost_blocks(cost)))
     if cost is not None and cost.refused:

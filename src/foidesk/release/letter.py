@@ -86,9 +86,12 @@ def method_statement(
     coverage: Coverage,
     words: TermWords | None = None,
     review: ReviewSummary | None = None,
+    coverage_shown: bool = True,
 ) -> Document:
     """How the figures were produced: population, systems, fields, terms, a person's review,
-    counting, coverage; the terms called as ``words`` say (the lexicon's and the request's)."""
+    counting, coverage; the terms called as ``words`` say (the lexicon's and the request's).
+    ``coverage_shown=False`` (a request refused under s.12) leaves out the records with a
+    mention by system and period, which would be most of the answer refused."""
     words = words or TermWords()
     ho = home_office()
     groups = [t for t in request.offence_terms if t.lower() in ho.offence_groups]
@@ -181,14 +184,17 @@ def method_statement(
             f"Columns are {period_text} of the date the crime was recorded; every "
             f"{period_noun} of the period is shown, including those with no crimes.",
         ),
-        _lead(
-            "Coverage.",
-            "Records searched and records with at least one mention, by system and "
-            f"{period_noun} (a crime held on two systems is shown under the system whose copy "
-            "supplied its details):",
-        ),
-        coverage.to_table(),
     ]
+    if coverage_shown:
+        blocks += [
+            _lead(
+                "Coverage.",
+                "Records searched and records with at least one mention, by system and "
+                f"{period_noun} (a crime held on two systems is shown under the system whose "
+                "copy supplied its details):",
+            ),
+            coverage.to_table(),
+        ]
     return Document(METHOD_HEADING, tuple(blocks))
 
 

@@ -23,8 +23,9 @@ def write_text(path: Path, text: str) -> None:
 
 def write_public(folder: Path, release: PublicRelease) -> list[Path]:
     """Write the releasable files: the table in every format, coverage, method and letter.
-    A release refused under FOIA s.12 (``PublicRelease.refused``) has no table files: its
-    letter is the refusal notice, beside the method and the coverage."""
+    A release refused under FOIA s.12 (``PublicRelease.refused``) has no table files and no
+    coverage (records with a mention by system and period would be most of the answer
+    refused): its letter is the refusal notice, beside the method."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     if not release.refused:
@@ -35,11 +36,13 @@ def write_public(folder: Path, release: PublicRelease) -> list[Path]:
         xlsx = folder / "table.xlsx"
         write_xlsx(release.table, xlsx)
         written.append(xlsx)
-    for name, text in (
-        ("coverage.csv", release.coverage.to_csv()),
+    files = [
         ("method.md", render_document_markdown(release.method)),
         ("letter.md", render_document_markdown(release.letter)),
-    ):
+    ]
+    if not release.refused:
+        files.insert(0, ("coverage.csv", release.coverage.to_csv()))
+    for name, text in files:
         write_text(folder / name, text)
         written.append(folder / name)
     return written
