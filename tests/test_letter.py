@@ -501,7 +501,6 @@ def test_markdown_of_each_kind_of_block() -> None:
         "\n"
         "| A | B |\n|:---:|---:|\n| x | 1 |\n"
         "\n"
-        "\n"
         "after the table\n"
     )
     assert doc.unfilled() == ("FORCE NAME",)

@@ -259,7 +259,6 @@ def test_document_data_runs_and_placeholders_are_escaped_fixed_text_is_not() -> 
         "\n"
         "| System | Period |\n|---|---|\n| a \\| b c | 2019* |\n"
         "\n"
-        "\n"
         "[FORCE NAME]\n"
     )
     html = _html_of(md)

@@ -72,11 +72,11 @@ def _table(table: Table) -> str:
         "|" + "".join(_RULE[a] + "|" for a in table.align),
         *("| " + " | ".join(_inline(cell, cell=True) for cell in row) + " |" for row in table.rows),
     ]
-    return "\n".join(lines) + "\n\n"
+    return "\n".join(lines) + "\n"
 
 
 def _block(block: Block) -> str:
-    """One block, ending with a line end (a table with a blank line too)."""
+    """One block, ending with a line end (blocks are joined with a blank line between)."""
     if isinstance(block, Heading):
         text = escape_markdown(block.text, one_line=True) if block.data else block.text
         return "#" * block.level + " " + text + "\n"
