@@ -274,6 +274,13 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
             f"({review['hits_accepted']:,} accepted, {review['hits_rejected']:,} rejected); "
             f"{review['possible_hits_undecided']:,} possible hits undecided (not counted)."
         )
+    cost = result.audit.get("cost")
+    if cost:
+        err.print(
+            f"Cost (FOIA s.12): about {cost['hours']:,.1f} hours with foidesk "
+            f"({cost['crimes_to_read']:,} crimes to read by hand), limit {cost['limit_hours']:g} "
+            f"hours: {'over it' if cost['over_limit'] else 'within it'} (foidesk estimate)."
+        )
     err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
     err.print(f"Case folder: {folders['public'].parent} ({seconds:.1f} s)")
 
@@ -347,6 +354,13 @@ def demo(
     sys.stdout.flush()
     _summary(result, folders, time.perf_counter() - started)
     err.print(f"Letter: {folders['public'] / 'letter.md'}")
+    undecided = int(result.audit.get("review", {}).get("possible_hits_undecided", 0))
+    if undecided:
+        err.print(
+            f"Next: decide the {undecided:,} possible hits in a spreadsheet: foidesk review "
+            f"export {out / 'case'} (docs/review.md)",
+            markup=False,
+        )
 
 
 @app.command()

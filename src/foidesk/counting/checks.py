@@ -267,7 +267,7 @@ def check_possible(possible_only: int) -> list[Notice]:
             "possible-mentions-only",
             f"{possible_only:,} {crimes} possible mentions only (a short form without a clear "
             "signal, an ambiguous word, a near-misspelling): not counted in the table until a "
-            "person checks them (internal/evidence.parquet, certainty = possible)",
+            "person decides them (foidesk review export, docs/review.md)",
             {"crimes": possible_only},
         )
     ]
