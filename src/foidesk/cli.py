@@ -207,8 +207,11 @@ def answer(
     """Answer a request: print the table on stdout and write the case folder.
 
     OUT/public/ gets the table (text, CSV, Markdown, HTML, XLSX), coverage.csv, method.md and
-    letter.md: aggregates only. OUT/internal/ gets evidence.parquet (every hit with its crime,
-    field, span and rule) and audit.json.
+    letter.md: aggregates only (over the FOIA s.12 cost limit: the refusal letter and method,
+    no table). OUT/internal/ gets evidence.parquet (every hit with its id, crime, field, span,
+    rule, certainty, context and status), crime-hits.parquet and audit.json. With --replace,
+    the case's decisions (internal/decisions.jsonl, made with foidesk review) are kept and
+    applied: the table counts certain hits not rejected and possible hits accepted.
     """
     import foidesk
     from foidesk.case_folder import check_case_folder
