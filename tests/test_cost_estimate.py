@@ -58,7 +58,7 @@ FEWER_TERMS = (
     "the platforms Facebook, Twitter, WhatsApp, Instagram and TikTok only, leaving out "
     "Snapchat (5 of the 6 platforms)"
 )
-ATHENA = "the crimes held on the Athena system only"
+ATHENA = "the crimes held on the Athena system only (its records cover 2018 to 2019)"
 
 
 @pytest.fixture(scope="module")

@@ -199,6 +199,7 @@ def answer(
         words,
         sample_unread=sample.result.drawn - sample.result.read,
         financial=request.columns == "financial_year",
+        system_periods=_system_periods(coverage),
     )
     notices += check_cost(cost)
     release = make_release(
@@ -228,6 +229,15 @@ def answer(
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
     return Answer(request, release, evidence, audit, tuple(notices), crime_hits)
+
+
+def _system_periods(coverage: Coverage) -> dict[str, list[str]]:
+    """Each system's periods with records searched, in order (for the s.12 advice)."""
+    out: dict[str, list[str]] = {}
+    for line in coverage.lines:
+        if line.period != "Total" and line.records_searched:
+            out.setdefault(line.system, []).append(line.period.rstrip("*"))
+    return out
 
 
 def review_summary(state: ReviewState, sample: QualitySample | None = None) -> ReviewSummary:

@@ -90,6 +90,7 @@ def estimate_cost(
     words: TermWords | None = None,
     sample_unread: int = 0,
     financial: bool = False,
+    system_periods: Mapping[str, Sequence[str]] | None = None,
 ) -> CostEstimate:
     """The s.12 estimate: ``to_read`` (``reading``) at ``settings.rate_minutes`` a crime plus
     ``settings.extraction_minutes``, against the limit; ``population`` crimes for the
@@ -115,7 +116,7 @@ def estimate_cost(
     narrowings = [
         *_fewer_years(fits, periods, financial),
         *_fewer_terms(fits, terms, words),
-        *_one_system(fits, systems),
+        *_one_system(fits, systems, system_periods or {}),
     ]
     return CostEstimate(**{**cost.__dict__, "narrowings": tuple(narrowings)})
 
@@ -211,8 +212,11 @@ def _fewer_terms(fits: _Fits, terms: Sequence[str], words: TermWords) -> list[tu
     return [(description, fits.hours(crimes(best)))]
 
 
-def _one_system(fits: _Fits, systems: Sequence[str]) -> list[tuple[str, float]]:
-    """Each system alone that fits (two or more systems)."""
+def _one_system(
+    fits: _Fits, systems: Sequence[str], system_periods: Mapping[str, Sequence[str]]
+) -> list[tuple[str, float]]:
+    """Each system alone that fits (two or more systems), said with the periods its records
+    fall in (a system's name alone means nothing to a requester)."""
     systems = list(dict.fromkeys(systems))
     if len(systems) < 2:
         return []
@@ -220,7 +224,15 @@ def _one_system(fits: _Fits, systems: Sequence[str]) -> list[tuple[str, float]]:
     for system in systems:
         crimes = fits.crimes(system=system)
         if fits.fit(crimes):
-            out.append((f"the crimes held on the {system} system only", fits.hours(crimes)))
+            held = list(system_periods.get(system, ()))
+            span = (
+                ""
+                if not held
+                else f" (its records cover {held[0]})"
+                if len(held) == 1
+                else f" (its records cover {held[0]} to {held[-1]})"
+            )
+            out.append((f"the crimes held on the {system} system only{span}", fits.hours(crimes)))
     return out
 
 
