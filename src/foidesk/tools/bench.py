@@ -73,6 +73,11 @@ def data_folder(
     return work / f"synth-{rows}-drugs{float(drug_share)!r}-notes{notes}"
 
 
+# The bench's request is far over the s.12 limit (thousands of possible mentions undecided);
+# it is answered anyway, so that what is timed is the whole answer, table files included
+ANSWER_OVER_LIMIT = "\n[cost]\nanswer_over_limit = true\n"
+
+
 def prepare(
     rows: int,
     work: Path,
@@ -88,6 +93,9 @@ def prepare(
     folder = data_folder(rows, work, drug_share, note_bytes)
     request = folder / "bench-request.toml"
     if request.exists():
+        if ANSWER_OVER_LIMIT not in request.read_text(encoding="utf-8"):  # made before issue 14
+            with request.open("a", encoding="utf-8") as f:
+                f.write(ANSWER_OVER_LIMIT)
         return folder, request
     data = make_synthetic(rows, folder / "csv", drug_share=drug_share, note_bytes=note_bytes)
     con = duckdb.connect()
@@ -98,7 +106,7 @@ def prepare(
             f"header = true)) TO '{folder / name}.parquet' (FORMAT parquet)"
         )
     con.close()
-    text = data.request_path.read_text(encoding="utf-8")
+    text = data.request_path.read_text(encoding="utf-8") + ANSWER_OVER_LIMIT
     text = text.replace('path = "legacy.csv"', 'path = "../legacy.parquet"')
     text = text.replace('path = "athena.csv"', 'path = "../athena.parquet"')
     (folder / "csv" / "bench-request.toml").write_text(text, encoding="utf-8")
