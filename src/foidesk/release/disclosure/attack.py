@@ -1,0 +1,466 @@
+"""The interval attack: what an attacker can infer about each withheld cell of a table.
+
+The attacker knows the table's model (``disclosure.model``: its sums and the inequalities of
+the term level), every published number, that counts are whole numbers from 0 up, and what
+each symbol states: a primary cell (``<5``) is from 1 to 4 (0 to 4 when zeros are withheld
+too), a secondary cell (``*``) is not: it is 0 or at least 5 (at least 5 when zeros are
+withheld). Each withheld cell gets the smallest and largest value consistent with all of it,
+by integer programming (``scipy.optimize.milp``, HiGHS): the LP relaxation can call a cell
+safe that whole numbers pin, so no conclusion here rests on it.
+
+A primary cell is safe when every value its symbol allows stays possible (1, 2, 3 and 4: an
+interval of [1, 4] with a gap would still tell the attacker something); a secondary cell is
+safe when it is not pinned (its smallest and largest possible values differ).
+
+How it stays fast: published cells are constants, so the withheld cells split into
+independent components (two withheld cells are linked when one equality or inequality holds
+both); each component is solved alone. Within a component, feasible whole-number solutions
+are witnesses: the true table, when the caller passes it (``witness``; it is checked, never
+trusted), and every solution the solver returns. For each value ``v`` a primary symbol allows,
+one MILP maximises the number of not yet witnessed primary cells that take ``v``; a maximum of
+0 proves none of them can. Secondary cells get a witness at 0 the same way, then one MILP each
+for the largest value (and the smallest, when 0 is impossible). Every solution is rounded and
+checked in exact integer arithmetic before it counts as a witness; when a check fails the
+cell is not credited, so an error can only make the attack report more leaks, not fewer.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
+
+from foidesk.release.disclosure.model import TableModel
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+# the bound on a cell when the grand total is withheld too: a larger big-M would let the
+# solver's integrality tolerance (1e-6) hide a whole crime; results at it are reported as inf
+UNBOUNDED = 10**5
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the symbols state: a primary cell is from ``smallest_withheld`` to
+    ``suppress_below - 1``; a secondary cell is outside that range."""
+
+    suppress_below: int = 5
+    withhold_zeros: bool = False
+    # a primary cell is safe when every value its symbol allows stays possible (the issue's
+    # rule); False: when at least two do (it is not pinned)
+    every_value: bool = True
+
+    @property
+    def smallest_withheld(self) -> int:
+        return 0 if self.withhold_zeros else 1
+
+    @property
+    def primary_values(self) -> range:
+        return range(self.smallest_withheld, self.suppress_below)
+
+    def is_small(self, value: int) -> bool:
+        return self.smallest_withheld <= value < self.suppress_below
+
+
+@dataclass(frozen=True)
+class CellInterval:
+    """What the attack infers about one withheld cell."""
+
+    index: int  # the model's variable
+    labels: tuple[str, ...]
+    period: str
+    symbol: str  # PRIMARY or SECONDARY
+    low: int
+    high: float  # a whole number, or inf when nothing bounds the cell
+    impossible: tuple[int, ...]  # values the symbol allows that the attack rules out
+    safe: bool
+
+
+@dataclass
+class AttackResult:
+    intervals: tuple[CellInterval, ...]
+    seconds: float
+    solves: int  # MILPs solved
+    components: int
+    largest_component: int  # withheld cells in the largest component
+    cached: int = 0  # components whose answer came from the cache
+
+    @property
+    def leaks(self) -> tuple[CellInterval, ...]:
+        return tuple(c for c in self.intervals if not c.safe)
+
+    @property
+    def safe(self) -> bool:
+        return not self.leaks
+
+
+class InconsistentTable(ValueError):
+    """The published values and symbols fit no table: the release is wrong somewhere."""
+
+
+@dataclass
+class _Component:
+    """One set of linked withheld cells, published cells folded into the right-hand sides."""
+
+    cells: np.ndarray  # the model's variables, in order
+    symbols: list[str]
+    a_eq: sparse.csr_array
+    b_eq: np.ndarray
+    a_ub: sparse.csr_array
+    b_ub: np.ndarray
+    lo: np.ndarray  # bounds of each cell from the symbol, the model and the grand total
+    hi: np.ndarray
+    zero_or_big: np.ndarray  # bool: a secondary cell whose 0 is possible (needs a binary)
+    rule: Rule
+    solves: int = 0
+    seen: list[set[int]] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.cells)
+
+    def valid(self, x: np.ndarray) -> bool:
+        """Whether whole numbers ``x`` satisfy the component exactly."""
+        if np.any(x < self.lo) or np.any(x > self.hi):
+            return False
+        s = self.rule.suppress_below
+        if np.any(self.zero_or_big & (x > 0) & (x < s)):
+            return False
+        if self.a_eq.shape[0] and np.any(self.a_eq @ x != self.b_eq):
+            return False
+        return not (self.a_ub.shape[0] and np.any(self.a_ub @ x > self.b_ub))
+
+    def record(self, x: np.ndarray) -> bool:
+        if not self.valid(x):
+            return False
+        for i, v in enumerate(x):
+            self.seen[i].add(int(v))
+        return True
+
+    def solve(
+        self,
+        objective: np.ndarray,
+        targets: Sequence[int] = (),
+        values: np.ndarray | None = None,
+        mode: str = "eq",
+    ) -> tuple[np.ndarray, float] | None:
+        """Minimise ``objective @ x`` (over the cells), or with ``targets`` maximise how many
+        of them equal (``mode`` "eq"), reach (">=") or stay under ("<=") their ``values``.
+        None when infeasible; (x rounded, optimum) otherwise."""
+        n = self.n
+        binaries = np.flatnonzero(self.zero_or_big)
+        nz, ny = len(binaries), len(targets)
+        size = n + nz + ny
+        blocks: list[sparse.coo_array] = []
+        lows: list[np.ndarray] = []
+        highs: list[np.ndarray] = []
+
+        def add(rows: sparse.coo_array, lo: np.ndarray, hi: np.ndarray) -> None:
+            blocks.append(rows)
+            lows.append(lo)
+            highs.append(hi)
+
+        def pad(a: sparse.csr_array) -> sparse.coo_array:
+            return sparse.coo_array(sparse.hstack([a, sparse.csr_array((a.shape[0], nz + ny))]))
+
+        if self.a_eq.shape[0]:
+            add(pad(self.a_eq), self.b_eq, self.b_eq)
+        if self.a_ub.shape[0]:
+            add(pad(self.a_ub), np.full(len(self.b_ub), -np.inf), self.b_ub)
+        if nz:  # z = 0: x = 0; z = 1: x >= s (x <= hi * z, x >= s * z)
+            r = np.arange(nz)
+            s = self.rule.suppress_below
+            for coef_x, coef_z, lo, hi in (
+                (1.0, -self.hi[binaries], -np.inf, 0.0),
+                (1.0, -float(s), 0.0, np.inf),
+            ):
+                rows = np.concatenate([r, r])
+                cols = np.concatenate([binaries, n + r])
+                data = np.concatenate([np.full(nz, coef_x), np.broadcast_to(coef_z, nz)])
+                add(
+                    sparse.coo_array((data, (rows, cols)), shape=(nz, size)),
+                    np.full(nz, lo),
+                    np.full(nz, hi),
+                )
+        if ny:  # y = 1: x >= value (x >= lo + (value - lo) y), x <= value (x <= hi - ...)
+            t = np.asarray(targets)
+            v = np.asarray(values, dtype=float)
+            r = np.arange(ny)
+            rows = np.concatenate([r, r])
+            cols = np.concatenate([t, n + nz + r])
+            if mode in ("eq", ">="):
+                ge = np.concatenate([np.ones(ny), -(v - self.lo[t])])
+                add(
+                    sparse.coo_array((ge, (rows, cols)), shape=(ny, size)),
+                    self.lo[t],
+                    np.full(ny, np.inf),
+                )
+            if mode in ("eq", "<="):
+                le = np.concatenate([np.ones(ny), self.hi[t] - v])
+                add(
+                    sparse.coo_array((le, (rows, cols)), shape=(ny, size)),
+                    np.full(ny, -np.inf),
+                    self.hi[t],
+                )
+        c = np.zeros(size)
+        if ny:
+            c[n + nz :] = -1.0
+        else:
+            c[:n] = objective
+        lb = np.concatenate([self.lo, np.zeros(nz + ny)])
+        ub = np.concatenate([self.hi, np.ones(nz + ny)])
+        constraints = (
+            [
+                LinearConstraint(
+                    sparse.vstack(blocks).tocsr(), np.concatenate(lows), np.concatenate(highs)
+                )
+            ]
+            if blocks
+            else []
+        )
+        self.solves += 1
+        res = milp(
+            c,
+            integrality=np.ones(size),
+            bounds=Bounds(lb, ub),
+            constraints=constraints,
+            options={"mip_rel_gap": 0.0},
+        )
+        if res.status == 2:  # infeasible
+            return None
+        if res.status != 0 or res.x is None:
+            raise RuntimeError(f"HiGHS did not solve the attack: {res.message}")
+        x = np.rint(res.x[:n]).astype(np.int64)
+        return x, float(res.fun)
+
+
+def _components(
+    model: TableModel, withheld: np.ndarray
+) -> tuple[int, np.ndarray, sparse.csr_array]:
+    a = sparse.vstack([model.a_eq, model.a_ub]).tocsr()
+    w = a[:, withheld]
+    pattern = (w != 0).astype(np.int8)
+    graph = (pattern.T @ pattern).tocsr()
+    count, labels = connected_components(graph, directed=False)
+    return count, labels, a
+
+
+def attack(
+    model: TableModel,
+    values: Sequence[int] | np.ndarray,
+    withheld: Mapping[int, str],
+    rule: Rule | None = None,
+    witness: Sequence[int] | np.ndarray | None = None,
+    cache: dict[frozenset[tuple[int, str]], list[CellInterval]] | None = None,
+    exact: bool = True,
+    primary_only: bool = False,
+) -> AttackResult:
+    """The interval of every withheld cell. ``values`` holds a number for every cell (those
+    of withheld cells are ignored); ``withheld`` maps a cell to PRIMARY or SECONDARY.
+    ``witness``: a full table believed to fit (the true one), used only to save solves.
+    ``cache``: answers per component, kept by the caller between attacks on the same model
+    and values (suppression re-attacks after each change). ``exact=False``: a secondary
+    cell's interval is only what the witnesses show, enough to tell whether it is pinned
+    (suppression's rounds); ``primary_only``: primary cells only (their answers do not
+    depend on it)."""
+    start = time.perf_counter()
+    rule = rule or Rule()
+    vals = np.asarray(values, dtype=object)
+    idx = np.array(sorted(withheld), dtype=np.int64)
+    published = np.ones(model.size, dtype=bool)
+    published[idx] = False
+    known = np.where(published, vals, 0).astype(np.int64)
+    gt = model.grand_total
+    cap = int(known[gt]) if published[gt] else UNBOUNDED
+    out: list[CellInterval] = []
+    solves = cached = largest = 0
+    if not len(idx):
+        return AttackResult((), time.perf_counter() - start, 0, 0, 0)
+    count, comp_of, a_all = _components(model, idx)
+    b_all = np.concatenate([model.b_eq, model.b_ub])
+    folded = b_all - a_all @ known.astype(float)
+    n_eq = model.a_eq.shape[0]
+    wit = None if witness is None else np.asarray(witness, dtype=np.int64)
+    members: list[list[int]] = [[] for _ in range(count)]
+    for k, c in enumerate(comp_of):
+        members[c].append(int(idx[k]))
+    for cells in members:
+        largest = max(largest, len(cells))
+        key = frozenset((i, withheld[i]) for i in cells) | {(-1, f"{exact}{primary_only}")}
+        if cache is not None and key in cache:
+            out.extend(cache[key])
+            cached += 1
+            continue
+        comp = _make_component(model, a_all, folded, n_eq, cells, withheld, rule, cap)
+        if wit is not None:
+            comp.record(wit[comp.cells])
+        result = _attack_component(comp, model, rule, exact, primary_only)
+        solves += comp.solves
+        if cache is not None:
+            cache[key] = result
+        out.extend(result)
+    out.sort(key=lambda c: c.index)
+    return AttackResult(tuple(out), time.perf_counter() - start, solves, count, largest, cached)
+
+
+def _make_component(
+    model: TableModel,
+    a_all: sparse.csr_array,
+    folded: np.ndarray,
+    n_eq: int,
+    cells: list[int],
+    withheld: Mapping[int, str],
+    rule: Rule,
+    cap: int,
+) -> _Component:
+    cols = np.array(cells, dtype=np.int64)
+    sub = a_all[:, cols].tocsr()
+    rows = np.flatnonzero(np.diff(sub.indptr))
+    eq_rows = rows[rows < n_eq]
+    ub_rows = rows[rows >= n_eq]
+    symbols = [withheld[i] for i in cells]
+    s = rule.suppress_below
+    lo = np.maximum(model.lower[cols], 0).astype(np.int64)
+    hi = np.minimum(model.upper[cols], cap)
+    hi = np.where(np.isinf(hi), cap, hi).astype(np.int64)
+    zero_or_big = np.zeros(len(cells), dtype=bool)
+    for k, sym in enumerate(symbols):
+        if sym == PRIMARY:
+            lo[k] = max(lo[k], rule.smallest_withheld)
+            hi[k] = min(hi[k], s - 1)
+        elif rule.withhold_zeros or lo[k] > 0:
+            lo[k] = max(lo[k], s)
+        else:
+            zero_or_big[k] = True
+    comp = _Component(
+        cells=cols,
+        symbols=symbols,
+        a_eq=sub[eq_rows],
+        b_eq=folded[eq_rows],
+        a_ub=sub[ub_rows],
+        b_ub=folded[ub_rows],
+        lo=lo,
+        hi=hi,
+        zero_or_big=zero_or_big,
+        rule=rule,
+        seen=[set() for _ in cells],
+    )
+    return comp
+
+
+def _attack_component(
+    comp: _Component, model: TableModel, rule: Rule, exact: bool, primary_only: bool
+) -> list[CellInterval]:
+    n = comp.n
+    if np.any(comp.lo > comp.hi):
+        raise InconsistentTable("a withheld cell's symbol contradicts the published figures")
+    primary = [k for k in range(n) if comp.symbols[k] == PRIMARY]
+    secondary = [] if primary_only else [k for k in range(n) if comp.symbols[k] == SECONDARY]
+
+    def cover(targets: list[int], goal: dict[int, int], mode: str = "eq") -> set[int]:
+        """Witness ``goal[k]`` (``mode``: equal, reach, stay under) for as many of
+        ``targets`` as possible; returns those that cannot."""
+
+        def met(k: int) -> bool:
+            g = goal[k]
+            if mode == "eq":
+                return g in comp.seen[k]
+            if mode == ">=":
+                return any(v >= g for v in comp.seen[k])
+            return any(v <= g for v in comp.seen[k])
+
+        todo = [k for k in targets if not met(k)]
+        while todo:
+            solved = comp.solve(np.zeros(n), todo, np.array([goal[k] for k in todo]), mode)
+            if solved is None:
+                raise InconsistentTable("no table fits the published figures and symbols")
+            comp.record(solved[0])
+            left = [k for k in todo if not met(k)]
+            if len(left) == len(todo):  # the maximum is 0 (or unverified): none can
+                return set(left)
+            todo = left
+        return set()
+
+    for v in rule.primary_values:
+        fits = [k for k in primary if comp.lo[k] <= v <= comp.hi[k]]
+        cover(fits, dict.fromkeys(fits, v))
+
+    low: dict[int, int] = {}
+    high: dict[int, float] = {}
+    if exact:
+        zero_ok = [k for k in secondary if comp.zero_or_big[k]]
+        no_zero = cover(zero_ok, dict.fromkeys(zero_ok, 0)) if zero_ok else set()
+        for k in secondary:
+            if comp.zero_or_big[k] and k not in no_zero:
+                low[k] = 0
+            elif comp.lo[k] in comp.seen[k]:
+                low[k] = int(comp.lo[k])
+            else:
+                low[k] = _optimum(comp, k, 1.0)
+            high[k] = int(comp.hi[k]) if comp.hi[k] in comp.seen[k] else _optimum(comp, k, -1)
+    else:  # enough to tell pinned from not: a second value, above or below the first seen
+        if any(not comp.seen[k] for k in secondary):  # no witness yet: any solution is one
+            solved = comp.solve(np.zeros(n))
+            if solved is None:
+                raise InconsistentTable("no table fits the published figures and symbols")
+            comp.record(solved[0])
+        first = {k: min(comp.seen[k], default=int(comp.lo[k])) for k in secondary}
+        above = [k for k in secondary if len(comp.seen[k]) < 2]
+        up = {k: first[k] + 1 for k in above}
+        cover(above, up, ">=")
+        below = [k for k in above if len(comp.seen[k]) < 2 and first[k] > comp.lo[k]]
+        cover(below, {k: first[k] - 1 for k in below}, "<=")
+        for k in secondary:
+            low[k], high[k] = min(comp.seen[k], default=0), max(comp.seen[k], default=0)
+    for k in secondary:
+        if high[k] >= UNBOUNDED:
+            high[k] = math.inf
+
+    result = []
+    for k in range(n):
+        ref = model.cells[int(comp.cells[k])]
+        if comp.symbols[k] == PRIMARY:
+            can = {v for v in rule.primary_values if v in comp.seen[k]}
+            lo_k: int = min(can, default=0)
+            hi_k: float = max(can, default=0)
+            impossible = tuple(v for v in rule.primary_values if v not in can)
+            safe = not impossible if rule.every_value else len(can) >= 2
+        elif primary_only:
+            continue
+        else:
+            lo_k, hi_k, impossible = low[k], high[k], ()
+            # two different whole values, each checked exactly, not just an optimum's bound
+            safe = lo_k < hi_k and len(comp.seen[k]) >= 2
+        result.append(
+            CellInterval(
+                index=int(comp.cells[k]),
+                labels=ref.labels,
+                period=ref.period,
+                symbol=comp.symbols[k],
+                low=lo_k,
+                high=hi_k,
+                impossible=impossible,
+                safe=safe,
+            )
+        )
+    return result
+
+
+def _optimum(comp: _Component, k: int, sign: float) -> int:
+    """The smallest (``sign`` 1) or largest (-1) whole value of cell ``k``."""
+    objective = np.zeros(comp.n)
+    objective[k] = sign
+    solved = comp.solve(objective)
+    if solved is None:
+        raise InconsistentTable("no table fits the published figures and symbols")
+    x, fun = solved
+    comp.record(x)
+    # the solver's optimum, rounded; whether the cell is safe rests on the verified
+    # witnesses only (``_attack_component``), never on this number alone
+    return round(sign * fun)

@@ -1,0 +1,271 @@
+"""The interval attack on hand-written tables: tables it must break and tables it must not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from foidesk.casework.periods import Period
+from foidesk.release.disclosure.attack import (
+    PRIMARY,
+    SECONDARY,
+    AttackResult,
+    CellInterval,
+    Rule,
+    attack,
+)
+from foidesk.release.disclosure.model import TOTAL_COLUMN, build_model, cell_values, check
+from foidesk.release.table import FoiTable, TableRow
+
+Rows = dict[tuple[str, ...], tuple[int, ...]]
+
+
+def make_table(
+    rows: Rows, dims: tuple[str, ...] = ("outcome",), multi: int = 0, years: int = 2
+) -> FoiTable:
+    """A table from ``{labels: counts per year}``, the Grand Total row summed from the top
+    level (so only for additive top levels), totals summed across the years."""
+    periods = tuple(
+        Period(2015 + i, str(2015 + i), date(2015 + i, 1, 1), date(2015 + i, 12, 31), False)
+        for i in range(years)
+    )
+    table_rows = tuple(
+        TableRow(dims[len(labels) - 1], labels, counts, sum(counts))
+        for labels, counts in rows.items()
+    )
+    top = [r.counts for r in table_rows if len(r.labels) == 1]
+    grand = tuple(sum(c[i] for c in top) for i in range(years))
+    return FoiTable(
+        title="test",
+        dimensions=dims,
+        periods=periods,
+        rows=table_rows,
+        grand_total=TableRow("total", (), grand, sum(grand)),
+        footnotes=(),
+        multi_platform_crimes=multi,
+    )
+
+
+# rows A and B over 2015 and 2016
+TWO_BY_TWO: Rows = {("A",): (3, 10), ("B",): (6, 8)}
+# a term level under two outcomes, 3 crimes of X naming both terms in 2016: Facebook 2015 is
+# at least 6 - 4 = 2 (a crime naming both terms counts under both, but the terms still cover
+# every crime of their parent)
+TERMS: Rows = {
+    ("X",): (6, 20),
+    ("X", "Facebook"): (2, 14),
+    ("X", "WhatsApp"): (4, 9),
+    ("Y",): (7, 9),
+    ("Y", "Facebook"): (7, 9),
+}
+# the same with no crime naming both terms
+TERMS_APART: Rows = {**TERMS, ("X", "Facebook"): (2, 11)}
+
+
+def withhold(table: FoiTable, cells: dict[tuple[tuple[str, ...], str], str]) -> dict[int, str]:
+    model = build_model(table)
+    return {model.find(labels, period): symbol for (labels, period), symbol in cells.items()}
+
+
+def interval(
+    table: FoiTable,
+    cells: dict[tuple[tuple[str, ...], str], str],
+    rule: Rule | None = None,
+) -> tuple[dict[tuple[tuple[str, ...], str], CellInterval], AttackResult]:
+    """The attack's intervals by (labels, period), from the published figures alone."""
+    model = build_model(table)
+    values = cell_values(table)
+    assert check(model, values) == []
+    held = withhold(table, cells)
+    # no witness: the attack must get there from the published figures alone
+    result = attack(model, [None if i in held else v for i, v in enumerate(values)], held, rule)
+    return {(c.labels, c.period): c for c in result.intervals}, result
+
+
+def test_model_of_a_table_holds_its_sums() -> None:
+    table = make_table(TERMS, dims=("outcome", "term"), multi=3)
+    model = build_model(table)
+    assert check(model, cell_values(table)) == []
+    broken = cell_values(table).copy()
+    broken[model.find(("X", "Facebook"), "2015")] = 7  # above its parent's 6
+    assert "Y / Facebook <= Y @ 2015" not in check(model, broken)
+    assert "X / Facebook <= X @ 2015" in check(model, broken)
+    # the footnote's count: 3 crimes name both of the 2 terms, so the term rows exceed their
+    # totals by exactly 3
+    assert check(build_model(table, multi_term_crimes=2), cell_values(table)) == [
+        "term rows exceed totals by <= 2"
+    ]
+
+
+def test_cell_equal_to_its_row_total_minus_published_siblings_is_pinned() -> None:
+    got, result = interval(make_table(TWO_BY_TWO), {(("A",), "2015"): PRIMARY})
+    cell = got[(("A",), "2015")]
+    assert (cell.low, cell.high, cell.impossible, cell.safe) == (3, 3, (1, 2, 4), False)
+    assert result.leaks == (cell,)
+
+
+def test_single_withheld_cell_of_a_column_with_its_total_published() -> None:
+    # the row total is withheld too, so the row says nothing; the 2015 column still does
+    got, _ = interval(
+        make_table(TWO_BY_TWO),
+        {(("A",), "2015"): PRIMARY, (("A",), TOTAL_COLUMN): SECONDARY},
+    )
+    assert (got[(("A",), "2015")].low, got[(("A",), "2015")].high) == (3, 3)
+    assert (got[(("A",), TOTAL_COLUMN)].low, got[(("A",), TOTAL_COLUMN)].high) == (13, 13)
+    assert not got[(("A",), TOTAL_COLUMN)].safe
+
+
+def test_two_withheld_cells_where_one_pins_the_other() -> None:
+    # A 2016 is its column's total minus B 2016; then A 2015 is A's total minus A 2016
+    got, result = interval(
+        make_table(TWO_BY_TWO), {(("A",), "2015"): PRIMARY, (("A",), "2016"): SECONDARY}
+    )
+    assert got[(("A",), "2016")].low == got[(("A",), "2016")].high == 10
+    assert got[(("A",), "2015")].low == got[(("A",), "2015")].high == 3
+    assert len(result.leaks) == 2
+
+
+def test_term_inequality_pins_a_lower_bound() -> None:
+    table = make_table(TERMS, dims=("outcome", "term"), multi=3)
+    cells = {
+        (("X", "Facebook"), "2015"): PRIMARY,
+        (("X", "Facebook"), "2016"): SECONDARY,
+        (("X", "Facebook"), TOTAL_COLUMN): SECONDARY,
+    }
+    got, _ = interval(table, cells)
+    cell = got[(("X", "Facebook"), "2015")]
+    # Facebook + WhatsApp (4) >= X (6): Facebook 2015 is at least 2
+    assert cell.low == 2
+    assert cell.impossible == (1,)
+    assert not cell.safe
+
+
+def test_rectangle_with_slack_is_safe() -> None:
+    cells = {
+        (("A",), "2015"): PRIMARY,
+        (("A",), "2016"): SECONDARY,
+        (("B",), "2015"): SECONDARY,
+        (("B",), "2016"): SECONDARY,
+    }
+    got, result = interval(make_table(TWO_BY_TWO), cells)
+    assert result.safe
+    assert (got[(("A",), "2015")].low, got[(("A",), "2015")].high) == (1, 4)
+    assert got[(("A",), "2015")].impossible == ()
+    # A 2016 = 13 - A 2015: from 9 to 12
+    assert (got[(("A",), "2016")].low, got[(("A",), "2016")].high) == (9, 12)
+    assert (got[(("B",), "2015")].low, got[(("B",), "2015")].high) == (5, 8)
+
+
+def test_whole_numbers_pin_what_the_lp_relaxation_calls_safe() -> None:
+    # A = (1, 5), total 6: the secondary symbol says A 2016 is 0 or at least 5, so
+    # A 2015 = 6 - A 2016 can only be 1. With the symbol relaxed to "from 0 to the grand
+    # total" (the LP relaxation of its binary) A 2015 could be anything from 1 to 4.
+    rows: Rows = {("A",): (1, 5), ("B",): (7, 9)}
+    table = make_table(rows)
+    cells = {
+        (("A",), "2015"): PRIMARY,
+        (("A",), "2016"): SECONDARY,
+        (("B",), "2015"): SECONDARY,
+        (("B",), "2016"): SECONDARY,
+    }
+    got, _ = interval(table, cells)
+    cell = got[(("A",), "2015")]
+    assert (cell.low, cell.high, cell.safe) == (1, 1, False)
+    assert got[(("A",), "2016")].low == got[(("A",), "2016")].high == 5
+
+    # the LP relaxation of the same question: the largest A 2015 with the rest continuous
+    model = build_model(table)
+    values = cell_values(table).astype(float)
+    held = withhold(table, cells)
+    lower, upper = values.copy(), values.copy()
+    for i, symbol in held.items():
+        lower[i], upper[i] = (1, 4) if symbol == PRIMARY else (0, values[-1])
+    target = model.find(("A",), "2015")
+    c = np.zeros(model.size)
+    c[target] = -1
+    lp = linprog(
+        c,
+        A_ub=model.a_ub,
+        b_ub=model.b_ub,
+        A_eq=model.a_eq,
+        b_eq=model.b_eq,
+        bounds=list(zip(lower, upper, strict=True)),
+    )
+    assert lp.status == 0
+    assert -lp.fun == pytest.approx(4)  # the LP relaxation: "could be 4", safe
+
+
+def test_gap_inside_the_range_is_a_leak() -> None:
+    # A 2015 + A 2016 = 6 with A 2016 secondary: A 2015 is 1 (A 2016 = 5) or 6 (out of range)
+    # -- and with A 2016 = 0 A 2015 would be 6. So only 1: every value the symbol allows
+    # must stay possible, not just the ends
+    rows: Rows = {("A",): (1, 5), ("B",): (7, 9)}
+    got, _ = interval(
+        make_table(rows),
+        {
+            (("A",), "2015"): PRIMARY,
+            (("A",), "2016"): SECONDARY,
+            (("B",), "2015"): SECONDARY,
+            (("B",), "2016"): SECONDARY,
+        },
+    )
+    assert got[(("A",), "2015")].impossible == (2, 3, 4)
+
+
+def test_small_total_with_two_small_periods_leaks_unless_zeros_are_withheld() -> None:
+    # A = (1, 2), total 3: both periods are at least 1 and add up to at most 4
+    rows: Rows = {("A",): (1, 2), ("B",): (8, 9)}
+    cells = {
+        (("A",), "2015"): PRIMARY,
+        (("A",), "2016"): PRIMARY,
+        (("A",), TOTAL_COLUMN): PRIMARY,
+        (("B",), "2015"): SECONDARY,
+        (("B",), "2016"): SECONDARY,
+        (("B",), TOTAL_COLUMN): SECONDARY,
+    }
+    got, _ = interval(make_table(rows), cells)
+    assert got[(("A",), "2015")].impossible == (4,)
+    assert got[(("A",), TOTAL_COLUMN)].impossible == (1,)
+    # not pinned, so safe under the weaker rule
+    got, result = interval(make_table(rows), cells, Rule(every_value=False))
+    assert result.safe
+    # zeros withheld under "<5" too: each period may be 0, so each may be 4
+    got, result = interval(make_table(rows), cells, Rule(withhold_zeros=True))
+    assert got[(("A",), "2015")].impossible == ()
+    assert (got[(("A",), "2015")].low, got[(("A",), "2015")].high) == (0, 4)
+
+
+def test_multi_term_footnote_is_used() -> None:
+    # no crime names two terms (the footnote's count is 0): the term rows add up exactly,
+    # so Facebook 2015 = 6 - 4 = 2
+    table = make_table(TERMS_APART, dims=("outcome", "term"), multi=0)
+    cells = {
+        (("X", "Facebook"), "2015"): PRIMARY,
+        (("X", "Facebook"), "2016"): SECONDARY,
+        (("X", "Facebook"), TOTAL_COLUMN): SECONDARY,
+        (("X", "WhatsApp"), "2016"): SECONDARY,
+        (("X", "WhatsApp"), TOTAL_COLUMN): SECONDARY,
+    }
+    got, _ = interval(table, cells)
+    assert got[(("X", "Facebook"), "2015")].low == got[(("X", "Facebook"), "2015")].high == 2
+
+
+def test_a_witness_changes_nothing_but_the_work() -> None:
+    table = make_table(TWO_BY_TWO)
+    cells = {
+        (("A",), "2015"): PRIMARY,
+        (("A",), "2016"): SECONDARY,
+        (("B",), "2015"): SECONDARY,
+        (("B",), "2016"): SECONDARY,
+    }
+    model = build_model(table)
+    values = cell_values(table)
+    held = withhold(table, cells)
+    alone = attack(model, values, held)
+    helped = attack(model, values, held, witness=values)
+    wrong = attack(model, values, held, witness=values + 1)  # not a table: ignored
+    assert alone.intervals == helped.intervals == wrong.intervals
+    assert helped.solves <= alone.solves
