@@ -43,6 +43,9 @@ SECONDARY = "secondary"
 # the bound on a cell when the grand total is withheld too: a larger big-M would let the
 # solver's integrality tolerance (1e-6) hide a whole crime; results at it are reported as inf
 UNBOUNDED = 10**5
+# how long one MILP may try to witness a value for many cells at once before they are taken
+# one at a time (whose answers are exact)
+BATCH_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class _Component:
     rule: Rule
     solves: int = 0
     seen: list[set[int]] = field(default_factory=list)
+    stopped: bool = False  # the last solve stopped at its time limit
 
     @property
     def n(self) -> int:
@@ -149,10 +153,12 @@ class _Component:
         targets: Sequence[int] = (),
         values: np.ndarray | None = None,
         mode: str = "eq",
+        time_limit: float | None = None,
     ) -> tuple[np.ndarray, float] | None:
         """Minimise ``objective @ x`` (over the cells), or with ``targets`` maximise how many
         of them equal (``mode`` "eq"), reach (">=") or stay under ("<=") their ``values``.
-        None when infeasible; (x rounded, optimum) otherwise."""
+        None when infeasible; (x rounded, optimum) otherwise. With a ``time_limit`` the
+        best solution found in time may be returned instead (``self.stopped`` is set)."""
         n = self.n
         binaries = np.flatnonzero(self.zero_or_big)
         nz, ny = len(binaries), len(targets)
@@ -225,15 +231,23 @@ class _Component:
             else []
         )
         self.solves += 1
+        options: dict[str, float] = {"mip_rel_gap": 0.0}
+        if time_limit is not None:
+            options["time_limit"] = time_limit
         res = milp(
             c,
             integrality=np.ones(size),
             bounds=Bounds(lb, ub),
             constraints=constraints,
-            options={"mip_rel_gap": 0.0},
+            options=options,
         )
+        self.stopped = res.status == 1
         if res.status == 2:  # infeasible
             return None
+        if self.stopped and time_limit is not None:
+            if res.x is None:
+                return np.zeros(n, dtype=np.int64), math.nan  # nothing found in time
+            return np.rint(res.x[:n]).astype(np.int64), math.nan
         if res.status != 0 or res.x is None:
             raise RuntimeError(f"HiGHS did not solve the attack: {res.message}")
         x = np.rint(res.x[:n]).astype(np.int64)
@@ -376,16 +390,29 @@ def _attack_component(
             return any(v <= g for v in comp.seen[k])
 
         todo = [k for k in targets if not met(k)]
+        cannot: set[int] = set()
         while todo:
-            solved = comp.solve(np.zeros(n), todo, np.array([goal[k] for k in todo]), mode)
+            batch = len(todo) > 1
+            solved = comp.solve(
+                np.zeros(n),
+                todo,
+                np.array([goal[k] for k in todo]),
+                mode,
+                time_limit=BATCH_SECONDS if batch else None,
+            )
             if solved is None:
                 raise InconsistentTable("no table fits the published figures and symbols")
             comp.record(solved[0])
             left = [k for k in todo if not met(k)]
-            if len(left) == len(todo):  # the maximum is 0 (or unverified): none can
-                return set(left)
-            todo = left
-        return set()
+            if len(left) < len(todo):
+                todo = left
+            elif batch and comp.stopped:  # no answer in time for them all: one at a time
+                for k in todo:
+                    cannot |= cover([k], goal, mode) if not met(k) else set()
+                return cannot
+            else:  # the maximum is 0 (or unverified): none of them can
+                return cannot | set(left)
+        return cannot
 
     for v in rule.primary_values:
         fits = [k for k in primary if comp.lo[k] <= v <= comp.hi[k]]
@@ -429,7 +456,9 @@ def _attack_component(
             can = {v for v in rule.primary_values if v in comp.seen[k]}
             lo_k: int = min(can, default=0)
             hi_k: float = max(can, default=0)
-            impossible = tuple(v for v in rule.primary_values if v not in can)
+            # a listed row's total of 0 is ruled out by the table's layout, not its figures
+            allowed = [v for v in rule.primary_values if v >= model.lower[comp.cells[k]]]
+            impossible = tuple(v for v in allowed if v not in can)
             safe = not impossible if rule.every_value else len(can) >= 2
         elif primary_only:
             continue

@@ -1,0 +1,169 @@
+"""Primary and secondary suppression of a table, proved by the interval attack.
+
+Primary: every cell from ``Rule.smallest_withheld`` (1, or 0 when zeros are withheld) to
+``suppress_below - 1`` is withheld under the small-number symbol. Secondary, greedily:
+
+1. no equality may hold a single withheld cell (it would be its published cells' difference):
+   while one does, its cheapest published cell is withheld too;
+2. then, until the attack (``disclosure.attack``, integer programming) finds no leak: for
+   each leaking cell, the cheapest published cell sharing an equality or inequality with it
+   (or, when none is published, with the withheld cells linked to it) is withheld; cells
+   whose constraints already gained a complement this round wait for the next round.
+
+Cheapest: not a total (Grand Total row or column, or a row with child rows), then not small
+(a withheld 0 protects little: its symbol allows only 0 or at least 5), then the smallest
+value. Some leaks no suppression can stop: with every cell withheld, a row whose total is
+small and whose crimes fall in two periods still tells that neither period holds 4 (both are
+at least 1 and add up to at most 4), unless zeros are withheld too. Those cells are found
+first (the attack with every cell withheld) and reported as ``unprotectable``; the rest are
+protected. A release with an unprotectable cell must be refused or laid out more coarsely.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from foidesk.release.disclosure.attack import (
+    PRIMARY,
+    SECONDARY,
+    AttackResult,
+    CellInterval,
+    Rule,
+    attack,
+)
+from foidesk.release.disclosure.model import TableModel, build_model, cell_values
+from foidesk.release.table import FoiTable
+
+
+@dataclass
+class Suppression:
+    """What to withhold, and the attack's proof over it."""
+
+    model: TableModel
+    rule: Rule
+    withheld: dict[int, str]  # the model's variable -> PRIMARY or SECONDARY
+    audit: AttackResult  # the exact attack on the final pattern (intervals for the audit)
+    unprotectable: tuple[CellInterval, ...]  # leak whatever is withheld
+    rounds: int
+    seconds: float
+
+    @property
+    def primary(self) -> int:
+        return sum(1 for s in self.withheld.values() if s == PRIMARY)
+
+    @property
+    def secondary(self) -> int:
+        return sum(1 for s in self.withheld.values() if s == SECONDARY)
+
+    @property
+    def safe(self) -> bool:
+        return self.audit.safe
+
+
+def primary_suppression(values: np.ndarray, rule: Rule) -> dict[int, str]:
+    """The small cells."""
+    return {i: PRIMARY for i, v in enumerate(values) if rule.is_small(int(v))}
+
+
+def suppress(
+    table: FoiTable,
+    rule: Rule | None = None,
+    model: TableModel | None = None,
+    max_rounds: int = 500,
+) -> Suppression:
+    """Primary then secondary suppression of ``table`` (see the module's docstring)."""
+    start = time.perf_counter()
+    rule = rule or Rule()
+    model = model or build_model(table)
+    values = cell_values(table)
+    withheld = primary_suppression(values, rule)
+    a = sparse.vstack([model.a_eq, model.a_ub]).tocsr()
+    n_eq = model.a_eq.shape[0]
+    by_cell = a.tocsc()
+
+    def constraints_of(cell: int) -> np.ndarray:
+        return by_cell.indices[by_cell.indptr[cell] : by_cell.indptr[cell + 1]]
+
+    def cells_of(row: int) -> np.ndarray:
+        return a.indices[a.indptr[row] : a.indptr[row + 1]]
+
+    def cost(cell: int) -> tuple[bool, bool, int]:
+        v = int(values[cell])
+        return (model.cells[cell].is_total, v < rule.suppress_below, v)
+
+    # the leaks no pattern can stop: the attack with every cell withheld
+    everything = {
+        i: (PRIMARY if rule.is_small(int(v)) else SECONDARY) for i, v in enumerate(values)
+    }
+    worst = attack(model, values, everything, rule, witness=values, primary_only=True)
+    inherent = {c.index: set(c.impossible) for c in worst.leaks}
+    unprotectable = worst.leaks
+
+    def fixable(c: CellInterval) -> bool:
+        if c.symbol == PRIMARY and c.index in inherent:
+            return not set(c.impossible) <= inherent[c.index]
+        return not c.safe
+
+    def complement(cell: int, taken: set[int]) -> int | None:
+        seen = {cell}
+        frontier = [cell]
+        while frontier:
+            rows = {int(r) for f in frontier for r in constraints_of(f)}
+            linked = {int(c) for r in rows for c in cells_of(r)} - seen
+            options = [c for c in linked if c not in withheld and c not in taken]
+            if options:
+                return min(options, key=cost)
+            seen |= linked
+            frontier = [c for c in linked if c in withheld]
+        return None
+
+    # 1. no equality with a single withheld cell
+    changed = True
+    while changed:
+        changed = False
+        for r in range(n_eq):
+            held = [c for c in cells_of(r) if int(c) in withheld]
+            if len(held) == 1:
+                options = [int(c) for c in cells_of(r) if int(c) not in withheld]
+                if options:
+                    withheld[min(options, key=cost)] = SECONDARY
+                    changed = True
+
+    # 2. until the attack finds no leak it can fix
+    cache: dict[frozenset[tuple[int, str]], list[CellInterval]] = {}
+    rounds = 0
+    while rounds < max_rounds:
+        rounds += 1
+        result = attack(model, values, withheld, rule, witness=values, cache=cache, exact=False)
+        leaks = [c for c in result.intervals if fixable(c)]
+        if not leaks:
+            break
+        touched: set[int] = set()
+        added: set[int] = set()
+        for leak in leaks:
+            if touched & {int(r) for r in constraints_of(leak.index)}:
+                continue
+            chosen = complement(leak.index, added)
+            if chosen is None:
+                continue
+            added.add(chosen)
+            touched |= {int(r) for r in constraints_of(chosen)}
+            touched |= {int(r) for r in constraints_of(leak.index)}
+        if not added:
+            break
+        for c in added:
+            withheld[c] = SECONDARY
+    audit = attack(model, values, withheld, rule, witness=values)
+    return Suppression(
+        model=model,
+        rule=rule,
+        withheld=withheld,
+        audit=audit,
+        unprotectable=unprotectable,
+        rounds=rounds,
+        seconds=time.perf_counter() - start,
+    )
