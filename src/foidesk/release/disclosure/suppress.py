@@ -16,7 +16,9 @@ value. Some leaks no suppression can stop: with every cell withheld, a row whose
 small and whose crimes fall in two periods still tells that neither period holds 4 (both are
 at least 1 and add up to at most 4), unless zeros are withheld too. Those cells are found
 first (the attack with every cell withheld) and reported as ``unprotectable``; the rest are
-protected. A release with an unprotectable cell must be refused or laid out more coarsely.
+protected. A cell withheld as secondary that is pinned even then (a 0 in a row whose total is
+small: its symbol allows 0 or at least 5) is left to the audit, not chased. A release with
+an unprotectable cell must be refused or laid out more coarsely.
 """
 
 from __future__ import annotations
@@ -99,13 +101,13 @@ def suppress(
     everything = {
         i: (PRIMARY if rule.is_small(int(v)) else SECONDARY) for i, v in enumerate(values)
     }
-    worst = attack(model, values, everything, rule, witness=values, primary_only=True)
+    worst = attack(model, values, everything, rule, witness=values, exact=False)
     inherent = {c.index: set(c.impossible) for c in worst.leaks}
-    unprotectable = worst.leaks
+    unprotectable = tuple(c for c in worst.leaks if c.symbol == PRIMARY)
 
     def fixable(c: CellInterval) -> bool:
-        if c.symbol == PRIMARY and c.index in inherent:
-            return not set(c.impossible) <= inherent[c.index]
+        if c.index in inherent:  # pinned or narrowed even with every cell withheld
+            return c.symbol == PRIMARY and not set(c.impossible) <= inherent[c.index]
         return not c.safe
 
     def complement(cell: int, taken: set[int]) -> int | None:
