@@ -46,6 +46,16 @@ def answer_case(
     return CaseRun(result, foidesk.write_case(out, result, replace=replace))
 
 
+def answer_again(case: Path) -> foidesk.Answer:
+    """Answer an answered case's request again with its decisions, as ``answer --replace``
+    does (the request file its audit names; the decisions in its internal/)."""
+    from foidesk.review.case import open_case
+
+    result = foidesk.answer(open_case(case).request(), decisions=foidesk.case_decisions(case))
+    foidesk.write_case(case, result, replace=True)
+    return result
+
+
 # The files the answer writes under public/ (release.publish.write_public)
 PUBLIC_FILES = {
     "table.txt",

@@ -18,6 +18,7 @@ from foidesk.ingest.snapshot import ingest
 from foidesk.review.case import decide, open_case
 from foidesk.review.trace import write_trace
 from tests.conftest import COCAINE, crime, run_cli, write_extract, write_request
+from tests.helpers import answer_again
 
 ROWS = [
     crime("LG/19/1", "2019-01-05", "Deal arranged on Facebook, then met at the park."),
@@ -41,14 +42,6 @@ def case(tmp_path: Path) -> Path:
     return out
 
 
-def _again(case: Path) -> foidesk.Answer:
-    """Answer the case's request again with its decisions, as answer --replace does."""
-    request = open_case(case).request()
-    result = foidesk.answer(request, decisions=foidesk.case_decisions(case))
-    foidesk.write_case(case, result, replace=True)
-    return result
-
-
 def _row(result: foidesk.Answer, term: str) -> int:
     """A term row's total; a term no crime is counted under has no row (0)."""
     return next((r.total for r in result.table.rows if r.labels == (term,)), 0)
@@ -63,7 +56,7 @@ def test_each_hit_has_an_id_made_from_its_content_the_same_on_a_rerun(case: Path
     ids = first.column("hit_id").to_pylist()
     assert len(ids) == len(set(ids)) == first.num_rows == 6
     assert all(len(i) == 16 and int(i, 16) >= 0 for i in ids)
-    _again(case)
+    answer_again(case)
     assert open_case(case).evidence.column("hit_id").to_pylist() == ids
 
 
@@ -75,12 +68,12 @@ def test_evidence_carries_context_status_and_certainty(case: Path) -> None:
 
 
 def test_accepting_a_possible_hit_counts_its_crime_and_the_method_says_so(case: Path) -> None:
-    before = _again(case)
+    before = answer_again(case)
     assert _row(before, "Snapchat") == 0
     assert before.audit["review"]["possible_hits_undecided"] == 2
     done = decide(case, "accept", Selector(hit=_hit(case, "snap")["hit_id"]), by="A Analyst")
     assert (done.selected, done.changed) == (1, 1)
-    after = _again(case)
+    after = answer_again(case)
     assert _row(after, "Snapchat") == 1
     review = after.audit["review"]
     assert review["possible_hits_accepted"] == 1 and review["crimes_added_by_review"] == 1
@@ -92,10 +85,10 @@ def test_accepting_a_possible_hit_counts_its_crime_and_the_method_says_so(case: 
 
 
 def test_rejecting_a_certain_hit_removes_its_crime_from_the_table_and_letter(case: Path) -> None:
-    before = _again(case)
+    before = answer_again(case)
     assert _row(before, "Facebook") == 2
     decide(case, "reject", Selector(crime="LG/19/1"), by="A Analyst", reason="test data")
-    after = _again(case)
+    after = answer_again(case)
     assert _row(after, "Facebook") == 1
     assert after.table.grand_total.total == before.table.grand_total.total - 1
     assert after.audit["review"]["crimes_removed_by_review"] == 1
@@ -112,7 +105,7 @@ def test_bulk_decisions_by_term_rule_and_text_say_how_many_they_changed(case: Pa
     log = DecisionLog(case / "internal").read()
     assert len(log) == 6  # the history stays
     assert log[0].selected_by == {"term": "facebook"} and log[0].by == "B"
-    after = _again(case)
+    after = answer_again(case)
     assert _row(after, "Facebook") == 3  # two by name, one messenger accepted
 
 
@@ -143,7 +136,7 @@ def test_a_decision_whose_hit_no_longer_exists_is_reported_not_lost(
     rows = [dict(r) for r in ROWS]
     rows[1]["text_mo"] = "Arranged the deal in person."  # the text changed: the hit is gone
     write_extract(tmp_path / "legacy.csv", rows)
-    after = _again(case)
+    after = answer_again(case)
     stale = after.audit["review"]["decisions_whose_hit_no_longer_exists"]
     assert [(s["crime_ref"], s["matched"], s["decision"]) for s in stale] == [
         ("LG/19/2", "snap", "accept")
@@ -173,7 +166,7 @@ def test_a_bad_line_in_the_log_is_refused_naming_the_line(case: Path) -> None:
 
 def test_the_trace_lists_each_cells_crimes_and_hits(case: Path) -> None:
     decide(case, "reject", Selector(crime="LG/19/1"), by="A")
-    result = _again(case)
+    result = answer_again(case)
     traced = write_trace(case)
     assert traced.pending == 0 and traced.grand_total == result.table.grand_total.total
     with traced.path.open(encoding="utf-8") as f:
@@ -209,7 +202,7 @@ def test_review_commands_on_the_command_line(case: Path) -> None:
 
 def test_public_holds_nothing_record_level_after_review(case: Path) -> None:
     decide(case, "accept", Selector(text="snap"), by="A")
-    _again(case)
+    answer_again(case)
     write_trace(case)
     refs = {r["crime_ref"] for r in ROWS}
     ids = set(pq.read_table(case / "internal" / "evidence.parquet").column("hit_id").to_pylist())

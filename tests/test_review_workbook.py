@@ -21,6 +21,7 @@ from foidesk.errors import ReviewFileError
 from foidesk.review.case import decide, open_case
 from foidesk.review.workbook import HEADER, export_review, import_review
 from tests.conftest import COCAINE, SEED, crime, run_cli, write_extract, write_request
+from tests.helpers import answer_again
 
 ROWS = [
     crime("LG/19/1", "2019-01-05", "Deal arranged on Facebook, then met at the park."),
@@ -52,13 +53,6 @@ def case(tmp_path: Path) -> Path:
     out = tmp_path / "case"
     foidesk.write_case(out, foidesk.answer(request))
     return out
-
-
-def _again(case: Path) -> foidesk.Answer:
-    """Answer the case's request again with its decisions, as answer --replace does."""
-    result = foidesk.answer(open_case(case).request(), decisions=foidesk.case_decisions(case))
-    foidesk.write_case(case, result, replace=True)
-    return result
 
 
 def _row(result: foidesk.Answer, term: str) -> int:
@@ -126,14 +120,14 @@ def test_the_export_lists_possible_hits_then_the_sample_with_decisions_filled_in
 
 def test_a_crime_no_longer_counted_shows_its_year(case: Path) -> None:
     decide(case, "reject", Selector(text="messenger"), by="A Analyst")
-    _again(case)  # LG/19/3 has no counted or undecided hit left: not in crime-hits
+    answer_again(case)  # LG/19/3 has no counted or undecided hit left: not in crime-hits
     export_review(case)
     dates = {r[1]: r[3] for r in _rows(case / "internal" / "review.xlsx")[1:]}
     assert dates["LG/19/3"] == "2019" and dates["LG/19/2"] == "2019-01-06"
 
 
 def test_round_trip_the_table_follows_the_decisions_in_the_file(case: Path) -> None:
-    before = _again(case)
+    before = answer_again(case)
     assert (_row(before, "Snapchat"), _row(before, "Facebook"), _row(before, "Twitter")) == (
         1,
         1,
@@ -159,7 +153,7 @@ def test_round_trip_the_table_follows_the_decisions_in_the_file(case: Path) -> N
     }
     assert all(d.by == "B Reviewer" and d.source == "review file review.xlsx" for d in log)
     assert next(d.reason for d in log if d.matched == "Facebook") == "a test record"
-    after = _again(case)
+    after = answer_again(case)
     assert (_row(after, "Snapchat"), _row(after, "Facebook"), _row(after, "Twitter")) == (
         2,
         0,

@@ -19,7 +19,7 @@ and the audit) and lists the decisions whose hit no longer exists.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -107,6 +107,17 @@ class Counted:
     review: ReviewState = field(default_factory=ReviewState)
 
 
+@dataclass(slots=True)
+class _Pair:
+    """What one (crime, term) row's hits are: any counted, any undecided, any certain before
+    review (the matcher's verdict), any not set aside by the record conditions."""
+
+    counted: bool = False
+    undecided: bool = False
+    certain: bool = False
+    allowed: bool = False
+
+
 def count_hits(
     crime_hits: pa.Table,
     evidence: pa.Table,
@@ -134,11 +145,8 @@ def count_hits(
     )
     statuses: list[str] = []
     chosen: list[str | None] = []
-    # (crime, term) -> [any counted, any undecided, any certain before review, any allowed]
-    rows: dict[tuple[str, str], list[bool]] = defaultdict(lambda: [False, False, False, False])
-    n = dict.fromkeys(
-        ("hits", "certain", "possible", "accepted", "rejected", "undecided", "c_rej", "p_acc"), 0
-    )
+    rows: dict[tuple[str, str], _Pair] = defaultdict(_Pair)  # (crime, term) -> its hits
+    n: Counter[str] = Counter()
     seen: set[str] = set()
     for hit, ref, term, rule, certainty in zip(
         evidence.column("hit_id").to_pylist(),
@@ -155,25 +163,25 @@ def count_hits(
         if conditioned and rule in rules and not counts_in(*rules[rule], code_of.get((ref, term))):
             statuses.append(SET_ASIDE)
             continue
-        row[3] = True
+        row.allowed = True
         certain = certainty == CERTAIN
         n["hits"] += 1
         n["certain" if certain else "possible"] += 1
-        row[2] = row[2] or certain
+        row.certain = row.certain or certain
         if made is not None and made.decision == REJECT:
             n["rejected"] += 1
-            n["c_rej"] += certain
+            n["certain_rejected"] += certain
             statuses.append(REJECTED)
         elif certain or (made is not None and made.decision == ACCEPT):
             if made is not None:
                 n["accepted"] += 1
-                n["p_acc"] += not certain
+                n["possible_accepted"] += not certain
             statuses.append(COUNTED)
-            row[0] = True
+            row.counted = True
         else:
             n["undecided"] += 1
             statuses.append(UNDECIDED)
-            row[1] = True
+            row.undecided = True
     kept: list[int] = []  # rows of crime_hits kept, and whether each is counted
     certain_kept: list[int] = []
     set_aside_rows = 0
@@ -189,21 +197,19 @@ def count_hits(
             strict=True,
         )
     ):
-        counted, undecided, certain_before, allowed = rows.get(
-            (ref, term), [False, False, was_certain, True]
-        )
+        pair = rows.get((ref, term)) or _Pair(certain=was_certain, allowed=True)
         before.add(ref)
-        if not allowed:
+        if not pair.allowed:
             set_aside_rows += 1
             continue
         left.add(ref)
-        if certain_before:
+        if pair.certain:
             counted_before.add(ref)
-        if counted:
+        if pair.counted:
             counted_after.add(ref)
-        if counted or undecided:
+        if pair.counted or pair.undecided:
             kept.append(i)
-            certain_kept.append(int(counted))
+            certain_kept.append(int(pair.counted))
     # built from buffers: pa.array and Table.from_pylist would import pandas (search.arrays)
     table = crime_hits.take(arrays.from_list(kept, pa.int64()))
     table = table.set_column(
@@ -223,8 +229,8 @@ def count_hits(
             accepted=n["accepted"],
             rejected=n["rejected"],
             possible_undecided=n["undecided"],
-            certain_rejected=n["c_rej"],
-            possible_accepted=n["p_acc"],
+            certain_rejected=n["certain_rejected"],
+            possible_accepted=n["possible_accepted"],
             crimes_added=len(counted_after - counted_before),
             crimes_removed=len(counted_before - counted_after),
             decisions=decisions_in_log,

@@ -10,7 +10,7 @@ table when the case is answered again (``answer --replace`` applies the log).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,44 +123,50 @@ def decide(
     selector that picks no hit is refused in one line; hits that already have this decision
     are not written again."""
     case = open_case(folder)
-    with case_lock(case.folder):
-        hits = selected_hits(case, selector)
-        if not hits:
-            raise RequestError(f"{case.folder}: no hit matches {selector.describe()}")
-        current = latest(case.decisions())
-        when = now()
-        made = [
-            Decision(
-                hit_id=hit["hit_id"],
-                decision=choice,
-                by=by,
-                at=when,
-                reason=reason,
-                crime_ref=hit["crime_ref"],
-                term=hit["platform"],
-                matched=hit["text"],
-                selected_by=selector.criteria(),
-                source=source,
-            )
-            for hit in hits
-            if (held := current.get(hit["hit_id"])) is None or held.decision != choice
-        ]
-        case.log.append(made)
+    hits = selected_hits(case, selector)
+    if not hits:
+        raise RequestError(f"{case.folder}: no hit matches {selector.describe()}")
+    when = now()
+    wanted = [
+        Decision(
+            hit_id=hit["hit_id"],
+            decision=choice,
+            by=by,
+            at=when,
+            reason=reason,
+            crime_ref=hit["crime_ref"],
+            term=hit["platform"],
+            matched=hit["text"],
+            selected_by=selector.criteria(),
+            source=source,
+        )
+        for hit in hits
+    ]
+    made = _append_new(case, wanted, lambda held, new: held.decision != new.decision)
     return Decided(len(hits), len(made), tuple(made))
 
 
 def record(folder: Path | str, decisions: Sequence[Decision]) -> int:
     """Append decisions made elsewhere (a review file, the desk) under the case's lock; those
-    that repeat the decision already holding for their hit are left out. Returns how many
-    were written."""
-    case = open_case(folder)
+    that repeat the decision and reason already holding for their hit are left out. Returns
+    how many were written."""
+    made = _append_new(
+        open_case(folder),
+        decisions,
+        lambda held, new: (held.decision, held.reason) != (new.decision, new.reason),
+    )
+    return len(made)
+
+
+def _append_new(
+    case: ReviewCase,
+    decisions: Sequence[Decision],
+    differs: Callable[[Decision, Decision], bool],
+) -> list[Decision]:
+    """Append, under the case's lock, the decisions on hits with no decision yet or whose
+    decision ``differs`` from the one holding; returns those written."""
     with case_lock(case.folder):
         current = latest(case.decisions())
-        made = [
-            d
-            for d in decisions
-            if (held := current.get(d.hit_id)) is None
-            or (held.decision, held.reason) != (d.decision, d.reason)
-        ]
+        made = [d for d in decisions if (held := current.get(d.hit_id)) is None or differs(held, d)]
         case.log.append(made)
-    return len(made)
+    return made

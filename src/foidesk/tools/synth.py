@@ -1004,6 +1004,18 @@ def _sentence_scale(cat: _Catalog, note_bytes: int, drug_share: float) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+def _draw_picks(
+    rng: np.random.Generator, pool: IntArray, row_counts: IntArray, scale: float | None
+) -> tuple[int, IntArray]:
+    """Sentence picks for rows of one family and field: three distinct sentences a row at the
+    default shape (``scale`` None), else distinct subsets as large as the largest of
+    ``row_counts``; returns (picks a row, the picks)."""
+    if scale is None:
+        return 3, _draw_distinct(rng, pool, len(row_counts))
+    most = int(row_counts.max())
+    return most, _draw_subsets(rng, pool, len(row_counts), most)
+
+
 def _draw_distinct(rng: np.random.Generator, pool: IntArray, n: int) -> IntArray:
     """Three template ids per row from ``pool``, distinct where the pool allows."""
     pick = rng.integers(0, len(pool), (n, 3))
@@ -1115,13 +1127,7 @@ def _notes(
             rows = np.flatnonzero(family == fam)
             if len(rows) == 0:
                 continue
-            pool = cat.field_pools[(fam, field)]
-            if scale is None:
-                most = 3
-                picks = _draw_distinct(rng, pool, len(rows))
-            else:
-                most = int(counts[f, rows].max())
-                picks = _draw_subsets(rng, pool, len(rows), most)
+            most, picks = _draw_picks(rng, cat.field_pools[(fam, field)], counts[f, rows], scale)
             for j in range(most):
                 use = counts[f, rows] > j
                 cell_field.append(np.full(int(use.sum()), f, np.int64))
@@ -1265,13 +1271,7 @@ def _knife_notes(
     for f, field in enumerate(fields):
         for fam in np.unique(family[moved]).tolist():
             rows = moved[family[moved] == fam]
-            pool = cat.field_pools[(fam, field)]
-            if scale is None:
-                most = 3
-                picks = _draw_distinct(krng, pool, len(rows))
-            else:
-                most = int(counts[f, rows].max())
-                picks = _draw_subsets(krng, pool, len(rows), most)
+            most, picks = _draw_picks(krng, cat.field_pools[(fam, field)], counts[f, rows], scale)
             for j in range(most):
                 use = counts[f, rows] > j
                 add.append((f * n + rows[use], np.full(int(use.sum()), 2 * j), picks[use, j]))
