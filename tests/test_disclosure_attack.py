@@ -22,6 +22,9 @@ from foidesk.release.table import FoiTable, TableRow
 
 Rows = dict[tuple[str, ...], tuple[int, ...]]
 
+# a 0 is published, "<5" states 1 to 4 and "*" 0 or at least 5
+SHOWN = Rule(zeros="shown")
+
 
 def make_table(
     rows: Rows, dims: tuple[str, ...] = ("outcome",), multi: int = 0, years: int = 2
@@ -73,7 +76,7 @@ def withhold(table: FoiTable, cells: dict[tuple[tuple[str, ...], str], str]) -> 
 def interval(
     table: FoiTable,
     cells: dict[tuple[tuple[str, ...], str], str],
-    rule: Rule | None = None,
+    rule: Rule | None = None,  # default: zeros shown (the symbols these tables are about)
 ) -> tuple[dict[tuple[tuple[str, ...], str], CellInterval], AttackResult]:
     """The attack's intervals by (labels, period), from the published figures alone."""
     model = build_model(table)
@@ -81,6 +84,7 @@ def interval(
     assert check(model, values) == []
     held = withhold(table, cells)
     # no witness: the attack must get there from the published figures alone
+    rule = rule or SHOWN
     result = attack(model, [None if i in held else v for i, v in enumerate(values)], held, rule)
     return {(c.labels, c.period): c for c in result.intervals}, result
 
@@ -230,10 +234,10 @@ def test_small_total_with_two_small_periods_leaks_unless_zeros_are_withheld() ->
     assert got[(("A",), "2015")].impossible == (4,)
     assert got[(("A",), TOTAL_COLUMN)].impossible == (1,)
     # not pinned, so safe under the weaker rule
-    got, result = interval(make_table(rows), cells, Rule(every_value=False))
+    got, result = interval(make_table(rows), cells, Rule(zeros="shown", every_value=False))
     assert result.safe
     # zeros withheld under "<5" too: each period may be 0, so each may be 4
-    got, result = interval(make_table(rows), cells, Rule(withhold_zeros=True))
+    got, result = interval(make_table(rows), cells, Rule(zeros="withheld"))
     assert got[(("A",), "2015")].impossible == ()
     assert (got[(("A",), "2015")].low, got[(("A",), "2015")].high) == (0, 4)
 
@@ -264,8 +268,8 @@ def test_a_witness_changes_nothing_but_the_work() -> None:
     model = build_model(table)
     values = cell_values(table)
     held = withhold(table, cells)
-    alone = attack(model, values, held)
-    helped = attack(model, values, held, witness=values)
-    wrong = attack(model, values, held, witness=values + 1)  # not a table: ignored
+    alone = attack(model, values, held, SHOWN)
+    helped = attack(model, values, held, SHOWN, witness=values)
+    wrong = attack(model, values, held, SHOWN, witness=values + 1)  # not a table: ignored
     assert alone.intervals == helped.intervals == wrong.intervals
     assert helped.solves <= alone.solves

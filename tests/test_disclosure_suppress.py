@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from foidesk.release.disclosure.attack import PRIMARY, SECONDARY, Rule, attack
+from foidesk.release.disclosure.layout import excuse, layout_symbols
 from foidesk.release.disclosure.model import TOTAL_COLUMN, build_model, cell_values
 from foidesk.release.disclosure.suppress import primary_suppression, suppress
 from tests.test_disclosure_attack import TERMS, TERMS_APART, TWO_BY_TWO, Rows, make_table
@@ -24,6 +25,7 @@ NESTED: Rows = {
 }
 
 
+@pytest.mark.parametrize("zeros", ["shown", "as needed"])
 @pytest.mark.parametrize(
     ("rows", "dims", "multi"),
     [
@@ -35,26 +37,37 @@ NESTED: Rows = {
         (TERMS_APART, ("outcome", "term"), 0),
     ],
 )
-def test_suppression_leaves_no_leak(rows: Rows, dims: tuple[str, ...], multi: int) -> None:
+def test_suppression_leaves_no_leak(
+    rows: Rows, dims: tuple[str, ...], multi: int, zeros: str
+) -> None:
+    rule = Rule(zeros=zeros)
     years = len(next(iter(rows.values())))
     table = make_table(rows, dims, multi, years)
     model = build_model(table)
     values = cell_values(table)
-    primary = primary_suppression(values, Rule())
+    primary = primary_suppression(values, rule)
     assert primary  # each table has a small cell
     # primary suppression alone leaks: the attack breaks it
-    assert not attack(model, values, primary).safe
-    done = suppress(table)
+    assert not attack(model, values, primary, rule).safe
+    done = suppress(table, rule)
     assert done.unprotectable == ()
     assert done.safe, done.audit.leaks
-    assert done.primary == len(primary)
-    assert done.secondary > 0
+    assert sum(1 for i in primary if done.withheld[i] == PRIMARY) == len(primary)
+    assert done.secondary + done.primary > len(primary)
     # an independent attack on what would be published agrees, without the true table
     published = [None if i in done.withheld else int(v) for i, v in enumerate(values)]
-    assert attack(model, published, done.withheld).safe
-    # no small cell is published, and a secondary cell is never small
+    independent = attack(model, published, done.withheld, rule)
+    symbols = layout_symbols(published, done.withheld, rule)
+    assert excuse(model, independent, symbols, rule).safe
+    # no small cell is published; the small-number symbol covers small cells (and, unless
+    # zeros are shown, zeros withheld to protect them); a secondary cell is never small
     for i, v in enumerate(values):
-        assert (done.withheld.get(i) == PRIMARY) == (1 <= v <= 4)
+        if 1 <= v <= 4:
+            assert done.withheld.get(i) == PRIMARY
+        elif done.withheld.get(i) == PRIMARY:
+            assert v == 0 and zeros == "as needed"
+        elif done.withheld.get(i) == SECONDARY:
+            assert v >= 5 or (v == 0 and zeros == "shown")
 
 
 def test_zero_is_shown_unless_the_rule_withholds_it() -> None:
@@ -62,25 +75,41 @@ def test_zero_is_shown_unless_the_rule_withholds_it() -> None:
     model = build_model(table)
     zero = model.find(("A", "y"), "2015")
     assert zero not in primary_suppression(cell_values(table), Rule())
-    assert primary_suppression(cell_values(table), Rule(withhold_zeros=True))[zero] == PRIMARY
+    assert zero not in primary_suppression(cell_values(table), Rule(zeros="shown"))
+    assert primary_suppression(cell_values(table), Rule(zeros="withheld"))[zero] == PRIMARY
 
 
-def test_unprotectable_cells_are_reported_not_hidden() -> None:
-    # A = (1, 2), total 3: whatever is withheld, neither period can be 4 (the same holds for
-    # a small parent of two small children)
+def test_what_the_layout_alone_tells_is_excused_and_recorded() -> None:
+    # A = (1, 2), total 3. With zeros shown, "<5" states 1 to 4: neither period of A can be
+    # 4 whatever is withheld (both at least 1, adding up to at most 4). The layout and the
+    # symbols say that by themselves: the proof excuses it, records it, and holds.
     rows: Rows = {("A",): (1, 2), ("B",): (8, 9)}
     table = make_table(rows)
-    done = suppress(table)
-    assert not done.safe
-    assert {(c.labels, c.period) for c in done.unprotectable} == {
-        (("A",), "2015"),
-        (("A",), "2016"),
-        (("A",), TOTAL_COLUMN),
-    }
-    # only those: what can be protected is
-    assert {c.index for c in done.audit.leaks} <= {c.index for c in done.unprotectable}
-    # with zeros withheld under the small-number symbol too, it can be protected
-    assert suppress(table, Rule(withhold_zeros=True)).safe
+    shown = suppress(table, Rule(zeros="shown"))
+    assert shown.safe
+    a_2015 = next(c for c in shown.audit.intervals if c.labels == ("A",) and c.period == "2015")
+    assert a_2015.impossible == (4,) and a_2015.excused == (4,)
+    # zeros "as needed": "<5" may be 0, so every value from 1 to 4 stays possible for A
+    needed = suppress(table, Rule(zeros="as needed"))
+    assert needed.safe
+    for c in needed.audit.intervals:
+        if c.labels == ("A",) and c.symbol == PRIMARY:
+            assert c.impossible == () or c.labels == ("A",) and c.period == TOTAL_COLUMN, c
+
+
+def test_a_leak_of_the_figures_is_not_excused() -> None:
+    # primary suppression alone: A 2015 = 10 - 9 from the published B and Grand Total
+    rows: Rows = {("A",): (1, 9), ("B",): (8, 9)}
+    table = make_table(rows)
+    model = build_model(table)
+    values = cell_values(table)
+    rule = Rule()
+    held = primary_suppression(values, rule)
+    judged = excuse(
+        model, attack(model, values, held, rule), layout_symbols(values, {}, rule), rule
+    )
+    leak = next(c for c in judged.leaks if c.labels == ("A",) and c.period == "2015")
+    assert leak.impossible == (2, 3, 4) and leak.excused == ()
 
 
 def test_secondary_cells_prefer_small_non_totals() -> None:

@@ -69,11 +69,18 @@ class Answer:
     # the rows the table was counted from: one per (crime, term) with a counted or undecided
     # hit and the winning copy's fields (internal only; ``foidesk review trace`` reads it)
     crime_hits: pa.Table | None = None
+    # the table as counted, before disclosure control withheld any figure (internal only)
+    counted_table: FoiTable | None = None
 
     @property
     def table(self) -> FoiTable:
-        """The final table (as released)."""
+        """The final table (as released: a withheld figure is a ``Withheld``, its symbol)."""
         return self.release.table
+
+    @property
+    def counted(self) -> FoiTable:
+        """The table as counted, every figure a number (internal only: never publish it)."""
+        return self.counted_table or self.release.table
 
     @property
     def coverage(self) -> Coverage:
@@ -214,7 +221,7 @@ def answer(
         cost=cost,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
-    audit = _audit(request, matcher.lexicon, matcher, result, release)
+    audit = _audit(request, matcher.lexicon, matcher, result, release, table)
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
     audit["review"] = counted.review.as_audit()
     audit["cost"] = cost.as_audit()
@@ -228,7 +235,7 @@ def answer(
     audit["notices"] = [n.as_audit() for n in notices]
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
-    return Answer(request, release, evidence, audit, tuple(notices), crime_hits)
+    return Answer(request, release, evidence, audit, tuple(notices), crime_hits, table)
 
 
 def _system_periods(coverage: Coverage) -> dict[str, list[str]]:
@@ -315,10 +322,11 @@ def _audit(
     matcher: Matcher,
     result: EngineResult,
     release: PublicRelease,
+    table: FoiTable,
 ) -> dict[str, Any]:
-    """The audit trail: what was read (with hashes), the rules, the counts at each stage."""
+    """The audit trail: what was read (with hashes), the rules, the counts at each stage
+    (``table``: as counted, before disclosure control), what disclosure control withheld."""
     deadline = due_date(request.received, request.clarified)
-    table = release.table
     return {
         "tool": {
             "name": "foidesk",
@@ -360,4 +368,5 @@ def _audit(
             "hits_possible": _count_certainty(result, "possible"),
         },
         "overlaps": result.overlaps,
+        "disclosure": release.disclosure.to_audit() if release.disclosure else {"enabled": False},
     }

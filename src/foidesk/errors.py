@@ -37,3 +37,8 @@ class CaseError(FoideskError):
 class ReviewFileError(FoideskError):
     """A review file (the workbook of hits to decide): not the export's, a cell that names no
     hit of the case or holds no decision, a path where it may not be written."""
+
+
+class DisclosureError(FoideskError):
+    """The table cannot be released under the request's disclosure control: a withheld
+    figure could be worked out whatever else is withheld (``release.disclosure``)."""

@@ -64,6 +64,12 @@ unusual.
 - ``[review]`` (the quality sample, docs/review.md): ``sample_margin`` above 0 and at most 0.5,
   ``sample_precision`` above 0 and below 1 (numbers, not true/false), ``seed`` a whole number
   from 0; each optional (0.05, 0.95, and a seed made from the reference).
+- ``[disclosure]`` (small numbers, ``release.disclosure``, docs/disclosure.md): ``suppress_below``
+  a whole number from 2 to 100 (5: figures from 1 to 4 withheld), or 0 for no disclosure
+  control; ``zeros`` ``"as needed"`` (the default), ``"shown"`` or ``"withheld"``; ``symbol``
+  (``"<5"``, or e.g. ``"~"``) and ``secondary_symbol`` (``"*"``): 1 to 8 characters, no
+  digits, different from each other. The section may be left out: figures under 5 are then
+  withheld all the same.
 """
 
 from __future__ import annotations
@@ -113,6 +119,7 @@ _ALLOWED: dict[str, set[str]] = {
         "asked",
         "cost",
         "review",
+        "disclosure",
     },
     "population": {"from", "to", "offences", "prefer"},
     "search": {"lexicon", "terms", "words", "parts"},
@@ -128,6 +135,7 @@ _ALLOWED: dict[str, set[str]] = {
         "answer_over_limit",
     },
     "review": {"sample_margin", "sample_precision", "seed"},
+    "disclosure": {"suppress_below", "zeros", "symbol", "secondary_symbol"},
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -213,6 +221,29 @@ class ReviewSettings:
     seed: int | None = None
 
 
+DISCLOSURE_ZEROS = ("as needed", "shown", "withheld")
+
+
+@dataclass(frozen=True)
+class DisclosureSettings:
+    """``[disclosure]``: figures from 1 to ``suppress_below - 1`` are withheld under ``symbol``
+    and more cells under ``secondary_symbol`` so that none can be worked out
+    (``release.disclosure``). ``zeros``: "as needed" (a 0 is shown unless it must be withheld
+    to protect a small figure: it is then shown as ``symbol``, which therefore means "fewer than
+    ``suppress_below``, possibly none"), "shown" (always shown) or "withheld" (always withheld
+    under ``symbol``). ``suppress_below`` 0: no disclosure control (every figure published)."""
+
+    suppress_below: int = 5
+    zeros: str = "as needed"
+    symbol: str = "<5"
+    secondary_symbol: str = "*"
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any figure is withheld."""
+        return self.suppress_below >= 2
+
+
 def default_seed(reference: str) -> int:
     """The quality sample's seed when the request gives none: the first 8 hex digits of the
     SHA-256 of its reference, so the same request draws the same sample every time."""
@@ -286,6 +317,8 @@ class Request:
     cost: CostSettings = field(default_factory=CostSettings)
     # [review]: the quality sample's margin, assumed precision and seed
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    # [disclosure]: which small figures are withheld and how they are shown
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
 
     @property
     def population_label(self) -> str:
@@ -737,6 +770,7 @@ def load_request(path: Path) -> Request:
     asked = _asked(path, raw.get("asked", []))
     cost = _cost(path, raw.get("cost", {}))
     review = _review(path, raw.get("review", {}), reference)
+    disclosure = _disclosure(path, raw.get("disclosure", {}))
     return Request(
         path=path,
         reference=reference,
@@ -766,7 +800,59 @@ def load_request(path: Path) -> Request:
         lexicon_given="lexicon" in search,
         cost=cost,
         review=review,
+        disclosure=disclosure,
     )
+
+
+def _disclosure(path: Path, table: Any) -> DisclosureSettings:
+    """``[disclosure]``: ``suppress_below`` 0 or 2 to 100, ``zeros`` one of
+    ``DISCLOSURE_ZEROS``, the two symbols (1 to 8 characters, no digits, not the same)."""
+    if not isinstance(table, dict):
+        raise _fail(path, "disclosure", "must be a table, e.g. [disclosure]")
+    _check_keys(path, table, "disclosure", "disclosure.")
+    below = table.get("suppress_below", DisclosureSettings.suppress_below)
+    if (
+        isinstance(below, bool)
+        or not isinstance(below, int)
+        or not (below == 0 or 2 <= below <= 100)
+    ):
+        raise _fail(
+            path,
+            "disclosure.suppress_below",
+            f"expected a whole number from 2 to 100 (5 withholds figures from 1 to 4), or 0 "
+            f"for no disclosure control, got {_shown(below)}",
+        )
+    zeros = table.get("zeros", DisclosureSettings.zeros)
+    if zeros not in DISCLOSURE_ZEROS:
+        raise _fail(
+            path,
+            "disclosure.zeros",
+            f'expected "as needed", "shown" or "withheld", got {_shown(zeros)}',
+        )
+    symbols = {}
+    for key, default in (("symbol", f"<{below}"), ("secondary_symbol", "*")):
+        value = table.get(key, default)
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value.strip()) <= 8
+            or (any(ch.isdigit() for ch in value) and value != f"<{below}")
+        ):
+            raise _fail(
+                path,
+                f"disclosure.{key}",
+                f"expected 1 to 8 characters with no digits other than <{below}, e.g. "
+                f'"<{below}", "~" or "*", got {_shown(value)}',
+            )
+        _plain(path, f"disclosure.{key}", value)
+        symbols[key] = value.strip()
+    if symbols["symbol"] == symbols["secondary_symbol"]:
+        raise _fail(
+            path,
+            "disclosure.secondary_symbol",
+            f"is the same as disclosure.symbol ({_shown(symbols['symbol'])}): a reader must tell "
+            "a small figure from one withheld to protect it",
+        )
+    return DisclosureSettings(below, zeros, symbols["symbol"], symbols["secondary_symbol"])
 
 
 def _review(path: Path, table: dict[str, Any], reference: str) -> ReviewSettings:

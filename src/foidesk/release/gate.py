@@ -5,9 +5,10 @@ of each source searched) and builds the ``PublicRelease``: those figures, and th
 statement and the letter written from them and from nothing else. Everything under
 ``public/`` is rendered from a ``PublicRelease`` (``release.publish.write_public``). So every
 number a reader can see, in any file, comes from the three figure objects the release holds.
-Disclosure control (small numbers suppressed, then secondary suppression) belongs at the
-marked step below, before any prose is written, so that the letter, the method, every table
-format and the coverage all see the protected figures and none can bypass them.
+Disclosure control (``release.disclosure.protect``: small numbers withheld, then secondary
+suppression, proved by an interval attack) is its first step, before any prose is written, so
+that the letter, the method, every table format and the coverage all see the protected figures
+and none can bypass them: the counted table and coverage go no further than ``protect``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from foidesk.casework.request import Request
 from foidesk.casework.words import TermWords
 from foidesk.release.cost import CostEstimate, cost_blocks
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
+from foidesk.release.disclosure.protect import DisclosureProof, protect, withhold_all
 from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
 from foidesk.release.refusal import refusal_notice
@@ -41,6 +43,9 @@ class PublicRelease:
     # the FOIA s.12 estimate; over the limit (and not answered anyway) the letter is the
     # refusal notice and public/ holds no table (``refused``)
     cost: CostEstimate | None = None
+    # what disclosure control withheld and the attacks' intervals (from published figures
+    # only); None when the request switches it off
+    disclosure: DisclosureProof | None = None
 
     @property
     def refused(self) -> bool:
@@ -62,11 +67,14 @@ def make_release(
     """The release of a final table: the letter and method are written from it here, with
     what a person's review did (``review``: counts only) and the s.12 estimate (``cost``:
     its paragraph ends the method; over the limit the letter is the refusal notice, unless
-    the request says to answer anyway)."""
-    # <- disclosure control goes here: it takes and returns (table, coverage, sources), and
-    #    everything below is written from what it returns
-    words = words or TermWords()
+    the request says to answer anyway). ``table`` and ``coverage`` are the counted figures:
+    disclosure control withholds what it must first (``DisclosureError`` when it cannot), and
+    nothing below sees them."""
     refused = cost is not None and cost.refused
+    # refused under s.12: no figure of crimes with a mention is published at all
+    protected = (withhold_all if refused else protect)(table, coverage, request.disclosure)
+    table, coverage = protected.table, protected.coverage
+    words = words or TermWords()
     method = method_statement(
         request, list(terms), sources, coverage, words, review, coverage_shown=not refused
     )
@@ -76,4 +84,4 @@ def make_release(
         letter = refusal_notice(request, cost, letter_date)
     else:
         letter = response_letter(request, table, coverage, sources, method, letter_date, words)
-    return PublicRelease(table, coverage, sources, terms, method, letter, cost)
+    return PublicRelease(table, coverage, sources, terms, method, letter, cost, protected.proof)

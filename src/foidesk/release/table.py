@@ -25,14 +25,36 @@ def dimension_heading(dimension: str, words: TermWords) -> str:
     return words.table_heading if dimension == "term" else DIMENSION_HEADINGS[dimension]
 
 
+SMALL = "small"  # withheld because it is from 1 to suppress_below - 1 (or a 0 shown so)
+SECONDARY = "secondary"  # withheld only so that no small cell can be worked out
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure withheld by disclosure control (``release.disclosure``), shown as its symbol.
+    It holds no number: the released table cannot carry the value it replaces."""
+
+    symbol: str  # "<5", "~", "*"
+    kind: str  # SMALL or SECONDARY
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+# a released figure: a number, or the symbol of a withheld one
+Cell = int | Withheld
+
+
 @dataclass(frozen=True)
 class TableRow:
-    """One row: its dimension, its labels (own and parents'), counts per period and total."""
+    """One row: its dimension, its labels (own and parents'), counts per period and total.
+    In the table ``counting.table`` builds every figure is a number; in a released table a
+    figure may be ``Withheld``."""
 
     level: str  # the deepest dimension this row fills, or "total"
     labels: tuple[str, ...]  # one per dimension down to ``level``
-    counts: tuple[int, ...]  # one per period
-    total: int
+    counts: tuple[Cell, ...]  # one per period
+    total: Cell
 
 
 @dataclass(frozen=True)
@@ -45,7 +67,7 @@ class FoiTable:
     rows: tuple[TableRow, ...]
     grand_total: TableRow
     footnotes: tuple[str, ...]
-    multi_platform_crimes: int
+    multi_platform_crimes: Cell  # withheld when it is small (the footnote says so in words)
     headings: tuple[str, ...] = ()  # one per dimension: 'OUTCOME', 'SOCIAL MEDIA PLATFORM'
     # one per dimension, as the request's ``rows`` names it (the CSV grid's header): 'term'
     dimension_names: tuple[str, ...] = ()

@@ -48,26 +48,64 @@ UNBOUNDED = 10**5
 BATCH_SECONDS = 5.0
 
 
+ZEROS_SHOWN = "shown"
+ZEROS_WITHHELD = "withheld"
+ZEROS_AS_NEEDED = "as needed"
+ZEROS = (ZEROS_AS_NEEDED, ZEROS_SHOWN, ZEROS_WITHHELD)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """What the symbols state: a primary cell is from ``smallest_withheld`` to
-    ``suppress_below - 1``; a secondary cell is outside that range."""
+    """What the symbols state and which cells are small.
+
+    ``zeros``: "shown" (a 0 is always published; the small-number symbol states 1 to
+    ``suppress_below - 1`` and the secondary symbol states 0 or at least ``suppress_below``),
+    "withheld" (every 0 is withheld under the small-number symbol, which then states 0 to
+    ``suppress_below - 1``; the secondary symbol states at least ``suppress_below``) or "as
+    needed" (a 0 is published unless suppression withholds it to protect a small cell, under
+    the small-number symbol: the symbols state what they state under "withheld")."""
 
     suppress_below: int = 5
-    withhold_zeros: bool = False
-    # a primary cell is safe when every value its symbol allows stays possible (the issue's
-    # rule); False: when at least two do (it is not pinned)
+    zeros: str = ZEROS_AS_NEEDED
+    # a cell under the small-number symbol is safe when every value from 1 to
+    # ``suppress_below - 1`` stays possible (the issue's rule); False: when at least two of
+    # the values its symbol allows do (it is not pinned)
     every_value: bool = True
+
+    def __post_init__(self) -> None:
+        if self.zeros not in ZEROS:
+            raise ValueError(f"zeros must be one of {', '.join(ZEROS)}, not {self.zeros!r}")
+        if self.suppress_below < 2:
+            raise ValueError("suppress_below must be at least 2")
+
+    @property
+    def withhold_zeros(self) -> bool:
+        """Every 0 is withheld (primary suppression)."""
+        return self.zeros == ZEROS_WITHHELD
+
+    @property
+    def symbol_floor(self) -> int:
+        """The smallest value the small-number symbol states: 0 unless zeros are shown."""
+        return 1 if self.zeros == ZEROS_SHOWN else 0
 
     @property
     def smallest_withheld(self) -> int:
+        """The smallest value primary suppression withholds."""
         return 0 if self.withhold_zeros else 1
 
     @property
     def primary_values(self) -> range:
-        return range(self.smallest_withheld, self.suppress_below)
+        """The values the small-number symbol states."""
+        return range(self.symbol_floor, self.suppress_below)
+
+    @property
+    def checked_values(self) -> range:
+        """The values that must each stay possible for a cell under the small-number
+        symbol: 1 to ``suppress_below - 1`` (a 0 is no one's personal data)."""
+        return range(1, self.suppress_below)
 
     def is_small(self, value: int) -> bool:
+        """Whether primary suppression withholds ``value``."""
         return self.smallest_withheld <= value < self.suppress_below
 
 
@@ -83,6 +121,9 @@ class CellInterval:
     high: float  # a whole number, or inf when nothing bounds the cell
     impossible: tuple[int, ...]  # values the symbol allows that the attack rules out
     safe: bool
+    # of ``impossible`` (or, for a pinned secondary cell, its value): what the table's layout
+    # alone rules out, were every figure withheld (``disclosure.layout``)
+    excused: tuple[int, ...] = ()
 
 
 @dataclass
@@ -267,7 +308,7 @@ def _components(
 
 def attack(
     model: TableModel,
-    values: Sequence[int] | np.ndarray,
+    values: Sequence[int | None] | np.ndarray,
     withheld: Mapping[int, str],
     rule: Rule | None = None,
     witness: Sequence[int] | np.ndarray | None = None,
@@ -346,9 +387,9 @@ def _make_component(
     zero_or_big = np.zeros(len(cells), dtype=bool)
     for k, sym in enumerate(symbols):
         if sym == PRIMARY:
-            lo[k] = max(lo[k], rule.smallest_withheld)
+            lo[k] = max(lo[k], rule.symbol_floor)
             hi[k] = min(hi[k], s - 1)
-        elif rule.withhold_zeros or lo[k] > 0:
+        elif rule.zeros != ZEROS_SHOWN or lo[k] > 0:
             lo[k] = max(lo[k], s)
         else:
             zero_or_big[k] = True
@@ -414,7 +455,7 @@ def _attack_component(
                 return cannot | set(left)
         return cannot
 
-    for v in rule.primary_values:
+    for v in rule.checked_values:
         fits = [k for k in primary if comp.lo[k] <= v <= comp.hi[k]]
         cover(fits, dict.fromkeys(fits, v))
 
@@ -454,11 +495,12 @@ def _attack_component(
         ref = model.cells[int(comp.cells[k])]
         if comp.symbols[k] == PRIMARY:
             can = {v for v in rule.primary_values if v in comp.seen[k]}
+            checked = [v for v in rule.checked_values if v in can]
             lo_k: int = min(can, default=0)
             hi_k: float = max(can, default=0)
             # a listed row's total of 0 is ruled out by the table's layout, not its figures
-            allowed = [v for v in rule.primary_values if v >= model.lower[comp.cells[k]]]
-            impossible = tuple(v for v in allowed if v not in can)
+            allowed = [v for v in rule.checked_values if v >= model.lower[comp.cells[k]]]
+            impossible = tuple(v for v in allowed if v not in checked)
             safe = not impossible if rule.every_value else len(can) >= 2
         elif primary_only:
             continue

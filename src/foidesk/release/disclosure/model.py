@@ -33,10 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from foidesk.release.coverage import Coverage
 from foidesk.release.table import FoiTable, TableRow
 
 TOTAL_COLUMN = "Grand Total"
 TERM = "term"
+COVERAGE = "coverage"
+COVERAGE_TOTAL = "Total"  # the period of a system's Total line in the coverage
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,16 @@ class CellRef:
     labels: tuple[str, ...]
     period: str
     is_total: bool  # in the Grand Total column or row, or a row that has child rows
+    # "table", or "coverage": a system's records with a mention in one period (or "Total")
+    # of the method's coverage table (``row`` is then the system's place among them)
+    part: str = "table"
 
     @property
     def name(self) -> str:
-        """'CHARGED / Facebook @ 2016', 'Grand Total @ Grand Total'."""
-        return f"{' / '.join(self.labels) or 'Grand Total'} @ {self.period}"
+        """'CHARGED / Facebook @ 2016', 'Grand Total @ Grand Total', 'coverage: Legacy @
+        2016'."""
+        where = f"{' / '.join(self.labels) or 'Grand Total'} @ {self.period}"
+        return f"coverage: {where}" if self.part == COVERAGE else where
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,12 @@ class TableModel:
     def size(self) -> int:
         return len(self.cells)
 
+    table_size: int = 0  # the table's cells come first; the coverage's after them
+
     @property
     def grand_total(self) -> int:
         """The variable of the Grand Total row's Grand Total column."""
-        return self.size - 1
+        return self.table_size - 1
 
     def index(self, row: int, column: int) -> int:
         return row * self.width + column
@@ -91,10 +101,16 @@ class TableModel:
         raise KeyError((labels, period))
 
 
-def cell_values(table: FoiTable) -> np.ndarray:
-    """The table's numbers in the model's variable order."""
+def cell_values(table: FoiTable, coverage: Coverage | None = None) -> np.ndarray:
+    """The table's numbers (then the coverage's records with a mention, when given) in the
+    model's variable order. The table must hold numbers only (not a released table)."""
     rows = (*table.rows, table.grand_total)
-    return np.array([v for r in rows for v in (*r.counts, r.total)], dtype=np.int64)
+    values = [v for r in rows for v in (*r.counts, r.total)]
+    if coverage is not None:
+        values += [line.records_with_hits for line in coverage.lines]
+    if not all(isinstance(v, int) for v in values):
+        raise TypeError("cell_values takes the counted table, not a released one")
+    return np.array(values, dtype=np.int64)
 
 
 class _Builder:
@@ -128,10 +144,20 @@ class _Builder:
         )
 
 
-def build_model(table: FoiTable, multi_term_crimes: int | None = None) -> TableModel:
+def build_model(
+    table: FoiTable,
+    multi_term_crimes: int | None = None,
+    coverage: Coverage | None = None,
+    multi_term_range: tuple[int, int] | None = None,
+) -> TableModel:
     """The linear model of ``table``. ``multi_term_crimes`` is the published count of crimes
     naming more than one term (default: ``table.multi_platform_crimes`` when the table has a
-    term level; pass ``-1`` to leave that fact out)."""
+    term level; pass ``-1`` to leave that fact out); ``multi_term_range`` what is published
+    instead when that count is itself withheld (from 1 to 4: the footnote says "fewer than
+    five"). ``coverage``: the method's records with a mention by system and period are
+    published too: one more variable each, after the table's, with their sums (each system's
+    periods add up to its Total line; the systems of a period add up to the Grand Total row's
+    cell of that period, as each crime is shown under one system)."""
     rows: tuple[TableRow, ...] = (*table.rows, table.grand_total)
     n_rows = len(rows)
     width = len(table.periods) + 1
@@ -197,22 +223,36 @@ def build_model(table: FoiTable, multi_term_crimes: int | None = None) -> TableM
             b.at_most(coefs, 0, f"term rows of {where} add up to at least it")
 
     if multi_term_crimes is None:
-        multi_term_crimes = table.multi_platform_crimes if TERM in dims else -1
-    if term_parents and multi_term_crimes >= 0:
+        multi = table.multi_platform_crimes
+        multi_term_crimes = multi if TERM in dims and isinstance(multi, int) else -1
+    if multi_term_range is None and multi_term_crimes >= 0:
+        multi_term_range = (multi_term_crimes, multi_term_crimes)
+    if term_parents and multi_term_range is not None:
         terms = {rows[k].labels[-1] for p in term_parents for k in children[p]}
         excess: dict[int, int] = {}
         for p in term_parents:
             excess[var(p, total_col)] = -1
             for k in children[p]:
                 excess[var(k, total_col)] = 1
-        m = multi_term_crimes
-        b.at_most({v: -c for v, c in excess.items()}, -m, f"term rows exceed totals by >= {m}")
+        least, m = multi_term_range
+        b.at_most(
+            {v: -c for v, c in excess.items()}, -least, f"term rows exceed totals by >= {least}"
+        )
         most = (len(terms) - 1) * m
         b.at_most(excess, most, f"term rows exceed totals by <= {most}")
+
+    table_size = n
+    if coverage is not None:
+        cells = (*cells, *_coverage_cells(b, coverage, table, var(grand, 0), width))
+        n = b.n = len(cells)
 
     lower = np.zeros(n)
     for ri in range(n_rows - 1):  # a listed row has at least one crime
         lower[var(ri, total_col)] = 1
+    upper = np.full(n, math.inf)
+    if coverage is not None:  # records with a mention are at most the records searched
+        for k, line in enumerate(coverage.lines):
+            upper[table_size + k] = line.records_searched
     return TableModel(
         cells=cells,
         a_eq=_Builder.matrix(b.eq, n),
@@ -220,11 +260,51 @@ def build_model(table: FoiTable, multi_term_crimes: int | None = None) -> TableM
         a_ub=_Builder.matrix([c for c, _ in b.ub], n),
         b_ub=np.array([float(rhs) for _, rhs in b.ub]),
         lower=lower,
-        upper=np.full(n, math.inf),
+        upper=upper,
         width=width,
         eq_names=tuple(b.eq_names),
         ub_names=tuple(b.ub_names),
+        table_size=table_size,
     )
+
+
+def _coverage_cells(
+    b: _Builder, coverage: Coverage, table: FoiTable, grand_row: int, width: int
+) -> list[CellRef]:
+    """The coverage's records with a mention as variables after the table's ``b.n``, with
+    their sums (see ``build_model``). Lines are in ``coverage.lines`` order: each system's
+    periods in the table's order, then its Total line."""
+    start = b.n
+    systems: dict[str, list[int]] = {}
+    cells = []
+    for k, line in enumerate(coverage.lines):
+        systems.setdefault(line.system, []).append(start + k)
+        cells.append(
+            CellRef(
+                row=len(systems) - 1,
+                column=len(systems[line.system]) - 1,
+                labels=(line.system,),
+                period=line.period,
+                is_total=line.period == COVERAGE_TOTAL,
+                part=COVERAGE,
+            )
+        )
+    for system, variables in systems.items():
+        if len(variables) != width:
+            raise ValueError(
+                f"the coverage of {system} has {len(variables)} lines for {width - 1} periods "
+                "and a Total"
+            )
+        b.equal(
+            {**dict.fromkeys(variables[:-1], 1), variables[-1]: -1},
+            f"coverage periods of {system} = its Total",
+        )
+    for c in range(width):
+        coefs = {v[c]: 1 for v in systems.values()}
+        coefs[grand_row + c] = -1
+        label = (*[p.label for p in table.periods], TOTAL_COLUMN)[c]
+        b.equal(coefs, f"coverage systems @ {label} = the Grand Total row")
+    return cells
 
 
 def check(model: TableModel, values: np.ndarray) -> list[str]:

@@ -32,11 +32,13 @@ from scipy import sparse
 from foidesk.release.disclosure.attack import (
     PRIMARY,
     SECONDARY,
+    ZEROS_SHOWN,
     AttackResult,
     CellInterval,
     Rule,
     attack,
 )
+from foidesk.release.disclosure.layout import ExcuseCache, excuse, layout_symbols
 from foidesk.release.disclosure.model import TableModel, build_model, cell_values
 from foidesk.release.table import FoiTable
 
@@ -71,17 +73,30 @@ def primary_suppression(values: np.ndarray, rule: Rule) -> dict[int, str]:
     return {i: PRIMARY for i, v in enumerate(values) if rule.is_small(int(v))}
 
 
+def symbol_for(value: int, rule: Rule) -> str:
+    """The symbol a withheld cell of ``value`` is shown under: a 0 takes the small-number
+    symbol unless zeros are shown (then the secondary symbol, which states "0 or at least
+    ``suppress_below``"); a cell of at least ``suppress_below`` the secondary symbol."""
+    if value >= rule.suppress_below:
+        return SECONDARY
+    if value == 0 and rule.zeros == ZEROS_SHOWN:
+        return SECONDARY
+    return PRIMARY
+
+
 def suppress(
     table: FoiTable,
     rule: Rule | None = None,
     model: TableModel | None = None,
     max_rounds: int = 500,
+    values: np.ndarray | None = None,
 ) -> Suppression:
-    """Primary then secondary suppression of ``table`` (see the module's docstring)."""
+    """Primary then secondary suppression of ``table`` (see the module's docstring);
+    ``model`` and its ``values`` when more than the table is published (the coverage)."""
     start = time.perf_counter()
     rule = rule or Rule()
     model = model or build_model(table)
-    values = cell_values(table)
+    values = cell_values(table) if values is None else values
     withheld = primary_suppression(values, rule)
     a = sparse.vstack([model.a_eq, model.a_ub]).tocsr()
     n_eq = model.a_eq.shape[0]
@@ -97,18 +112,12 @@ def suppress(
         v = int(values[cell])
         return (model.cells[cell].is_total, v < rule.suppress_below, v)
 
-    # the leaks no pattern can stop: the attack with every cell withheld
-    everything = {
-        i: (PRIMARY if rule.is_small(int(v)) else SECONDARY) for i, v in enumerate(values)
-    }
-    worst = attack(model, values, everything, rule, witness=values, exact=False)
-    inherent = {c.index: set(c.impossible) for c in worst.leaks}
-    unprotectable = tuple(c for c in worst.leaks if c.symbol == PRIMARY)
+    # values the layout alone rules out (proved per cell, kept between rounds)
+    excuses: ExcuseCache = {}
+    symbols = layout_symbols(values, {}, rule)
 
-    def fixable(c: CellInterval) -> bool:
-        if c.index in inherent:  # pinned or narrowed even with every cell withheld
-            return c.symbol == PRIMARY and not set(c.impossible) <= inherent[c.index]
-        return not c.safe
+    def judged(result: AttackResult) -> AttackResult:
+        return excuse(model, result, symbols, rule, excuses)
 
     def complement(cell: int, taken: set[int]) -> int | None:
         seen = {cell}
@@ -132,7 +141,8 @@ def suppress(
             if len(held) == 1:
                 options = [int(c) for c in cells_of(r) if int(c) not in withheld]
                 if options:
-                    withheld[min(options, key=cost)] = SECONDARY
+                    cheapest = min(options, key=cost)
+                    withheld[cheapest] = symbol_for(int(values[cheapest]), rule)
                     changed = True
 
     # 2. until the attack finds no leak it can fix
@@ -140,8 +150,10 @@ def suppress(
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        result = attack(model, values, withheld, rule, witness=values, cache=cache, exact=False)
-        leaks = [c for c in result.intervals if fixable(c)]
+        result = judged(
+            attack(model, values, withheld, rule, witness=values, cache=cache, exact=False)
+        )
+        leaks = list(result.leaks)
         if not leaks:
             break
         touched: set[int] = set()
@@ -158,14 +170,14 @@ def suppress(
         if not added:
             break
         for c in added:
-            withheld[c] = SECONDARY
-    audit = attack(model, values, withheld, rule, witness=values)
+            withheld[c] = symbol_for(int(values[c]), rule)
+    audit = judged(attack(model, values, withheld, rule, witness=values))
     return Suppression(
         model=model,
         rule=rule,
         withheld=withheld,
         audit=audit,
-        unprotectable=unprotectable,
+        unprotectable=tuple(c for c in audit.leaks if c.symbol == PRIMARY),
         rounds=rounds,
         seconds=time.perf_counter() - start,
     )

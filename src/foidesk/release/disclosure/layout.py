@@ -1,0 +1,184 @@
+"""What the table's layout alone gives away: the values an attacker could rule out for a cell
+were every figure of the table withheld under its symbol.
+
+Listing a row says a crime falls in it, so under a small total two listed rows can each be at
+most one less than it; no pattern of withheld figures can hide that, short of not listing the
+rows. The interval attack (``disclosure.attack``) holds a withheld figure to its symbol's whole
+range; ``excuse`` then lets off the values the layout alone rules out, so that a release is
+judged by what its published figures add to its layout, which is what suppression can change.
+
+Each excuse is proved on a relaxation: the cell's family (its row, the rows above it, and the
+rows under each of those), every figure of it withheld under its own symbol, and only the
+constraints wholly inside the family. Dropping constraints can only allow more values, so a
+value the relaxation rules out is ruled out by the layout whatever the rest of the table holds.
+A value the relaxation allows is not excused: the check errs towards withholding more, or
+refusing the release, never towards a leak. ``suppress`` and ``protect`` call it; the
+attack's own tests do not depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+from scipy import sparse
+
+from foidesk.release.disclosure.attack import (
+    PRIMARY,
+    UNBOUNDED,
+    AttackResult,
+    CellInterval,
+    Rule,
+    _Component,
+)
+from foidesk.release.disclosure.model import COVERAGE, TableModel
+
+# (cell, value) -> whether the layout alone rules the value out; (cell, None) -> whether the
+# layout alone pins the cell
+ExcuseCache = dict[tuple[int, int | None], bool]
+
+
+def family(model: TableModel, index: int) -> np.ndarray:
+    """The variables of the cell's family: every column of its row, of the rows above it and
+    of the rows directly under each of those (the Grand Total row's children are the top
+    level); for a coverage cell, every coverage cell and the Grand Total row."""
+    width = model.width
+    n_table_rows = model.table_size // width
+    grand = n_table_rows - 1
+    labels_of = [model.cells[r * width].labels for r in range(n_table_rows)]
+    ref = model.cells[index]
+    rows: set[int] = set()
+    if ref.part == COVERAGE:
+        cells = list(range(model.table_size, model.size))
+        rows.add(grand)
+    else:
+        path = [ref.labels[:i] for i in range(len(ref.labels) + 1)]  # () is the Grand Total
+        wanted = set(path)
+        for r, labels in enumerate(labels_of):
+            if r == grand or labels in wanted or labels[:-1] in wanted:
+                rows.add(r)
+        cells = []
+    cells += [r * width + c for r in sorted(rows) for c in range(width)]
+    return np.array(sorted(set(cells)), dtype=np.int64)
+
+
+def _relaxed(
+    model: TableModel, cells: np.ndarray, symbols: Mapping[int, str], rule: Rule
+) -> _Component:
+    """Every figure of ``cells`` withheld under its symbol, with the constraints wholly
+    among them."""
+    a = sparse.vstack([model.a_eq, model.a_ub]).tocsr()
+    b = np.concatenate([model.b_eq, model.b_ub])
+    n_eq = model.a_eq.shape[0]
+    inside = np.zeros(model.size, dtype=bool)
+    inside[cells] = True
+    touched = np.flatnonzero(np.diff(a[:, cells].tocsr().indptr))
+    keep = [r for r in touched if inside[a.indices[a.indptr[r] : a.indptr[r + 1]]].all()]
+    keep_eq = [r for r in keep if r < n_eq]
+    keep_ub = [r for r in keep if r >= n_eq]
+    sub = a[:, cells].tocsr()
+    s = rule.suppress_below
+    lo = np.maximum(model.lower[cells], 0).astype(np.int64)
+    # the published records searched bound the coverage's cells: part of the layout
+    hi = np.minimum(model.upper[cells], UNBOUNDED).astype(np.int64)
+    zero_or_big = np.zeros(len(cells), dtype=bool)
+    syms = [symbols[int(i)] for i in cells]
+    for k, sym in enumerate(syms):
+        if sym == PRIMARY:
+            lo[k] = max(lo[k], rule.symbol_floor)
+            hi[k] = s - 1
+        elif rule.symbol_floor == 0 or lo[k] > 0:
+            lo[k] = max(lo[k], s)
+        else:
+            zero_or_big[k] = True
+    return _Component(
+        cells=cells,
+        symbols=syms,
+        a_eq=sub[keep_eq],
+        b_eq=b[keep_eq],
+        a_ub=sub[keep_ub],
+        b_ub=b[keep_ub],
+        lo=lo,
+        hi=hi,
+        zero_or_big=zero_or_big,
+        rule=rule,
+        seen=[set() for _ in cells],
+    )
+
+
+def layout_symbols(
+    values: Sequence[int | None] | np.ndarray, withheld: Mapping[int, str], rule: Rule
+) -> dict[int, str]:
+    """Every cell's symbol were it withheld: a withheld cell's own; a published figure's by its
+    value (what an attacker holding the release can work out too)."""
+    from foidesk.release.disclosure.suppress import symbol_for
+
+    out: dict[int, str] = {}
+    for i, v in enumerate(values):
+        out[i] = withheld[i] if i in withheld else symbol_for(int(v), rule)  # type: ignore[arg-type,unused-ignore]
+    return out
+
+
+def excuse(
+    model: TableModel,
+    result: AttackResult,
+    symbols: Mapping[int, str],
+    rule: Rule,
+    cache: ExcuseCache | None = None,
+) -> AttackResult:
+    """``result`` with each leak judged against the layout: a small-number cell is safe when
+    every value the attack rules out is ruled out by the layout alone (``excused``); a
+    secondary cell when the layout alone pins it too."""
+    cache = {} if cache is None else cache
+    out: list[CellInterval] = []
+    for c in result.intervals:
+        if c.safe:
+            out.append(c)
+            continue
+        if c.symbol == PRIMARY:
+            excused = tuple(
+                v for v in c.impossible if _ruled_out(model, c.index, v, symbols, rule, cache)
+            )
+            out.append(replace(c, excused=excused, safe=excused == c.impossible))
+        else:
+            pinned = _pinned(model, c.index, symbols, rule, cache)
+            out.append(replace(c, excused=(c.low,) if pinned else (), safe=pinned))
+    return replace(result, intervals=tuple(out))
+
+
+def _ruled_out(
+    model: TableModel,
+    index: int,
+    value: int,
+    symbols: Mapping[int, str],
+    rule: Rule,
+    cache: ExcuseCache,
+) -> bool:
+    key = (index, value)
+    if key not in cache:
+        cells = family(model, index)
+        comp = _relaxed(model, cells, symbols, rule)
+        k = int(np.searchsorted(cells, index))
+        solved = comp.solve(np.zeros(comp.n), [k], np.array([value]), "eq")
+        # ruled out only on the solver's exact answer that no table takes it (an infeasible
+        # relaxation would mean the symbols contradict the true table: not excused)
+        cache[key] = solved is not None and int(solved[0][k]) != value
+    return cache[key]
+
+
+def _pinned(
+    model: TableModel, index: int, symbols: Mapping[int, str], rule: Rule, cache: ExcuseCache
+) -> bool:
+    key = (index, None)
+    if key not in cache:
+        cells = family(model, index)
+        comp = _relaxed(model, cells, symbols, rule)
+        k = int(np.searchsorted(cells, index))
+        objective = np.zeros(comp.n)
+        objective[k] = 1.0
+        low = comp.solve(objective)
+        high = comp.solve(-objective)
+        # pinned only when the exact optima agree (no solution: the symbols contradict)
+        cache[key] = low is not None and high is not None and round(low[1]) == round(-high[1])
+    return cache[key]
