@@ -68,8 +68,9 @@ unusual.
   a whole number from 2 to 100 (5: figures from 1 to 4 withheld), or 0 for no disclosure
   control; ``zeros`` ``"as needed"`` (the default), ``"shown"`` or ``"withheld"``; ``symbol``
   (``"<5"``, or e.g. ``"~"``) and ``secondary_symbol`` (``"*"``): 1 to 8 characters, no
-  digits, different from each other. The section may be left out: figures under 5 are then
-  withheld all the same.
+  digits, different from each other; ``earlier``: case folders of earlier releases (each must
+  exist) to check this release against. The section may be left out: figures under 5 are
+  then withheld all the same.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ _ALLOWED: dict[str, set[str]] = {
         "answer_over_limit",
     },
     "review": {"sample_margin", "sample_precision", "seed"},
-    "disclosure": {"suppress_below", "zeros", "symbol", "secondary_symbol"},
+    "disclosure": {"suppress_below", "zeros", "symbol", "secondary_symbol", "earlier"},
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -237,6 +238,9 @@ class DisclosureSettings:
     zeros: str = "as needed"
     symbol: str = "<5"
     secondary_symbol: str = "*"
+    # earlier releases to check this one against (case folders or their public/table.csv),
+    # resolved against the request's folder (``release.disclosure.earlier``)
+    earlier: tuple[Path, ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -852,7 +856,19 @@ def _disclosure(path: Path, table: Any) -> DisclosureSettings:
             f"is the same as disclosure.symbol ({_shown(symbols['symbol'])}): a reader must tell "
             "a small figure from one withheld to protect it",
         )
-    return DisclosureSettings(below, zeros, symbols["symbol"], symbols["secondary_symbol"])
+    earlier_raw = table.get("earlier", [])
+    if not isinstance(earlier_raw, list):
+        raise _fail(
+            path, "disclosure.earlier", 'must be a list of case folders, e.g. ["../FOI2019-01234"]'
+        )
+    earlier = tuple(
+        (path.parent / _path_text(path, f"disclosure.earlier[{i}]", e, "give a case folder"))
+        for i, e in enumerate(earlier_raw)
+    )
+    for i, folder in enumerate(earlier):
+        if not folder.exists():
+            raise _fail(path, f"disclosure.earlier[{i}]", f"{_shown_path(folder)} does not exist")
+    return DisclosureSettings(below, zeros, symbols["symbol"], symbols["secondary_symbol"], earlier)
 
 
 def _review(path: Path, table: dict[str, Any], reference: str) -> ReviewSettings:

@@ -19,7 +19,7 @@ attack's own tests do not depend on it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -30,27 +30,36 @@ from foidesk.release.disclosure.attack import (
     AttackResult,
     CellInterval,
     Rule,
+    _attack_component,
     _Component,
 )
 from foidesk.release.disclosure.model import COVERAGE, TableModel
 
-# (cell, value) -> whether the layout alone rules the value out; (cell, None) -> whether the
-# layout alone pins the cell
-ExcuseCache = dict[tuple[int, int | None], bool]
+
+@dataclass
+class ExcuseCache:
+    """What the layout alone rules out, kept between judgements on one model and symbols:
+    per family (a table row's, or the coverage's), each small-number cell's values ruled out
+    in that family's relaxation; per secondary cell, whether the layout alone pins it."""
+
+    families: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
+    pinned: dict[int, bool] = field(default_factory=dict)
+    solves: int = 0
 
 
 def family(model: TableModel, index: int) -> np.ndarray:
     """The variables of the cell's family: every column of its row, of the rows above it and
     of the rows directly under each of those (the Grand Total row's children are the top
-    level); for a coverage cell, every coverage cell and the Grand Total row."""
+    level); and every coverage cell (few: systems times periods), whose records searched
+    bound the Grand Total row."""
     width = model.width
     n_table_rows = model.table_size // width
     grand = n_table_rows - 1
     labels_of = [model.cells[r * width].labels for r in range(n_table_rows)]
     ref = model.cells[index]
     rows: set[int] = set()
+    cells = list(range(model.table_size, model.size))
     if ref.part == COVERAGE:
-        cells = list(range(model.table_size, model.size))
         rows.add(grand)
     else:
         path = [ref.labels[:i] for i in range(len(ref.labels) + 1)]  # () is the Grand Total
@@ -58,7 +67,6 @@ def family(model: TableModel, index: int) -> np.ndarray:
         for r, labels in enumerate(labels_of):
             if r == grand or labels in wanted or labels[:-1] in wanted:
                 rows.add(r)
-        cells = []
     cells += [r * width + c for r in sorted(rows) for c in range(width)]
     return np.array(sorted(set(cells)), dtype=np.int64)
 
@@ -87,7 +95,7 @@ def _relaxed(
     for k, sym in enumerate(syms):
         if sym == PRIMARY:
             lo[k] = max(lo[k], rule.symbol_floor)
-            hi[k] = s - 1
+            hi[k] = min(hi[k], s - 1)
         elif rule.symbol_floor == 0 or lo[k] > 0:
             lo[k] = max(lo[k], s)
         else:
@@ -126,20 +134,26 @@ def excuse(
     symbols: Mapping[int, str],
     rule: Rule,
     cache: ExcuseCache | None = None,
+    witness: np.ndarray | None = None,
 ) -> AttackResult:
     """``result`` with each leak judged against the layout: a small-number cell is safe when
     every value the attack rules out is ruled out by the layout alone (``excused``); a
-    secondary cell when the layout alone pins it too."""
-    cache = {} if cache is None else cache
+    secondary cell when the layout alone pins it too. ``witness``: the true figures, used only
+    to save solves (checked, never trusted)."""
+    cache = ExcuseCache() if cache is None else cache
+    # every figure withheld: the attack's answer is the layout's, exactly
+    everything = len(result.intervals) == model.size
     out: list[CellInterval] = []
     for c in result.intervals:
-        if c.safe:
+        if everything and not c.safe:
+            excused = c.impossible if c.symbol == PRIMARY else (c.low,)
+            out.append(replace(c, excused=excused, safe=True))
+        elif c.safe:
             out.append(c)
             continue
         if c.symbol == PRIMARY:
-            excused = tuple(
-                v for v in c.impossible if _ruled_out(model, c.index, v, symbols, rule, cache)
-            )
+            ruled_out = _family_ruled_out(model, c.index, symbols, rule, cache, witness)
+            excused = tuple(v for v in c.impossible if v in ruled_out)
             out.append(replace(c, excused=excused, safe=excused == c.impossible))
         else:
             pinned = _pinned(model, c.index, symbols, rule, cache)
@@ -147,31 +161,38 @@ def excuse(
     return replace(result, intervals=tuple(out))
 
 
-def _ruled_out(
+def _family_key(model: TableModel, index: int) -> int:
+    """The family a cell is judged in: its table row's (the row's index), or -1 for the
+    coverage's."""
+    return -1 if model.cells[index].part == COVERAGE else index // model.width
+
+
+def _family_ruled_out(
     model: TableModel,
     index: int,
-    value: int,
     symbols: Mapping[int, str],
     rule: Rule,
     cache: ExcuseCache,
-) -> bool:
-    key = (index, value)
-    if key not in cache:
+    witness: np.ndarray | None,
+) -> frozenset[int]:
+    """The values of ``index`` its family's relaxation rules out: one interval attack on the
+    relaxation (every small-number cell of the family at once), kept per family."""
+    key = _family_key(model, index)
+    if key not in cache.families:
         cells = family(model, index)
         comp = _relaxed(model, cells, symbols, rule)
-        k = int(np.searchsorted(cells, index))
-        solved = comp.solve(np.zeros(comp.n), [k], np.array([value]), "eq")
-        # ruled out only on the solver's exact answer that no table takes it (an infeasible
-        # relaxation would mean the symbols contradict the true table: not excused)
-        cache[key] = solved is not None and int(solved[0][k]) != value
-    return cache[key]
+        if witness is not None:
+            comp.record(np.asarray(witness, dtype=np.int64)[cells])
+        found = _attack_component(comp, model, rule, exact=False, primary_only=True)
+        cache.solves += comp.solves
+        cache.families[key] = {c.index: frozenset(c.impossible) for c in found}
+    return cache.families[key].get(index, frozenset())
 
 
 def _pinned(
     model: TableModel, index: int, symbols: Mapping[int, str], rule: Rule, cache: ExcuseCache
 ) -> bool:
-    key = (index, None)
-    if key not in cache:
+    if index not in cache.pinned:
         cells = family(model, index)
         comp = _relaxed(model, cells, symbols, rule)
         k = int(np.searchsorted(cells, index))
@@ -179,6 +200,9 @@ def _pinned(
         objective[k] = 1.0
         low = comp.solve(objective)
         high = comp.solve(-objective)
+        cache.solves += comp.solves
         # pinned only when the exact optima agree (no solution: the symbols contradict)
-        cache[key] = low is not None and high is not None and round(low[1]) == round(-high[1])
-    return cache[key]
+        cache.pinned[index] = (
+            low is not None and high is not None and round(low[1]) == round(-high[1])
+        )
+    return cache.pinned[index]

@@ -138,6 +138,7 @@ def protect(table: FoiTable, coverage: Coverage, settings: DisclosureSettings) -
         attack(model, published, done.withheld, rule),
         layout_symbols(published, done.withheld, rule),
         rule,
+        done.excuses,  # the same symbols: what the layout rules out is the same
     )
     proof = DisclosureProof(
         settings=settings,

@@ -24,7 +24,7 @@ an unprotectable cell must be refused or laid out more coarsely.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -54,6 +54,9 @@ class Suppression:
     unprotectable: tuple[CellInterval, ...]  # leak whatever is withheld
     rounds: int
     seconds: float
+    # what the layout alone rules out, as judged (the symbols of every figure are the same
+    # for an attacker holding the release: an independent judgement may share it)
+    excuses: ExcuseCache = field(default_factory=ExcuseCache)
 
     @property
     def primary(self) -> int:
@@ -71,6 +74,20 @@ class Suppression:
 def primary_suppression(values: np.ndarray, rule: Rule) -> dict[int, str]:
     """The small cells."""
     return {i: PRIMARY for i, v in enumerate(values) if rule.is_small(int(v))}
+
+
+def small_row_zeros(model: TableModel, values: np.ndarray, rule: Rule) -> dict[int, str]:
+    """The zeros of every row (and coverage line) whose total is small, under the
+    small-number symbol: every other figure of such a row is small too, and a 0 published
+    beside them tells where its few crimes are not. Withheld from the start, they save
+    suppression's rounds finding them one by one (with zeros shown they stay shown)."""
+    width = model.width
+    out: dict[int, str] = {}
+    for start in range(0, model.size, width):
+        total = start + width - 1
+        if int(values[total]) < rule.suppress_below:
+            out.update({i: PRIMARY for i in range(start, total + 1) if int(values[i]) == 0})
+    return out
 
 
 def symbol_for(value: int, rule: Rule) -> str:
@@ -98,6 +115,8 @@ def suppress(
     model = model or build_model(table)
     values = cell_values(table) if values is None else values
     withheld = primary_suppression(values, rule)
+    if rule.zeros != ZEROS_SHOWN:
+        withheld |= small_row_zeros(model, values, rule)
     a = sparse.vstack([model.a_eq, model.a_ub]).tocsr()
     n_eq = model.a_eq.shape[0]
     by_cell = a.tocsc()
@@ -109,15 +128,18 @@ def suppress(
         return a.indices[a.indptr[row] : a.indptr[row + 1]]
 
     def cost(cell: int) -> tuple[bool, bool, int]:
+        # a cell shown "*" can only fall to suppress_below; one that can fall by
+        # suppress_below - 1 can absorb any small cell's range, so it is preferred
         v = int(values[cell])
-        return (model.cells[cell].is_total, v < rule.suppress_below, v)
+        flexible = v >= 2 * rule.suppress_below - 1
+        return (model.cells[cell].is_total, not flexible, v)
 
     # values the layout alone rules out (proved per cell, kept between rounds)
-    excuses: ExcuseCache = {}
+    excuses = ExcuseCache()
     symbols = layout_symbols(values, {}, rule)
 
     def judged(result: AttackResult) -> AttackResult:
-        return excuse(model, result, symbols, rule, excuses)
+        return excuse(model, result, symbols, rule, excuses, witness=values)
 
     def complement(cell: int, taken: set[int]) -> int | None:
         seen = {cell}
@@ -180,4 +202,5 @@ def suppress(
         unprotectable=tuple(c for c in audit.leaks if c.symbol == PRIMARY),
         rounds=rounds,
         seconds=time.perf_counter() - start,
+        excuses=excuses,
     )
