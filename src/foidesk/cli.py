@@ -325,6 +325,44 @@ def estimate(
 
 
 @app.command()
+def layouts(
+    request: Annotated[Path, typer.Argument(help="The request file (TOML).")],
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case",
+            help=(
+                "A case folder answered before (answer --out CASE): its "
+                "internal/crime-hits.parquet is counted again, with no search. Without it the "
+                "search is run first (nothing is written)."
+            ),
+        ),
+    ] = None,
+    options: Annotated[
+        int, typer.Option("--options", min=2, help="Layouts to list, the request's own included.")
+    ] = 8,
+) -> None:
+    """List coarser layouts of the request's table, with the share of cells each withholds.
+
+    Disclosure control withholds every figure from 1 to 4 ([disclosure] suppress_below) and
+    more to protect them, so a fine table can lose most of its cells. This counts the table
+    again in coarser layouts (a row level dropped or fewer levels; offences by Home Office
+    code instead of the force's descriptions; the whole window as one column; their
+    combinations) and prints on stdout the request's own layout first, then the options worth
+    choosing, fewest withheld first: each with its rows, cells, the cells from 1 to 4 (surely
+    withheld; more are withheld to protect them) and their share, then the [table] lines to
+    put in the request. A layout is left out when one at least as fine withholds no larger
+    share.
+    """
+    from foidesk.counting.layouts import layout_lines
+    from foidesk.review.layouts import layouts as run_layouts
+
+    with RichProgress(False) as progress:
+        found = run_layouts(request, case, limit=options, progress=progress)
+    sys.stdout.write("\n".join(layout_lines(found)) + "\n")
+
+
+@app.command()
 def demo(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the synthetic data and the case.")
@@ -700,6 +738,7 @@ _LOADS_LIBRARIES = {
     "synth",
     "bench",
     "estimate",
+    "layouts",
 }
 _LIBRARIES_MB = 400
 

@@ -3,6 +3,8 @@
 Every period the window touches is a column, zeros included; a period the window covers only
 in part is marked (``2019*``) with a footnote saying which days it covers. The same key is
 computed in Python (for hit crimes) and in SQL (for coverage), so both agree.
+``whole_window`` is the coarsest column: the whole window as one period (``counting.layouts``
+offers it when most of a table would be withheld).
 """
 
 from __future__ import annotations
@@ -64,3 +66,13 @@ def periods(date_from: date, date_to: date, kind: str) -> list[Period]:
         first, last = max(start, date_from), min(end, date_to)
         result.append(Period(key, label, first, last, (first, last) != (start, end)))
     return result
+
+
+def whole_window(date_from: date, date_to: date) -> Period:
+    """The whole inclusive window as one column, keyed by its first year: labelled by its
+    years ("2015-2019", or "2019" within one year), a part period unless it runs from
+    1 January to 31 December."""
+    first_year, last_year = date_from.year, date_to.year
+    label = str(first_year) if first_year == last_year else f"{first_year}-{last_year}"
+    whole = (date_from, date_to) == (date(first_year, 1, 1), date(last_year, 12, 31))
+    return Period(first_year, label, date_from, date_to, not whole)
