@@ -64,8 +64,12 @@ def write_request(
     columns: str = "year",
     offence_label: str = "force",
     extra: str = "",
+    disclosure: str = "[disclosure]\nsuppress_below = 0\n",
 ) -> Path:
-    """Write a request file naming ``sources`` as (file name, system) pairs."""
+    """Write a request file naming ``sources`` as (file name, system) pairs. Disclosure
+    control is off unless ``disclosure`` says otherwise (pass "" for the defaults): these
+    requests test searching and counting, whose figures are then published as counted;
+    tests/test_disclosure_*.py and the seed and demo cases test control."""
     text = f"""reference = "FOI-TEST/1"
 received = 2019-04-26
 request = "Drug offences mentioning social media."
@@ -82,7 +86,8 @@ terms = ["Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat"]
 rows = {rows}
 columns = "{columns}"
 offence_label = "{offence_label}"
-"""
+
+{disclosure}"""
     for path, system in sources:
         text += f'\n[[source]]\npath = "{path}"\nsystem = "{system}"\n'
     out = folder / "request.toml"

@@ -37,6 +37,12 @@ from foidesk.counting.cost import check_cost, estimate_cost, reading
 from foidesk.counting.counted import ReviewState, count_hits
 from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
 from foidesk.counting.hit_ids import with_hit_ids
+from foidesk.counting.layouts import (
+    MOST_WITHHELD,
+    coarser_layouts,
+    layouts_notice,
+    share_withheld,
+)
 from foidesk.counting.sample import QualitySample, quality_sample
 from foidesk.counting.table import build_table, possible_only_crimes
 from foidesk.engines.base import Engine, EngineResult, NoProgress, Progress
@@ -45,6 +51,7 @@ from foidesk.engines.registry import DEFAULT, make_engine
 from foidesk.errors import LexiconError
 from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
+from foidesk.release.disclosure.earlier import check_earlier, earlier_audit
 from foidesk.release.gate import PublicRelease, make_release
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
@@ -221,7 +228,17 @@ def answer(
         cost=cost,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
+    withheld = share_withheld(release.table)
+    if withheld > MOST_WITHHELD:  # most of the table withheld: say which layouts withhold less
+        most = layouts_notice(
+            coarser_layouts(request, crime_hits, words, term_names), withheld, request.path
+        )
+        notices += [most] if most else []
+    # cells withheld now but published in an earlier release, or the other way round
+    earlier = check_earlier(release.table, request.disclosure.earlier)
+    notices += [n for c in earlier if (n := c.notice()) is not None]
     audit = _audit(request, matcher.lexicon, matcher, result, release, table)
+    audit["disclosure"]["earlier"] = earlier_audit(earlier)
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
     audit["review"] = counted.review.as_audit()
     audit["cost"] = cost.as_audit()

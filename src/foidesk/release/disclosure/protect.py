@@ -111,6 +111,11 @@ class Protected:
     proof: DisclosureProof | None  # None: no disclosure control (suppress_below 0)
 
 
+# how long secondary suppression may search before the release is refused: a table whose
+# small figures need longer is mostly withheld, and a coarser layout serves the reader better
+SUPPRESSION_SECONDS = 90.0
+
+
 def rule_of(settings: DisclosureSettings) -> Rule:
     """The attack's rule for the request's ``[disclosure]``."""
     return Rule(suppress_below=settings.suppress_below, zeros=settings.zeros)
@@ -129,7 +134,16 @@ def protect(table: FoiTable, coverage: Coverage, settings: DisclosureSettings) -
     multi_range = (1, settings.suppress_below - 1) if small_multi else None
     model = build_model(table, coverage=coverage, multi_term_range=multi_range)
     values = cell_values(table, coverage)
-    done = suppress(table, rule, model=model, values=values)
+    done = suppress(table, rule, model=model, values=values, max_seconds=SUPPRESSION_SECONDS)
+    if not done.finished:
+        small = sum(1 for v in values if 1 <= v < settings.suppress_below)
+        raise DisclosureError(
+            f"the table could not be protected within {SUPPRESSION_SECONDS:.0f} seconds: "
+            f"{small:,} of its {model.size:,} figures are from 1 to {settings.suppress_below - 1}"
+            f" and {len(done.audit.leaks):,} withheld figures could still be worked out after "
+            f"{done.rounds} rounds of secondary suppression; choose a coarser layout "
+            "(foidesk layouts REQUEST lists them with the share each would withhold)"
+        )
     published = [None if i in done.withheld else int(v) for i, v in enumerate(values)]
     # the independent attack: from what is published alone, judged against the layout with
     # the symbols an attacker can work out from it

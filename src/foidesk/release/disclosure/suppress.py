@@ -57,6 +57,7 @@ class Suppression:
     # what the layout alone rules out, as judged (the symbols of every figure are the same
     # for an attacker holding the release: an independent judgement may share it)
     excuses: ExcuseCache = field(default_factory=ExcuseCache)
+    finished: bool = True  # False: stopped at ``max_seconds`` with leaks left
 
     @property
     def primary(self) -> int:
@@ -68,7 +69,7 @@ class Suppression:
 
     @property
     def safe(self) -> bool:
-        return self.audit.safe
+        return self.finished and self.audit.safe
 
 
 def primary_suppression(values: np.ndarray, rule: Rule) -> dict[int, str]:
@@ -107,6 +108,7 @@ def suppress(
     model: TableModel | None = None,
     max_rounds: int = 500,
     values: np.ndarray | None = None,
+    max_seconds: float | None = None,
 ) -> Suppression:
     """Primary then secondary suppression of ``table`` (see the module's docstring);
     ``model`` and its ``values`` when more than the table is published (the coverage)."""
@@ -193,6 +195,18 @@ def suppress(
             break
         for c in added:
             withheld[c] = symbol_for(int(values[c]), rule)
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            return Suppression(  # out of time: no proof, so nothing may be released
+                model=model,
+                rule=rule,
+                withheld=withheld,
+                audit=result,
+                unprotectable=(),
+                rounds=rounds,
+                seconds=time.perf_counter() - start,
+                excuses=excuses,
+                finished=False,
+            )
     audit = judged(attack(model, values, withheld, rule, witness=values))
     return Suppression(
         model=model,
