@@ -7,6 +7,12 @@ checking on its own (not locating, retrieving or extracting, so not in the s.12 
 when the estimate is over the limit, the narrowings of the request that fit, for the advice
 section 16 asks for. It holds no crime reference. ``cost_blocks`` writes the method
 statement's paragraph from it; ``release.refusal`` writes the refusal notice.
+
+Under disclosure control (``disclosure``: the request's ``[disclosure]`` settings, passed by
+``release.gate``; None is none) a count of crimes in the prose is said by
+``release.disclosure.wording`` ("fewer than five crimes"), and a time worked out from it
+(reading them at so many minutes each) is not given: the estimate is then an upper bound
+("at most about 45 minutes", as if the figure were the largest it can be).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from foidesk.casework.request import DisclosureSettings
+from foidesk.release.disclosure.wording import count_noun, is_concealed
 from foidesk.release.document import Block, Bold, Paragraph, Text
 
 COST_HEADING = "Cost of compliance (FOIA section 12)."
@@ -136,9 +144,22 @@ def pounds_text(pounds: float) -> str:
     return f"£{pounds:,.0f}" if pounds == int(pounds) else f"£{pounds:,.2f}"
 
 
-def crimes_text(count: int) -> str:
-    """'1 crime', '1,144 crimes'."""
-    return f"{count:,} {'crime' if count == 1 else 'crimes'}"
+def crimes_text(count: int, disclosure: DisclosureSettings | None = None) -> str:
+    """'1 crime', '1,144 crimes'; under disclosure control 'fewer than five crimes'."""
+    return count_noun(count, "crime", "crimes", disclosure)
+
+
+def estimate_hours(
+    cost: CostEstimate, disclosure: DisclosureSettings | None = None
+) -> tuple[float, bool]:
+    """The estimate in hours as the letter gives it, and whether it is an upper bound: under
+    disclosure control, when the crimes to read are too few to say, the time to read the most
+    the words allow (``suppress_below - 1``) instead of the true one, which would give the
+    number away."""
+    if disclosure is not None and is_concealed(cost.crimes_to_read, disclosure):
+        most = (disclosure.suppress_below - 1) * cost.rate_minutes + cost.extraction_minutes
+        return max(most, cost.minutes) / 60, True
+    return cost.hours, False
 
 
 def limit_text(cost: CostEstimate) -> str:
@@ -156,25 +177,32 @@ def limit_amount(cost: CostEstimate) -> str:
     )
 
 
-def estimate_sentence(cost: CostEstimate) -> str:
-    """The estimate in one sentence, from the crimes to read to the total."""
+def estimate_sentence(cost: CostEstimate, disclosure: DisclosureSettings | None = None) -> str:
+    """The estimate in one sentence, from the crimes to read to the total (under disclosure
+    control, with too few crimes to say: no reading time, and the total as an upper bound,
+    ``estimate_hours``)."""
     extract = f"extract the figures ({duration_text(cost.extraction_minutes / 60)})"
     if not cost.crimes_to_read:
         return (
             "No crime is left for a person to read (no possible mention is undecided), so "
             f"what remains is to {extract}: about {duration_text(cost.hours)} in all."
         )
-    reading = duration_text(cost.crimes_to_read * cost.rate_minutes / 60)
+    hours, at_most = estimate_hours(cost, disclosure)
+    reading = "" if at_most else f" ({duration_text(cost.crimes_to_read * cost.rate_minutes / 60)})"
     return (
-        f"A member of staff would need to read the {crimes_text(cost.crimes_to_read)} whose "
+        "A member of staff would need to read the "
+        f"{crimes_text(cost.crimes_to_read, disclosure)} whose "
         "possible mentions have not yet been decided, at about "
-        f"{minutes_text(cost.rate_minutes)} a record ({reading}), and {extract}: "
-        f"about {duration_text(cost.hours)} in all."
+        f"{minutes_text(cost.rate_minutes)} a record{reading}, and {extract}: "
+        f"{'at most ' if at_most else ''}about {duration_text(hours)} in all."
     )
 
 
-def comparison_sentence(cost: CostEstimate) -> str:
-    """For comparison: reading every record of the population by hand."""
+def comparison_sentence(cost: CostEstimate, disclosure: DisclosureSettings | None = None) -> str:
+    """For comparison: reading every record of the population by hand; '' under disclosure
+    control when the population is too small to say (the time would give it away)."""
+    if is_concealed(cost.population, disclosure):
+        return ""
     return (
         f"For comparison, reading every one of the {crimes_text(cost.population)} in the "
         f"population by hand at the same rate would take about "
@@ -182,20 +210,29 @@ def comparison_sentence(cost: CostEstimate) -> str:
     )
 
 
-def sample_sentence(cost: CostEstimate) -> str:
-    """The quality sample's checking, said apart from the estimate; '' when none is left."""
+def sample_sentence(cost: CostEstimate, disclosure: DisclosureSettings | None = None) -> str:
+    """The quality sample's checking, said apart from the estimate; '' when none is left.
+    Under disclosure control, a sample too small to say is said without its time."""
     if not cost.sample_unread:
         return ""
+    time = (
+        ""
+        if is_concealed(cost.sample_unread, disclosure)
+        else f", about {duration_text(cost.sample_hours)}"
+    )
     return (
-        f"Checking the quality sample by hand ({crimes_text(cost.sample_unread)}, about "
-        f"{duration_text(cost.sample_hours)}) is not locating, retrieving or extracting the "
-        "information, so it is not included."
+        f"Checking the quality sample by hand ({crimes_text(cost.sample_unread, disclosure)}"
+        f"{time}) is not locating, retrieving or extracting the information, so it is not "
+        "included."
     )
 
 
-def cost_blocks(cost: CostEstimate | None) -> list[Block]:
+def cost_blocks(
+    cost: CostEstimate | None, disclosure: DisclosureSettings | None = None
+) -> list[Block]:
     """The method's "Cost of compliance (FOIA section 12)" paragraph; nothing without an
-    estimate."""
+    estimate. ``disclosure``: the request's disclosure control (None: none), under which its
+    counts of crimes are said by ``count_text`` and no time gives one away."""
     if cost is None:
         return []
     if not cost.over_limit:
@@ -210,10 +247,10 @@ def cost_blocks(cost: CostEstimate | None) -> list[Block]:
         f"Only locating, retrieving and extracting the information count towards the cost "
         f"limit ({FEES_REGULATIONS}). The computer search located and retrieved the records "
         "with a mention in seconds.",
-        estimate_sentence(cost),
+        estimate_sentence(cost, disclosure),
         verdict,
-        comparison_sentence(cost),
-        sample_sentence(cost),
+        comparison_sentence(cost, disclosure),
+        sample_sentence(cost, disclosure),
     ]
     text = " ".join(s for s in sentences if s)
     return [Paragraph((Bold(COST_HEADING), Text(" " + text)))]

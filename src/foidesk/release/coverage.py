@@ -4,7 +4,9 @@
 included); ``SourceSummary`` says, for one source, which fields were searched and how many
 records, and how many of the population fall after its data-quality date. Both are
 aggregates, built by ``counting.coverage`` from the engine's results, and are what the letter,
-the method statement and ``public/coverage.csv`` are written from.
+the method statement and ``public/coverage.csv`` are written from. Records with a mention count
+records of crimes with a mention, so disclosure control (``release.disclosure``) may withhold
+one: it is then a ``Withheld`` and written as its symbol. Records searched are never withheld.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from foidesk.release.document import Bold, Table, Text
+from foidesk.release.table import Cell, Withheld
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,13 @@ class SourceSummary:
 
 @dataclass(frozen=True)
 class CoverageLine:
-    """Records searched and records with a hit for one system and one period."""
+    """Records searched and records with a hit for one system and one period. Records with a
+    hit may be withheld by disclosure control (a ``Withheld``, shown as its symbol)."""
 
     system: str
     period: str
     records_searched: int
-    records_with_hits: int
+    records_with_hits: Cell
 
 
 @dataclass(frozen=True)
@@ -61,22 +65,29 @@ class Coverage:
         """The Total line of each system."""
         return {line.system: line for line in self.lines if line.period == "Total"}
 
+    def withheld(self) -> tuple[Withheld, ...]:
+        """The figures of records with a mention that disclosure control withheld."""
+        return tuple(w for line in self.lines if isinstance(w := line.records_with_hits, Withheld))
+
     def to_csv(self) -> str:
         """``system,period,records_searched,records_with_hits`` with LF line ends; the system
         always in quotes. Text cells go through ``render.csv_grid.safe_cell`` (a system named
-        ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``: text, not a formula)."""
-        from foidesk.release.render.csv_grid import quote_cell, safe_cell
+        ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``: text, not a formula), and so does
+        a withheld figure's symbol (``<5``), while counts stay bare numbers."""
+        from foidesk.release.render.csv_grid import figure_cell, quote_cell, safe_cell
 
         out = ["system,period,records_searched,records_with_hits"]
         for line in self.lines:
             system = quote_cell(safe_cell(line.system), always=True)
             period = quote_cell(safe_cell(line.period))
-            out.append(f"{system},{period},{line.records_searched},{line.records_with_hits}")
+            hits = figure_cell(line.records_with_hits)
+            out.append(f"{system},{period},{line.records_searched},{hits}")
         return "\n".join(out) + "\n"
 
     def to_table(self) -> Table:
         """The coverage table of the method statement: one row per system and period, each
-        system's Total in bold, the counts right-aligned."""
+        system's Total in bold, the counts right-aligned; a withheld figure is its symbol,
+        as data (renderers escape it: ``<5`` is ``&lt;5`` in Markdown)."""
         return Table(
             header=("Record system", "Period", "Records searched", "Records with a mention"),
             rows=tuple(
@@ -84,7 +95,12 @@ class Coverage:
                     (Text(line.system, data=True),),
                     (Bold(line.period),) if line.period == "Total" else (Text(line.period),),
                     (Text(str(line.records_searched)),),
-                    (Text(str(line.records_with_hits)),),
+                    (
+                        Text(
+                            str(line.records_with_hits),
+                            data=isinstance(line.records_with_hits, Withheld),
+                        ),
+                    ),
                 )
                 for line in self.lines
             ),

@@ -5,6 +5,13 @@ Both are written from aggregates only: the request's own text, the ``FoiTable``,
 The force's details come from the request's ``[force]`` table; a detail it does not give is a
 ``Placeholder`` (shown as ``[FORCE NAME]`` and so on), which ``Document.unfilled`` lists.
 ``render.document_markdown`` writes the documents as ``letter.md`` and ``method.md``.
+
+Under disclosure control (``disclosure``, which ``release.gate`` passes as the request's
+``[disclosure]`` settings once the table is protected; a table or coverage holding a withheld
+figure implies it), every count of crimes with a mention in the prose goes through
+``release.disclosure.wording`` ("fewer than five", never the number), the method can say what
+was withheld ("Small numbers.") and the letter says why, under section 40(2)
+(``withheld_blocks``).
 """
 
 from __future__ import annotations
@@ -14,9 +21,18 @@ from datetime import date
 
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import long_date
-from foidesk.casework.request import PLACEHOLDERS, Request
+from foidesk.casework.request import PLACEHOLDERS, DisclosureSettings, Request
 from foidesk.casework.words import TermWords
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
+from foidesk.release.disclosure.wording import (
+    count_text,
+    disclosure_blocks,
+    is_concealed,
+    number_words,
+    shows_one,
+    symbols_used,
+    table_cells,
+)
 from foidesk.release.document import (
     Block,
     Bold,
@@ -34,7 +50,7 @@ from foidesk.release.document import (
     Text,
 )
 from foidesk.release.review import ReviewSummary, review_blocks
-from foidesk.release.table import FoiTable, describe_window
+from foidesk.release.table import SECONDARY, Cell, FoiTable, Withheld, describe_window
 
 METHOD_HEADING = "How the figures were produced"
 
@@ -87,12 +103,25 @@ def method_statement(
     words: TermWords | None = None,
     review: ReviewSummary | None = None,
     coverage_shown: bool = True,
+    *,
+    disclosure: DisclosureSettings | None = None,
+    table: FoiTable | None = None,
 ) -> Document:
     """How the figures were produced: population, systems, fields, terms, a person's review,
-    counting, coverage; the terms called as ``words`` say (the lexicon's and the request's).
-    ``coverage_shown=False`` (a request refused under s.12) leaves out the records with a
-    mention by system and period, which would be most of the answer refused."""
+    counting, small numbers, coverage; the terms called as ``words`` say (the lexicon's and
+    the request's). ``coverage_shown=False`` (a request refused under s.12) leaves out the
+    records with a mention by system and period, which would be most of the answer refused.
+
+    ``disclosure``: the request's disclosure control, under which every count of crimes with
+    a mention is said by ``release.disclosure.wording.count_text`` ("fewer than five"); None
+    is no control, unless the coverage or ``table`` holds a withheld figure (then the
+    request's settings). ``table``: the released table, given when disclosure control was
+    applied to it: the "Small numbers." paragraph (``disclosure_blocks``) follows
+    "Counting."."""
     words = words or TermWords()
+    disclosure = _prose_settings(
+        request, disclosure, [*coverage.withheld(), *(table_cells(table) if table else ())]
+    )
     ho = home_office()
     groups = [t for t in request.offence_terms if t.lower() in ho.offence_groups]
     group_names = ", ".join(ho.offence_group_labels.get(g.lower(), g).lower() for g in groups)
@@ -175,8 +204,8 @@ def method_statement(
         ),
         BulletList(tuple((Text(f"{t.name}: {t.variants}."),) for t in terms)),
         _para(_inside_words(words) + " ".join((*words.method_notes, _part_played(words)))),
-        *_certainty(coverage, words),
-        *review_blocks(review, words),
+        *_certainty(coverage, words, disclosure),
+        *review_blocks(review, words, disclosure),
         _lead(
             "Counting.",
             f"Each figure is a number of distinct crimes. A crime that mentions two {words.terms} "
@@ -185,6 +214,8 @@ def method_statement(
             f"{period_noun} of the period is shown, including those with no crimes.",
         ),
     ]
+    if table is not None:
+        blocks += disclosure_blocks(disclosure, table)
     if coverage_shown:
         blocks += [
             _lead(
@@ -194,8 +225,58 @@ def method_statement(
                 "copy supplied its details):",
             ),
             coverage.to_table(),
+            *_coverage_symbols(request, coverage),
         ]
     return Document(METHOD_HEADING, tuple(blocks))
+
+
+def _prose_settings(
+    request: Request, disclosure: DisclosureSettings | None, withheld: list[object]
+) -> DisclosureSettings | None:
+    """The disclosure control the prose is written under: ``disclosure`` as given, or the
+    request's when a released figure is withheld (control was applied, so no count of crimes
+    may be written out even when a caller forgot to say so)."""
+    if disclosure is None and any(isinstance(w, Withheld) for w in withheld):
+        return request.disclosure
+    return disclosure
+
+
+def _symbol_runs(symbols: tuple[str, ...]) -> list[Inline]:
+    """'"<5"' or '"<5" or "~"': the symbols as data (escaped by renderers)."""
+    runs: list[Inline] = []
+    for i, symbol in enumerate(symbols):
+        if i:
+            runs.append(Text(" or "))
+        runs.append(_data(f'"{symbol}"'))
+    return runs
+
+
+def _coverage_symbols(request: Request, coverage: Coverage) -> list[Block]:
+    """What the coverage table's symbols mean, when disclosure control withheld any of its
+    figures of records with a mention."""
+    small, secondary = symbols_used(coverage.withheld())
+    if not (small or secondary):
+        return []
+    below = number_words(request.disclosure.suppress_below)
+    runs: list[Inline] = [Text("In this table, ")]
+    if small:
+        runs += [*_symbol_runs(small), Text(f" stands for fewer than {below} records")]
+    if secondary:
+        runs += [
+            Text(" and " if small else ""),
+            *_symbol_runs(secondary),
+            Text(
+                " for a figure withheld so that no withheld figure can be worked out from the "
+                "totals"
+            ),
+        ]
+    runs.append(
+        Text(
+            ": they are withheld under section 40(2) of the Act, as in the table of crimes "
+            "with a mention."
+        )
+    )
+    return [Paragraph(tuple(runs))]
 
 
 def _inside_words(words: TermWords) -> str:
@@ -211,12 +292,16 @@ def _part_played(words: TermWords) -> str:
     return f"The search does not tell whether the {words.term} played any part in the offence."
 
 
-def _certainty(coverage: Coverage, words: TermWords) -> list[Block]:
-    """What the figures do with possible mentions: a paragraph when there were any."""
+def _certainty(
+    coverage: Coverage, words: TermWords, disclosure: DisclosureSettings | None = None
+) -> list[Block]:
+    """What the figures do with possible mentions: a paragraph when there were any (their
+    count said by ``count_text`` under disclosure control)."""
     if not coverage.possible_only:
         return []
     n = coverage.possible_only
-    crimes = "crime" if n == 1 else "crimes"
+    one = shows_one(n, disclosure)
+    crimes = "crime" if one else "crimes"
     return [
         _lead(
             "Certain and possible mentions.",
@@ -224,19 +309,34 @@ def _certainty(coverage: Coverage, words: TermWords) -> list[Block]:
             f"careful reader would want to check: a short form of a {words.term}'s name "
             "without a clear sign of what it means, a word with another common meaning, or a "
             f"spelling one letter away from a name. The figures count crimes with a certain "
-            f"mention; {n:,} {crimes} whose only mentions were possible "
-            f"{'is' if n == 1 else 'are'} not included.",
+            f"mention; {count_text(n, disclosure)} {crimes} whose only mentions were possible "
+            f"{'is' if one else 'are'} not included.",
         )
     ]
 
 
-def _parts(request: Request, table: FoiTable, words: TermWords) -> list[Part]:
+def _grand_total(total: Cell, disclosure: DisclosureSettings | None) -> str:
+    """', 1809 in all.' (the number as the letter has always written it), ', fewer than five
+    in all.' under disclosure control, '; the total is withheld.'."""
+    if isinstance(total, Withheld) and total.kind == SECONDARY:
+        return "; the total is withheld."
+    if is_concealed(total, disclosure):
+        return f", {count_text(total, disclosure)} in all."
+    return f", {total} in all."
+
+
+def _parts(
+    request: Request,
+    table: FoiTable,
+    words: TermWords,
+    disclosure: DisclosureSettings | None = None,
+) -> list[Part]:
     period = "financial year" if request.columns == "financial_year" else "year"
     parts = [
         Part(
             "Number of crimes by " + period,
-            f"The table gives the number of crimes for each {period} of the period, "
-            f"{table.grand_total.total} in all.",
+            f"The table gives the number of crimes for each {period} of the period"
+            + _grand_total(table.grand_total.total, disclosure),
         )
     ]
     if "offence" in table.dimensions:
@@ -324,7 +424,8 @@ def _caveats(
     for system, line in totals.items():
         if system in unsearchable:
             continue
-        if line.records_searched and not line.records_with_hits:
+        # a withheld figure may stand for none: "no results" would give it away
+        if line.records_searched and line.records_with_hits == 0:
             caveats.append(
                 _para(
                     "No results were found on the ",
@@ -360,12 +461,17 @@ def response_letter(
     method: Document,
     letter_date: date,
     words: TermWords | None = None,
+    *,
+    disclosure: DisclosureSettings | None = None,
 ) -> Document:
     """The response letter: letterhead, the request quoted, the table and the answer to each
-    part, the method statement (``method``) as "How the figures were produced", the caveats,
-    the sign-off and the right to a review. The parts answered besides the table follow the
-    request's ``asked`` (convictions, details), never a guess from its text."""
+    part, what was withheld and why (``withheld_blocks``: only when a figure is), the method
+    statement (``method``) as "How the figures were produced", the caveats, the sign-off and
+    the right to a review. The parts answered besides the table follow the request's
+    ``asked`` (convictions, details), never a guess from its text. ``disclosure``: as for
+    ``method_statement``."""
     words = words or TermWords()
+    disclosure = _prose_settings(request, disclosure, [*table_cells(table), *coverage.withheld()])
     name = force_detail(request, "name")
     systems = " and ".join(s.system for s in sources)
     title = letter_title(request)
@@ -387,13 +493,82 @@ def response_letter(
             "), please see our response below.",
         ),
         FoiTableBlock(table),
-        *(_lead(part.title + ".", part.answer) for part in _parts(request, table, words)),
+        *(
+            _lead(part.title + ".", part.answer)
+            for part in _parts(request, table, words, disclosure)
+        ),
+        *withheld_blocks(request, table, coverage),
         IncludedDocument(Heading(2, METHOD_HEADING), method),
         Heading(2, "Caveats"),
         *_caveats(request, sources, coverage),
         *closing(request),
     ]
     return Document(title, tuple(blocks))
+
+
+WITHHELD_HEADING = "Figures withheld"
+
+
+def withheld_blocks(
+    request: Request, table: FoiTable, coverage: Coverage | None = None
+) -> list[Block]:
+    """The letter's notice of the figures withheld by disclosure control (FOIA s.17(1): the
+    fact, the exemption, why it applies), in the wording forces use for section 40(2): which
+    symbols stand for what, and why small numbers are personal data. Nothing when no figure of
+    ``table`` (or of ``coverage``) is withheld."""
+    cells = [*table_cells(table), *(coverage.withheld() if coverage is not None else ())]
+    small, secondary = symbols_used(cells)
+    if not (small or secondary):
+        return []
+    settings = request.disclosure
+    below = number_words(settings.suppress_below)
+    high = settings.suppress_below - 1
+    span = "1" if high == 1 else f"from 1 to {high}"
+    which: list[Inline] = []
+    if small:
+        figures = {
+            "shown": f"Figures {span}",
+            "withheld": f"Figures under {below}, 0 included,",
+        }.get(
+            settings.zeros,
+            f"Figures {span} (and a 0 where showing it would let one of them be worked out)",
+        )
+        which += [Text(f"{figures} are shown as "), *_symbol_runs(small), Text(".")]
+    if secondary:
+        which += [
+            Text(" Further figures are shown as " if small else "Some figures are shown as "),
+            *_symbol_runs(secondary),
+            Text(
+                ": they are withheld so that no withheld figure can be worked out from the "
+                "totals beside them."
+            ),
+        ]
+    if coverage is not None and coverage.withheld():
+        which.append(
+            Text(
+                " The same symbols are used for records with a mention in the coverage table below."
+            )
+        )
+    return [
+        Heading(2, WITHHELD_HEADING),
+        _para(
+            "Some of the figures are withheld. Section 17(1) of the Act requires "
+            "a public authority that withholds information to say so, to state the exemption "
+            "it relies on and to say why the exemption applies; this section is that notice "
+            "for the figures withheld. Every other figure is provided."
+        ),
+        Paragraph(tuple(which)),
+        _para(
+            "These figures are exempt under section 40(2) of the Act (personal information), "
+            "by virtue of section 40(3A)(a). Small numbers, taken with other information that "
+            "is publicly available or known locally, could identify the people involved, such "
+            "as victims, witnesses and suspects. Disclosure would therefore be of their "
+            "personal data, and would not be fair or lawful: it would contravene the first "
+            "data protection principle (Article 5(1)(a) of the UK General Data Protection "
+            "Regulation). Section 40(2) is an absolute exemption in these circumstances "
+            "(section 2(3)(fa) of the Act), so no public interest test is required."
+        ),
+    ]
 
 
 def letter_title(request: Request) -> str:

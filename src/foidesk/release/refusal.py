@@ -6,20 +6,24 @@ request quoted (``release.letter.letterhead``), the estimate and what it is made
 exceeds the limit (the Fees Regulations 2004: only locating, retrieving and extracting count,
 at £25 an hour), the advice section 16 asks for (each narrowing of the request that fits, with
 its estimate), and the same sign-off and right to a review (``release.letter.closing``). It
-holds no table: no figure from the search is released, only the estimate's counts.
+holds no table: no figure from the search is released, only the estimate's counts. Under
+disclosure control (``disclosure``, passed by ``release.gate``) those counts are said as the
+estimate's paragraph in the method says them (``release.cost``: "fewer than five crimes", and
+then an upper bound for the time).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from foidesk.casework.request import Request
+from foidesk.casework.request import DisclosureSettings, Request
 from foidesk.release.cost import (
     FEES_REGULATIONS,
     CostEstimate,
     comparison_sentence,
     crimes_text,
     duration_text,
+    estimate_hours,
     estimate_sentence,
     hours_text,
     limit_amount,
@@ -41,11 +45,20 @@ def _para(*runs: Inline | str) -> Paragraph:
     return Paragraph(tuple(Text(r) if isinstance(r, str) else r for r in runs))
 
 
-def refusal_notice(request: Request, cost: CostEstimate, letter_date: date) -> Document:
+def refusal_notice(
+    request: Request,
+    cost: CostEstimate,
+    letter_date: date,
+    *,
+    disclosure: DisclosureSettings | None = None,
+) -> Document:
     """The refusal notice under s.12 for ``request``, from its estimate ``cost`` (over the
-    limit), dated ``letter_date``."""
+    limit), dated ``letter_date``. ``disclosure``: the request's disclosure control (None:
+    none), under which the counts of crimes are said by ``count_text``."""
     name = force_detail(request, "name")
     title = letter_title(request)
+    hours, at_most = estimate_hours(cost, disclosure)
+    comparison = comparison_sentence(cost, disclosure)
     blocks: list[Block] = [
         *letterhead(request, letter_date, title),
         Heading(2, "Response"),
@@ -61,7 +74,7 @@ def refusal_notice(request: Request, cost: CostEstimate, letter_date: date) -> D
         ),
         Heading(2, "Our estimate"),
         _para(
-            f"The {crimes_text(cost.population)} in scope, held on the ",
+            f"The {crimes_text(cost.population, disclosure)} in scope, held on the ",
             name,
             " crime recording systems (",
             Text(" and ".join(dict.fromkeys(s.system for s in request.sources)), data=True),
@@ -69,9 +82,9 @@ def refusal_notice(request: Request, cost: CostEstimate, letter_date: date) -> D
             "marks each mention it finds as certain or possible. A possible mention (a short "
             "form, a word with another common meaning, or a near spelling) cannot be counted "
             "until a member of staff has read the record and decided whether it refers to "
-            f"what you asked about. {estimate_sentence(cost)}",
+            f"what you asked about. {estimate_sentence(cost, disclosure)}",
         ),
-        _para(comparison_sentence(cost)),
+        *([_para(comparison)] if comparison else []),
         Heading(2, "Why this exceeds the appropriate limit"),
         _para(
             f"Under {FEES_REGULATIONS}, the appropriate limit is £600 for central government "
@@ -81,9 +94,10 @@ def refusal_notice(request: Request, cost: CostEstimate, letter_date: date) -> D
             "spent determining whether the information is held, locating it, retrieving it "
             "and extracting it may be counted (regulation 4(3)); the time to read the "
             "possible mentions is time spent locating and extracting the information you "
-            f"asked for. Our estimate of about {hours_text(cost.hours)} "
-            f"({pounds_text(cost.hours * cost.hourly_rate)} at {pounds_text(cost.hourly_rate)} "
-            f"an hour) exceeds the limit of {hours_text(cost.limit_hours)}."
+            f"asked for. Our estimate of {'at most ' if at_most else ''}about "
+            f"{hours_text(hours)} ({pounds_text(hours * cost.hourly_rate)} at "
+            f"{pounds_text(cost.hourly_rate)} an hour) exceeds the limit of "
+            f"{hours_text(cost.limit_hours)}."
         ),
         Heading(2, "Advice and assistance"),
         *_advice(cost),

@@ -187,8 +187,9 @@ def table_cells(table: FoiTable) -> Iterator[Cell]:
     return _cells((*table.rows, table.grand_total))
 
 
-def _cells_text(n: int) -> str:
-    return f"{n:,} {'cell is' if n == 1 else 'cells are'}"
+def _cells_text(n: int, more: bool = False) -> str:
+    """'1 cell is', '12 cells are', '3 more cells are' (counts of cells, not of crimes)."""
+    return f"{n:,} {'more ' if more else ''}{'cell is' if n == 1 else 'cells are'}"
 
 
 def _zeros_sentence(settings: DisclosureSettings) -> list[Inline]:
@@ -245,22 +246,22 @@ def disclosure_blocks(settings: DisclosureSettings | None, table: FoiTable) -> l
             Text("." if not secondary else ";"),
         ]
     if secondary:
-        more = "more " if small else ""
+        lead_in = "" if small else "In this table "
         runs += [
-            Text(f" {'' if small else 'In this table '}{_cells_text(secondary)} {more}shown as "),
+            Text(f" {lead_in}{_cells_text(secondary, more=bool(small))} shown as "),
             Text(f'"{settings.secondary_symbol}"', data=True),
             Text(
-                ": further figures, chosen and withheld so that no withheld figure can be "
-                "worked out from the totals, the other rows or the footnotes."
+                ": chosen and withheld so that no withheld figure can be worked out from the "
+                "totals, the other rows or the footnotes."
             ),
         ]
     runs.append(
         Text(
             " Every withheld cell was checked by an interval attack (integer programming): "
             "for each one it works out the smallest and largest value an attacker could "
-            "infer from every figure published in the table, how its rows and columns add "
-            "up, and that counts are whole numbers; the figures are released only when no "
-            "withheld figure can be worked out."
+            "infer from every figure published (the table, its footnotes and the records with "
+            "a mention in each record system), how they add up, and that counts are whole "
+            "numbers; the figures are released only when no withheld figure can be worked out."
         )
     )
     return [Paragraph(tuple(runs))]

@@ -9,12 +9,14 @@ Labels come from the force's extract, so a label could be a spreadsheet formula
 through ``safe_cell`` (the OWASP rule for CSV injection): a cell beginning with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a single quote ``'`` in front, and is then quoted
 by the ordinary CSV rules. A CSV reader reads the cell back as it was with that quote in front;
-a spreadsheet shows it as text. Counts are written as bare numbers and stay numbers.
+a spreadsheet shows it as text. Counts are written as bare numbers and stay numbers; a
+figure withheld by disclosure control (``release.table.Withheld``) is its symbol ("<5", "*")
+as a text cell, through ``safe_cell`` and the quoting rules like a label.
 """
 
 from __future__ import annotations
 
-from foidesk.release.table import FoiTable
+from foidesk.release.table import Cell, FoiTable
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 """The first characters that make a spreadsheet read a CSV cell as a formula: OWASP's list,
@@ -44,6 +46,12 @@ def quote_cell(text: str, *, always: bool = False) -> str:
     return text
 
 
+def figure_cell(figure: Cell) -> str:
+    """One figure as a CSV field: a count bare, a withheld figure's symbol as a safe text
+    cell (a symbol such as ``-`` or ``=`` gets its quote; ``<5`` is written as it is)."""
+    return str(figure) if isinstance(figure, int) else quote_cell(safe_cell(str(figure)))
+
+
 def render_csv(table: FoiTable) -> str:
     """The table as the CSV grid (text cells made safe by ``safe_cell``)."""
     names = table.dimension_names or table.dimensions
@@ -55,5 +63,5 @@ def render_csv(table: FoiTable) -> str:
         labels = [*row.labels, *[""] * (depth - len(row.labels))]
         level = level_name.get(row.level, row.level)
         cells = [level, *(quote_cell(safe_cell(label)) for label in labels)]
-        lines.append(",".join([*cells, *(str(n) for n in (*row.counts, row.total))]))
+        lines.append(",".join([*cells, *(figure_cell(n) for n in (*row.counts, row.total))]))
     return "".join(line + "\n" for line in lines)

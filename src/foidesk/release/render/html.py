@@ -1,4 +1,9 @@
-"""A standalone HTML page holding the table (no scripts, no external resources)."""
+"""A standalone HTML page holding the table (no scripts, no external resources).
+
+Every text is escaped (``html.escape``): labels, headings, footnotes, and the symbol of a
+figure withheld by disclosure control (``<5`` is written ``&lt;5``), right-aligned like the
+numbers.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ def render_html(table: FoiTable) -> str:
             css, label = "total", "Grand Total"
         else:
             css, label = f"level-{len(row.labels)} {row.level}", row.labels[-1]
-        cells = "".join(f'<td class="n">{c}</td>' for c in (*row.counts, row.total))
+        cells = "".join(f'<td class="n">{escape(str(c))}</td>' for c in (*row.counts, row.total))
         out.append(f'<tr class="{css}"><td>{escape(label)}</td>{cells}</tr>')
     out.append("</tbody>")
     out.append("</table>")

@@ -4,6 +4,8 @@ Labels come from the force's extract, so every label, heading, title and footnot
 table is written through ``escape_markdown``: a label such as ``<script>...`` or
 ``[x](javascript:...)`` is shown as the text it is, never as HTML, a link or formatting.
 ``render.document_markdown`` escapes the data in the letter and the method statement with it.
+A figure withheld by disclosure control is its symbol, escaped the same way (``<5`` is
+``&lt;5``, ``*`` is ``\\*``).
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def render_markdown(table: FoiTable) -> str:
         "|" + "---|" + "---:|" * (len(header) - 1),
     ]
     for row in (*table.rows, table.grand_total):
-        cells = [_label(row), *(str(c) for c in row.counts), str(row.total)]
+        figures = (escape_markdown(str(c), one_line=True) for c in (*row.counts, row.total))
+        cells = [_label(row), *figures]
         if row.level == "total":
             cells = [cells[0], *(f"**{c}**" for c in cells[1:])]
         lines.append("| " + " | ".join(cells) + " |")

@@ -1,6 +1,8 @@
 """Plain-text table laid out like the seed letter's pivot: nested labels, years, Grand Total.
 
-Widths come from the content only (never the terminal), so the output is deterministic.
+Widths come from the content only (never the terminal), so the output is deterministic. A
+figure withheld by disclosure control (``release.table.Withheld``) is its symbol ("<5", "*"),
+right-aligned like the numbers.
 
 The file is meant to be read in a terminal or an editor, and labels come from the force's
 extract: a carriage return or an escape sequence in a label could move the cursor and
@@ -37,7 +39,7 @@ def render_text(table: FoiTable) -> str:
     header = [visible(h) for h in (table.heading, *(p.marked_label for p in table.periods))]
     header.append("Grand Total")
     body = [
-        [_label(r), *(str(c) for c in r.counts), str(r.total)]
+        [_label(r), *(visible(str(c)) for c in (*r.counts, r.total))]
         for r in (*table.rows, table.grand_total)
     ]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]

@@ -8,6 +8,11 @@ Every text cell (title, headings, labels, notes) is written with ``write_string`
 workbook is opened with XlsxWriter's ``strings_to_formulas``, ``strings_to_urls`` and
 ``strings_to_numbers`` off: a label from the extract such as ``=1+1``, ``@SUM(A1)`` or
 ``http://...`` is a string cell, never a formula or a link. Counts are ``write_number``.
+
+A figure withheld by disclosure control (``release.table.Withheld``) is its symbol ("<5",
+"*") written with ``write_string``, right-aligned like the numbers: a text cell, never a
+number, a formula, a comment or a hidden value. The object holds no number, so the workbook
+cannot hold the figure it replaces in any form.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from foidesk.release.table import FoiTable
+from foidesk.release.table import FoiTable, Withheld
 
 
 def write_xlsx(table: FoiTable, path: Path) -> None:
@@ -54,6 +59,9 @@ def write_xlsx(table: FoiTable, path: Path) -> None:
         workbook.add_format({"indent": 3}),
     ]
     total = workbook.add_format({"bold": True, "top": 2})
+    # a withheld figure's symbol: text, aligned with the numbers of its column
+    withheld = workbook.add_format({"align": "right"})
+    withheld_total = workbook.add_format({"bold": True, "top": 2, "align": "right"})
     sheet.write_string(0, 0, table.title, title)
     sheet.write_string(2, 0, table.heading, header)
     for i, period in enumerate(table.periods):
@@ -69,8 +77,12 @@ def write_xlsx(table: FoiTable, path: Path) -> None:
             fmt = level_formats[min(len(row.labels), len(level_formats)) - 1]
         width = max(width, len(label) + 2 * (len(row.labels) - 1))
         sheet.write_string(r, 0, label, fmt)
+        is_total = row.level == "total"
         for i, count in enumerate((*row.counts, row.total)):
-            sheet.write_number(r, 1 + i, count, total if row.level == "total" else None)
+            if isinstance(count, Withheld):
+                sheet.write_string(r, 1 + i, count.symbol, withheld_total if is_total else withheld)
+            else:
+                sheet.write_number(r, 1 + i, count, total if is_total else None)
         r += 1
     r += 1
     for note in table.footnotes:
