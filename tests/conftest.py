@@ -95,6 +95,15 @@ offence_label = "{offence_label}"
     return out
 
 
+def control_off(request: Path) -> Path:
+    """Switch disclosure control off in a written request (the synthetic one holds
+    ``suppress_below = 5``): for tests of searching and counting, which compare figures."""
+    text = request.read_text(encoding="utf-8")
+    assert "suppress_below = 5" in text, request
+    request.write_text(text.replace("suppress_below = 5", "suppress_below = 0"), encoding="utf-8")
+    return request
+
+
 def run_cli(*args: Any, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m foidesk`` with the arguments; capture stdout and stderr."""
     return subprocess.run(

@@ -82,6 +82,9 @@ offences = {offences}
 [table]
 rows = {rows}
 
+[disclosure]
+suppress_below = 0
+
 [[source]]
 path = "extract.csv"
 system = "Records"

@@ -170,3 +170,26 @@ def test_request_refuses_a_bad_disclosure_key(
         load_request(_request(tmp_path, f"[disclosure]\n{section}\n"))
     message = str(caught.value)
     assert key in message and says in message and "\n" not in message
+
+
+def test_the_seed_case_with_control_on_withholds_every_figure(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    import foidesk
+
+    seed = Path(__file__).parent / "data" / "seed" / "request.toml"
+    request = load_request(seed)
+    assert not request.disclosure.enabled  # the seed reproduces the real letter's figures
+    result = foidesk.answer(
+        replace(request, disclosure=DisclosureSettings()), letter_date=date(2019, 6, 3)
+    )
+    assert all(f == Withheld("<5", SMALL) for f in figures(result.table))
+    assert result.counted.grand_total.total == 3  # internal only
+    assert result.audit["disclosure"]["safe"] is True
+    case = tmp_path / "case"
+    foidesk.write_case(case, result)
+    grid = (case / "public" / "table.csv").read_text(encoding="utf-8").splitlines()
+    assert all(line.endswith(",<5") for line in grid[1:])
+    letter = (case / "public" / "letter.md").read_text(encoding="utf-8")
+    assert "fewer than five in all" in letter and "section 40(2)" in letter

@@ -19,7 +19,7 @@ from foidesk.engines.base import NoProgress
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
-from tests.conftest import SEED, crime, write_extract, write_request
+from tests.conftest import SEED, control_off, crime, write_extract, write_request
 from tests.helpers import answer_case
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
@@ -83,7 +83,7 @@ def test_parity_on_the_seed_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_parity_on_synthetic_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_synthetic(4_000, tmp_path / "data", seed=11)
-    duck, spark = _both(data.request_path, tmp_path, monkeypatch)
+    duck, spark = _both(control_off(data.request_path), tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total > 20
     _same(duck, spark)
 

@@ -10,13 +10,14 @@ import pytest
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
+from tests.conftest import control_off
 from tests.helpers import answer_case
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("synth")
-    return make_synthetic(6_000, folder, seed=7).request_path
+    return control_off(make_synthetic(6_000, folder, seed=7).request_path)
 
 
 @pytest.mark.parametrize(

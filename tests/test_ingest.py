@@ -389,7 +389,7 @@ def test_snapshot_as_the_source_of_answer(tmp_path: Path) -> None:
         'to = 2018-12-31\noffences = ["drugs"]\n[[source]]\npath = "snap"\n'
     )
     result = answer_case(request, tmp_path / "case")
-    assert result.table.grand_total.total == 1
+    assert result.answer.counted.grand_total.total == 1
     source = result.audit["sources"][0]
     assert source["sha256"] == manifest["snapshot_sha256"]  # read, not recomputed
     assert source["system"] == "Test" and source["format"] == "snapshot"

@@ -21,6 +21,7 @@ import foidesk
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import periods, whole_window
 from foidesk.counting.layouts import (
+    FEW_SMALL,
     WINDOW,
     LayoutOption,
     coarser_layouts,
@@ -36,7 +37,6 @@ from foidesk.tools.synth import make_synthetic
 from tests.conftest import COCAINE, crime, run_cli, write_extract, write_request
 
 TERMS = ["Facebook", "Twitter", "WhatsApp", "Instagram", "TikTok", "Snapchat"]
-NO_DISCLOSURE = "[disclosure]\nsuppress_below = 0\n"  # the answers here need only the counts
 
 
 # -- a hand-made case -----------------------------------------------------------------------
@@ -59,7 +59,6 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> foidesk.Answer:
         date_from="2016-01-01",
         date_to="2017-12-31",
         rows='["offence", "platform"]',
-        extra=NO_DISCLOSURE,
     )
     return foidesk.answer(request, letter_date=date(2019, 5, 20))
 
@@ -187,9 +186,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     disclosure control off (only the counts are needed)."""
     folder = tmp_path_factory.mktemp("layouts-synth")
     make_synthetic(20_000, folder)
-    return write_request(
-        folder, [("legacy.csv", "Legacy"), ("athena.csv", "Athena")], extra=NO_DISCLOSURE
-    )
+    return write_request(folder, [("legacy.csv", "Legacy"), ("athena.csv", "Athena")])
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +255,7 @@ def test_every_layout_is_counted_as_an_independent_count_gives(
         assert counted == _counted_here(hits, option, keys), option
 
 
-def test_the_request_s_own_layout_comes_first_then_coarser_ones_fewest_withheld_first(
+def test_the_request_s_own_layout_comes_first_then_the_most_detailed_that_keep_most(
     synthetic_answer: foidesk.Answer,
 ) -> None:
     options = _layouts(synthetic_answer)
@@ -268,7 +265,13 @@ def test_the_request_s_own_layout_comes_first_then_coarser_ones_fewest_withheld_
     assert (own.row_count, own.cells) == (len(table.rows), (len(table.rows) + 1) * 6)
     assert own.share > 0.3  # two cells in five or so are from 1 to 4
     assert 1 < len(options) <= 8 and not any(o.own for o in others)
-    assert [o.share for o in others] == sorted(o.share for o in others)
+    # first those with at most a quarter of their cells small, most detailed first; then the
+    # rest, fewest small first
+    few = [o for o in others if o.share <= FEW_SMALL]
+    many = [o for o in others if o.share > FEW_SMALL]
+    assert few and others == [*few, *many]
+    assert [o.cells for o in few] == sorted((o.cells for o in few), reverse=True)
+    assert [o.share for o in many] == sorted(o.share for o in many)
     assert others[0].share < own.share
     # none is beaten by a finer one; each drops a level, or coarsens labels or columns
     for option in others:

@@ -157,7 +157,8 @@ def _write_case(tmp_path: Path) -> Path:
     request.write_text(
         'reference = "R/1"\nreceived = 2023-06-01\n[population]\nfrom = 2023-01-01\n'
         'to = 2023-12-31\noffences = "all"\n[search]\nlexicon = "tools.toml"\n'
-        '[table]\nrows = ["offence", "term"]\n[[source]]\npath = "extract.csv"\nsystem = "S"\n',
+        '[table]\nrows = ["offence", "term"]\n[disclosure]\nsuppress_below = 0\n'
+        '[[source]]\npath = "extract.csv"\nsystem = "S"\n',
         encoding="utf-8",
     )
     return request

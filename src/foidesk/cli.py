@@ -247,6 +247,12 @@ def _warn(result: foidesk.Answer) -> None:
         err.print(f"foidesk: warning: {notice.message}", markup=False)
 
 
+def _figure(figure: int | object) -> str:
+    """A released figure for the terminal: a number with thousands separators, or the symbol
+    disclosure control shows in its place."""
+    return f"{figure:,}" if isinstance(figure, int) else str(figure)
+
+
 def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -> None:
     counts = result.audit["counts"]
     possible = int(counts.get("crimes_with_possible_mentions_only", 0))
@@ -262,7 +268,7 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
     for system, line in result.coverage.totals().items():
         err.print(
             f"  {system}: {line.records_searched:,} records searched, "
-            f"{line.records_with_hits:,} with a mention"
+            f"{_figure(line.records_with_hits)} with a mention"
             + (
                 f"; {unread[system]:,} records could not be read (quarantined by ingest)"
                 if unread.get(system)

@@ -25,6 +25,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -35,6 +36,7 @@ from foidesk.casework.words import TermWords
 from foidesk.counting.table import build_table
 from foidesk.notices import Notice
 from foidesk.release.table import FoiTable, Withheld
+from foidesk.search.arrays import integers
 
 WINDOW = "window"  # the whole window as one column
 OPTIONS = 8  # options kept, the request's own layout included
@@ -165,7 +167,8 @@ def _in_one_column(crime_hits: pa.Table, periods: Sequence[Period], key: int) ->
     """The crime hits with every period of ``periods`` given the one key ``key`` (a row of
     another period gets none, so no table counts it)."""
     column = crime_hits.column("period")
-    keys = pa.array([p.key for p in periods], type=column.type)
+    # built from a buffer: pa.array on a list would import pandas into every answer
+    keys = integers(np.array([p.key for p in periods], dtype=np.int64), column.type)
     merged = pc.if_else(
         pc.is_in(column, value_set=keys), pa.scalar(key, column.type), pa.scalar(None, column.type)
     )
@@ -236,6 +239,11 @@ def measure_layouts(
     return measured
 
 
+# a layout with at most this share of its cells from 1 to 4 keeps most of its figures
+# (secondary suppression withholds about as many again)
+FEW_SMALL = 0.25
+
+
 def coarser_layouts(
     request: Request,
     crime_hits: pa.Table,
@@ -245,8 +253,10 @@ def coarser_layouts(
     suppress_below: int | None = None,
     limit: int = OPTIONS,
 ) -> list[LayoutOption]:
-    """The request's own layout, then up to ``limit - 1`` coarser ones, fewest surely withheld
-    first (then the most cells first).
+    """The request's own layout, then up to ``limit - 1`` coarser ones: first those with at
+    most ``FEW_SMALL`` of their cells surely withheld, the most detailed (most cells) first,
+    since the officer wants the finest table a reader can use; then the rest, fewest surely
+    withheld first.
 
     Of ``measure_layouts``'s layouts (same arguments), one is left out when a layout at least
     as fine (the request's own included) surely withholds no larger share: it would lose
@@ -262,7 +272,7 @@ def coarser_layouts(
             for other in (own, *candidates)
         )
     ]
-    kept.sort(key=lambda c: (c.share, -c.cells))
+    kept.sort(key=lambda c: (c.share > FEW_SMALL, -c.cells if c.share <= FEW_SMALL else c.share))
     return [own, *kept[: max(limit - 1, 0)]]
 
 

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from foidesk.casework.request import Request
 from foidesk.casework.words import TermWords
 from foidesk.release.cost import CostEstimate, cost_blocks
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
-from foidesk.release.disclosure.protect import DisclosureProof, protect, withhold_all
 from foidesk.release.document import Document
 from foidesk.release.letter import method_statement, response_letter
 from foidesk.release.refusal import refusal_notice
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
+
+if TYPE_CHECKING:  # the solver (scipy) loads only when a release is made
+    from foidesk.release.disclosure.protect import DisclosureProof
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,31 @@ def make_release(
     the request says to answer anyway). ``table`` and ``coverage`` are the counted figures:
     disclosure control withholds what it must first (``DisclosureError`` when it cannot), and
     nothing below sees them."""
+    from foidesk.release.disclosure.protect import protect, withhold_all
+
     refused = cost is not None and cost.refused
     # refused under s.12: no figure of crimes with a mention is published at all
     protected = (withhold_all if refused else protect)(table, coverage, request.disclosure)
     table, coverage = protected.table, protected.coverage
     words = words or TermWords()
+    disclosure = request.disclosure
     method = method_statement(
-        request, list(terms), sources, coverage, words, review, coverage_shown=not refused
+        request,
+        list(terms),
+        sources,
+        coverage,
+        words,
+        review,
+        coverage_shown=not refused,
+        disclosure=disclosure,
+        table=None if refused else table,
     )
     if cost is not None:
-        method = Document(method.title, (*method.blocks, *cost_blocks(cost)))
+        method = Document(method.title, (*method.blocks, *cost_blocks(cost, disclosure)))
     if cost is not None and cost.refused:
-        letter = refusal_notice(request, cost, letter_date)
+        letter = refusal_notice(request, cost, letter_date, disclosure=disclosure)
     else:
-        letter = response_letter(request, table, coverage, sources, method, letter_date, words)
+        letter = response_letter(
+            request, table, coverage, sources, method, letter_date, words, disclosure=disclosure
+        )
     return PublicRelease(table, coverage, sources, terms, method, letter, cost, protected.proof)

@@ -16,10 +16,15 @@ How it stays fast: published cells are constants, so the withheld cells split in
 independent components (two withheld cells are linked when one equality or inequality holds
 both); each component is solved alone. Within a component, feasible whole-number solutions
 are witnesses: the true table, when the caller passes it (``witness``; it is checked, never
-trusted), and every solution the solver returns. For each value ``v`` a primary symbol allows,
-one MILP maximises the number of not yet witnessed primary cells that take ``v``; a maximum of
-0 proves none of them can. Secondary cells get a witness at 0 the same way, then one MILP each
-for the largest value (and the smallest, when 0 is impossible). Every solution is rounded and
+trusted), every solution the solver returns, and (``pool``) the tables an earlier attack on
+the same figures found with fewer cells withheld (withholding more only loosens the
+problem). For each value ``v`` a primary symbol allows, one MILP first maximises the number of
+not yet witnessed primary cells that take ``v`` (a proved maximum of 0 proves none of them
+can), given a short time; when it is slower than taking the cells one at a time, each cell
+left gets a feasibility problem with its value fixed to ``v``, whose infeasibility the LP
+relaxation often proves in a millisecond (the relaxation may only ever prove a value
+impossible, never possible). Secondary cells get a witness at 0 the same way, then one MILP
+each for the largest value (and the smallest, when 0 is impossible). Every solution is rounded and
 checked in exact integer arithmetic before it counts as a witness; when a check fails the
 cell is not credited, so an error can only make the attack report more leaks, not fewer.
 """
@@ -27,8 +32,11 @@ cell is not credited, so an error can only make the attack report more leaks, no
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,9 +51,11 @@ SECONDARY = "secondary"
 # the bound on a cell when the grand total is withheld too: a larger big-M would let the
 # solver's integrality tolerance (1e-6) hide a whole crime; results at it are reported as inf
 UNBOUNDED = 10**5
-# how long one MILP may try to witness a value for many cells at once before they are taken
-# one at a time (whose answers are exact)
-BATCH_SECONDS = 5.0
+# about how long one feasibility solve takes on a table of a few hundred figures: a solve
+# witnessing values for many cells at once is given that long for each of them, and the
+# cells are taken one at a time (exact answers) when it is slower
+SOLVE_SECONDS = 0.01
+BATCH_SECONDS = 0.05
 
 
 ZEROS_SHOWN = "shown"
@@ -148,6 +158,27 @@ class InconsistentTable(ValueError):
     """The published values and symbols fit no table: the release is wrong somewhere."""
 
 
+@contextmanager
+def _solver_output_discarded() -> Iterator[None]:
+    """HiGHS (1.12, inside SciPy) may print a stray debugging line on standard output
+    whatever its options (ERGO-Code/HiGHS#2783); the table goes to standard output, so the
+    solver's output is discarded while it runs."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 @dataclass
 class _Component:
     """One set of linked withheld cells, published cells folded into the right-hand sides."""
@@ -165,6 +196,7 @@ class _Component:
     solves: int = 0
     seen: list[set[int]] = field(default_factory=list)
     stopped: bool = False  # the last solve stopped at its time limit
+    found: list[np.ndarray] = field(default_factory=list)  # tables the solves witnessed
 
     @property
     def n(self) -> int:
@@ -186,7 +218,26 @@ class _Component:
             return False
         for i, v in enumerate(x):
             self.seen[i].add(int(v))
+        self.found.append(x)
         return True
+
+    def record_many(self, xs: np.ndarray) -> None:
+        """Record each row of ``xs`` (tables over the component's cells) that satisfies
+        the component exactly: checked all at once, as ``valid`` checks one."""
+        if not len(xs):
+            return
+        s = self.rule.suppress_below
+        ok = np.all((xs >= self.lo) & (xs <= self.hi), axis=1)
+        ok &= ~np.any(self.zero_or_big & (xs > 0) & (xs < s), axis=1)
+        if self.a_eq.shape[0]:
+            sums = (self.a_eq @ xs.T).T
+            ok &= np.all(sums == self.b_eq, axis=1)
+        if self.a_ub.shape[0]:
+            sums = (self.a_ub @ xs.T).T
+            ok &= np.all(sums <= self.b_ub, axis=1)
+        for x in xs[ok]:
+            for i, v in enumerate(x):
+                self.seen[i].add(int(v))
 
     def solve(
         self,
@@ -195,11 +246,16 @@ class _Component:
         values: np.ndarray | None = None,
         mode: str = "eq",
         time_limit: float | None = None,
+        fix: tuple[int, float, float] | None = None,
+        relaxed: bool = False,
     ) -> tuple[np.ndarray, float] | None:
         """Minimise ``objective @ x`` (over the cells), or with ``targets`` maximise how many
         of them equal (``mode`` "eq"), reach (">=") or stay under ("<=") their ``values``.
         None when infeasible; (x rounded, optimum) otherwise. With a ``time_limit`` the
-        best solution found in time may be returned instead (``self.stopped`` is set)."""
+        best solution found in time may be returned instead (``self.stopped`` is set).
+        ``fix``: (cell, low, high) bounds one cell more tightly for this solve only.
+        ``relaxed``: the LP relaxation only, to prove infeasibility cheaply (when it is
+        infeasible so is the whole-number problem); its x is fractional, never recorded."""
         n = self.n
         binaries = np.flatnonzero(self.zero_or_big)
         nz, ny = len(binaries), len(targets)
@@ -262,6 +318,10 @@ class _Component:
             c[:n] = objective
         lb = np.concatenate([self.lo, np.zeros(nz + ny)])
         ub = np.concatenate([self.hi, np.ones(nz + ny)])
+        if fix is not None:
+            lb[fix[0]], ub[fix[0]] = max(lb[fix[0]], fix[1]), min(ub[fix[0]], fix[2])
+            if lb[fix[0]] > ub[fix[0]]:
+                return None
         constraints = (
             [
                 LinearConstraint(
@@ -275,13 +335,14 @@ class _Component:
         options: dict[str, float] = {"mip_rel_gap": 0.0}
         if time_limit is not None:
             options["time_limit"] = time_limit
-        res = milp(
-            c,
-            integrality=np.ones(size),
-            bounds=Bounds(lb, ub),
-            constraints=constraints,
-            options=options,
-        )
+        with _solver_output_discarded():
+            res = milp(
+                c,
+                integrality=np.zeros(size) if relaxed else np.ones(size),
+                bounds=Bounds(lb, ub),
+                constraints=constraints,
+                options=options,
+            )
         self.stopped = res.status == 1
         if res.status == 2:  # infeasible
             return None
@@ -293,6 +354,10 @@ class _Component:
             raise RuntimeError(f"HiGHS did not solve the attack: {res.message}")
         x = np.rint(res.x[:n]).astype(np.int64)
         return x, float(res.fun)
+
+
+# the whole tables kept in a pool, at most (about 160 MB of int64 on the finest layouts)
+POOL_FIGURES = 20_000_000
 
 
 def _components(
@@ -315,6 +380,7 @@ def attack(
     cache: dict[frozenset[tuple[int, str]], list[CellInterval]] | None = None,
     exact: bool = True,
     primary_only: bool = False,
+    pool: list[np.ndarray] | None = None,
 ) -> AttackResult:
     """The interval of every withheld cell. ``values`` holds a number for every cell (those
     of withheld cells are ignored); ``withheld`` maps a cell to PRIMARY or SECONDARY.
@@ -323,7 +389,9 @@ def attack(
     and values (suppression re-attacks after each change). ``exact=False``: a secondary
     cell's interval is only what the witnesses show, enough to tell whether it is pinned
     (suppression's rounds); ``primary_only``: primary cells only (their answers do not
-    depend on it)."""
+    depend on it). ``pool``: whole tables that fitted an earlier attack on the same model and
+    values with fewer cells withheld (so they fit this one too, each checked again): they
+    save solves, and the tables this attack witnesses are added to it (with ``witness``)."""
     start = time.perf_counter()
     rule = rule or Rule()
     vals = np.asarray(values, dtype=object)
@@ -345,6 +413,7 @@ def attack(
     members: list[list[int]] = [[] for _ in range(count)]
     for k, c in enumerate(comp_of):
         members[c].append(int(idx[k]))
+    tables = np.array(pool, dtype=np.int64) if pool else None
     for cells in members:
         largest = max(largest, len(cells))
         key = frozenset((i, withheld[i]) for i in cells) | {(-1, f"{exact}{primary_only}")}
@@ -355,7 +424,15 @@ def attack(
         comp = _make_component(model, a_all, folded, n_eq, cells, withheld, rule, cap)
         if wit is not None:
             comp.record(wit[comp.cells])
+        if tables is not None:
+            comp.record_many(tables[:, comp.cells])
         result = _attack_component(comp, model, rule, exact, primary_only)
+        if pool is not None and wit is not None:
+            room = max(POOL_FIGURES // model.size - len(pool), 0)
+            for x in comp.found[1:][:room]:  # the first is the witness itself
+                whole = wit.copy()
+                whole[comp.cells] = x
+                pool.append(whole)
         solves += comp.solves
         if cache is not None:
             cache[key] = result
@@ -430,30 +507,51 @@ def _attack_component(
                 return any(v >= g for v in comp.seen[k])
             return any(v <= g for v in comp.seen[k])
 
+        def one_by_one(todo: list[int]) -> set[int]:
+            # one feasibility solve per target still unmet, the cell bounded to its goal:
+            # each table found is recorded whole, so it meets other targets on the way
+            cannot: set[int] = set()
+            for k in todo:
+                if met(k):
+                    continue
+                g = float(goal[k])
+                low_k = g if mode in ("eq", ">=") else -np.inf
+                high_k = g if mode in ("eq", "<=") else np.inf
+                fix = (k, low_k, high_k)
+                if comp.solve(np.zeros(n), fix=fix, relaxed=True) is None:
+                    cannot.add(k)  # not even with fractions: proved in a millisecond
+                    continue
+                solved = comp.solve(np.zeros(n), fix=fix)
+                if solved is None:
+                    cannot.add(k)
+                else:
+                    comp.record(solved[0])
+            return cannot
+
+        # solves meeting as many as they can at once, while that is cheaper than one by one
+        # (about SOLVE_SECONDS a target): each is given at most that long for its targets
         todo = [k for k in targets if not met(k)]
-        cannot: set[int] = set()
-        while todo:
-            batch = len(todo) > 1
+        while len(todo) > 1:
+            began = time.perf_counter()
             solved = comp.solve(
                 np.zeros(n),
                 todo,
                 np.array([goal[k] for k in todo]),
                 mode,
-                time_limit=BATCH_SECONDS if batch else None,
+                time_limit=BATCH_SECONDS,
             )
             if solved is None:
                 raise InconsistentTable("no table fits the published figures and symbols")
             comp.record(solved[0])
             left = [k for k in todo if not met(k)]
-            if len(left) < len(todo):
-                todo = left
-            elif batch and comp.stopped:  # no answer in time for them all: one at a time
-                for k in todo:
-                    cannot |= cover([k], goal, mode) if not met(k) else set()
-                return cannot
-            else:  # the maximum is 0 (or unverified): none of them can
-                return cannot | set(left)
-        return cannot
+            if comp.stopped:
+                return one_by_one(left)
+            if len(left) == len(todo):  # the proved maximum is 0: none of them can
+                return set(left)
+            if time.perf_counter() - began > SOLVE_SECONDS * (len(todo) - len(left)):
+                return one_by_one(left)
+            todo = left
+        return one_by_one(todo)
 
     for v in rule.checked_values:
         fits = [k for k in primary if comp.lo[k] <= v <= comp.hi[k]]

@@ -51,7 +51,8 @@ def family(model: TableModel, index: int) -> np.ndarray:
     """The variables of the cell's family: every column of its row, of the rows above it and
     of the rows directly under each of those (the Grand Total row's children are the top
     level); and every coverage cell (few: systems times periods), whose records searched
-    bound the Grand Total row."""
+    bound the Grand Total row. A coverage cell's family is the coverage, the Grand Total row
+    and the top level of rows."""
     width = model.width
     n_table_rows = model.table_size // width
     grand = n_table_rows - 1
@@ -59,8 +60,9 @@ def family(model: TableModel, index: int) -> np.ndarray:
     ref = model.cells[index]
     rows: set[int] = set()
     cells = list(range(model.table_size, model.size))
-    if ref.part == COVERAGE:
+    if ref.part == COVERAGE:  # the Grand Total row and the listed rows under it
         rows.add(grand)
+        rows.update(r for r, labels in enumerate(labels_of) if len(labels) == 1)
     else:
         path = [ref.labels[:i] for i in range(len(ref.labels) + 1)]  # () is the Grand Total
         wanted = set(path)
@@ -148,7 +150,8 @@ def excuse(
         if everything and not c.safe:
             excused = c.impossible if c.symbol == PRIMARY else (c.low,)
             out.append(replace(c, excused=excused, safe=True))
-        elif c.safe:
+            continue
+        if c.safe:
             out.append(c)
             continue
         if c.symbol == PRIMARY:

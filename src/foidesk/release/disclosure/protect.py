@@ -33,6 +33,7 @@ from foidesk.release.disclosure.attack import (
 from foidesk.release.disclosure.layout import excuse, layout_symbols
 from foidesk.release.disclosure.model import COVERAGE, TableModel, build_model, cell_values
 from foidesk.release.disclosure.suppress import suppress
+from foidesk.release.disclosure.wording import fewer_than, symbol_notes
 from foidesk.release.table import SECONDARY, SMALL, Cell, FoiTable, TableRow, Withheld
 
 
@@ -232,17 +233,19 @@ def _released_table(
     multi: Cell = table.multi_platform_crimes
     if small_multi:  # "3 crimes mention more than one ..." -> "Fewer than five crimes ..."
         lead = f"{table.multi_platform_crimes} crime"
-        fewer = f"Fewer than {_spelled(settings.suppress_below)} crimes mention more than one "
+        fewer = f"{fewer_than(settings).capitalize()} crimes mention more than one "
         footnotes = tuple(
             fewer + note.split(" more than one ", 1)[1] if note.startswith(lead) else note
             for note in footnotes
         )
         multi = Withheld(settings.symbol, SMALL)
+    small = any(k == PRIMARY for k in withheld.values() if k is not None)
+    secondary = any(k != PRIMARY for k in withheld.values())
     return replace(
         table,
         rows=tuple(out[:-1]),
         grand_total=out[-1],
-        footnotes=footnotes,
+        footnotes=(*footnotes, *symbol_notes(settings, small, secondary)),
         multi_platform_crimes=multi,
     )
 
@@ -258,22 +261,3 @@ def _released_coverage(
         hits: Cell = line.records_with_hits if kind is None else _symbol(kind, settings)
         lines.append(replace(line, records_with_hits=hits))
     return replace(coverage, lines=tuple(lines))
-
-
-_NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-)
-
-
-def _spelled(n: int) -> str:
-    return _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)

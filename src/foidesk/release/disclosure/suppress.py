@@ -171,11 +171,21 @@ def suppress(
 
     # 2. until the attack finds no leak it can fix
     cache: dict[frozenset[tuple[int, str]], list[CellInterval]] = {}
+    pool: list[np.ndarray] = []  # tables that fit: they still fit with more withheld
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
         result = judged(
-            attack(model, values, withheld, rule, witness=values, cache=cache, exact=False)
+            attack(
+                model,
+                values,
+                withheld,
+                rule,
+                witness=values,
+                cache=cache,
+                exact=False,
+                pool=pool,
+            )
         )
         leaks = list(result.leaks)
         if not leaks:
@@ -207,7 +217,7 @@ def suppress(
                 excuses=excuses,
                 finished=False,
             )
-    audit = judged(attack(model, values, withheld, rule, witness=values))
+    audit = judged(attack(model, values, withheld, rule, witness=values, pool=pool))
     return Suppression(
         model=model,
         rule=rule,
