@@ -88,7 +88,10 @@ def test_parity_on_synthetic_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _same(duck, spark)
 
 
-def test_parity_on_hand_written_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("columns", ["financial_year", "window"])
+def test_parity_on_hand_written_cases(
+    columns: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_extract(
         tmp_path / "old.csv",
         [
@@ -108,10 +111,11 @@ def test_parity_on_hand_written_cases(tmp_path: Path, monkeypatch: pytest.Monkey
         ],
     )
     request = write_request(
-        tmp_path, [("old.csv", "Legacy"), ("new.csv", "Athena")], columns="financial_year"
+        tmp_path, [("old.csv", "Legacy"), ("new.csv", "Athena")], columns=columns
     )
     duck, spark = _both(request, tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total == 5
+    assert len(duck[0].table.periods) == (1 if columns == "window" else 6)  # 2014/15 on
     _same(duck, spark)
 
 

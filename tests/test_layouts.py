@@ -85,7 +85,7 @@ def test_the_hand_made_case_has_its_own_layout_and_the_one_coarser_layout_that_h
         (("offence", "platform"), WINDOW, "home_office")
     ]
     assert (others[0].row_count, others[0].cells, others[0].primary) == (2, 6, 0)
-    assert not others[0].requestable  # requests do not take columns = "window" yet
+    assert others[0].table_lines()[2] == 'columns = "window"'  # a request may ask for it
     assert own.table_lines() == [
         "[table]",
         'rows = ["offence", "platform"]',
@@ -137,16 +137,16 @@ def _option(rows: tuple[str, ...], columns: str, cells: int, primary: int) -> La
     return LayoutOption(rows, columns, "force", cells // 6 - 1, cells, primary)
 
 
-def test_the_notice_prefers_layouts_a_request_can_ask_for_and_says_when_none_helps() -> None:
+def test_the_notice_names_the_two_that_withhold_least_and_says_when_none_helps() -> None:
     own = replace(_option(("outcome", "offence", "term"), "year", 600, 250), own=True)
     window = _option(("term",), WINDOW, 14, 0)
     terms = _option(("term",), "year", 42, 2)
     outcome = _option(("outcome", "term"), "year", 300, 30)
     notice = layouts_notice([own, window, terms, outcome], 0.6)
     assert notice is not None
+    assert 'rows = ["term"], columns = "window", 0.0% of its cells' in notice.message
     assert 'rows = ["term"], 4.8% of its cells' in notice.message
-    assert 'rows = ["outcome", "term"], 10.0% of its cells' in notice.message
-    assert "window" not in notice.message
+    assert "outcome" not in notice.message.split("withhold less")[1]
     assert "foidesk layouts REQUEST" in notice.message
     alone = layouts_notice([own], 0.7)
     assert alone is not None and "no coarser layout withholds less" in alone.message

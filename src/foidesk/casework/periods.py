@@ -1,10 +1,12 @@
-"""Table columns: calendar or financial (April to March) years of the request window.
+"""Table columns: calendar or financial (April to March) years of the request window, or the
+whole window as one column (``columns = "window"``).
 
 Every period the window touches is a column, zeros included; a period the window covers only
 in part is marked (``2019*``) with a footnote saying which days it covers. The same key is
 computed in Python (for hit crimes) and in SQL (for coverage), so both agree.
-``whole_window`` is the coarsest column: the whole window as one period (``counting.layouts``
-offers it when most of a table would be withheld).
+``whole_window`` is the coarsest column: the whole window as one period, keyed by its first
+year (a request may ask for it; ``counting.layouts`` offers it when most of a table would be
+withheld).
 """
 
 from __future__ import annotations
@@ -39,8 +41,12 @@ def long_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
+WINDOW = "window"  # the whole window as one column
+
+
 def period_key(day: date, kind: str) -> int:
-    """The period a date falls in: its year, or the year its financial year starts."""
+    """The period a date falls in: its year, or the year its financial year starts (the whole
+    window's key is its first year: see ``PopulationRules.period``, ``whole_window``)."""
     if kind == "financial_year":
         return day.year if day.month >= 4 else day.year - 1
     return day.year
@@ -55,6 +61,8 @@ def period_key_sql(column: str, kind: str) -> str:
 
 def periods(date_from: date, date_to: date, kind: str) -> list[Period]:
     """Every period the inclusive window ``date_from`` .. ``date_to`` touches, in order."""
+    if kind == WINDOW:
+        return [whole_window(date_from, date_to)]
     result = []
     for key in range(period_key(date_from, kind), period_key(date_to, kind) + 1):
         if kind == "financial_year":

@@ -99,7 +99,7 @@ ROW_ALIASES = {"platform": "term"}
 # what a request may say was asked besides the table (the letter answers each): ``convictions``
 # (they are not held by the police) and ``details`` (of individual cases: personal data)
 ASKED = ("convictions", "details")
-COLUMN_KINDS = ("year", "financial_year")
+COLUMN_KINDS = ("year", "financial_year", "window")
 OFFENCE_LABELS = ("force", "home_office")
 SOURCE_FORMATS = ("csv", "parquet", "snapshot")
 ALL_OFFENCES = "all"  # population.offences for every recorded crime, whatever its code

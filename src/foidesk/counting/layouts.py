@@ -29,16 +29,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from foidesk.casework.periods import Period, whole_window
+from foidesk.casework.periods import WINDOW, Period, whole_window
 from foidesk.casework.periods import periods as make_periods
-from foidesk.casework.request import COLUMN_KINDS, ROW_ALIASES, DisclosureSettings, Request
+from foidesk.casework.request import ROW_ALIASES, DisclosureSettings, Request
 from foidesk.casework.words import TermWords
 from foidesk.counting.table import build_table
 from foidesk.notices import Notice
 from foidesk.release.table import FoiTable, Withheld
 from foidesk.search.arrays import integers
 
-WINDOW = "window"  # the whole window as one column
 OPTIONS = 8  # options kept, the request's own layout included
 MOST_WITHHELD = 0.5  # above this share of its cells withheld, the answer offers coarser layouts
 # how fine each setting is: a lower rank is finer
@@ -67,12 +66,6 @@ class LayoutOption:
     def share(self) -> float:
         """The share of the cells surely withheld (0 for a table of no cell)."""
         return self.primary / self.cells if self.cells else 0.0
-
-    @property
-    def requestable(self) -> bool:
-        """Whether a request file can ask for this layout today (its ``columns`` is a value
-        ``casework.request`` accepts)."""
-        return self.columns in COLUMN_KINDS
 
     @property
     def range_text(self) -> str:
@@ -286,7 +279,7 @@ def layouts_notice(
     request_path: Path | str | None = None,
 ) -> Notice | None:
     """A warning when more than half of the request's own layout is withheld, naming the two
-    coarser layouts that surely withhold least (those a request can ask for first) and
+    coarser layouts that surely withhold least and
     pointing to ``foidesk layouts``; None otherwise.
 
     ``options``: ``coarser_layouts``'s, the request's own layout first. ``withheld_share``:
@@ -297,7 +290,7 @@ def layouts_notice(
         return None
     own = options[0]
     better = [o for o in options[1:] if o.share < withheld_share]
-    best = sorted(better, key=lambda o: (not o.requestable, o.share, -o.cells))[:2]
+    best = sorted(better, key=lambda o: (o.share, -o.cells))[:2]
     command = f"foidesk layouts {request_path}" if request_path else "foidesk layouts REQUEST"
     if best:
         named = "; ".join(
@@ -362,10 +355,5 @@ def layout_lines(options: Sequence[LayoutOption]) -> list[str]:
         if option.own:
             continue
         lines += ["", f"# {i}: {_percent(option.share)} of {option.cells:,} cells {own.range_text}"]
-        if not option.requestable:
-            lines.append(
-                f'# columns = "{option.columns}" (the whole window as one column) is not yet a '
-                "value a request file accepts"
-            )
         lines += option.table_lines()
     return lines

@@ -145,7 +145,11 @@ def build_table(
 def _footnotes(
     periods: list[Period], multi: int, dims: tuple[str, ...], words: TermWords
 ) -> list[str]:
-    notes = [f"* Part year: {p.note}." for p in periods if p.partial]
+    notes = [
+        f"* {'Part year' if p.first.year == p.last.year else 'The whole window'}: {p.note}."
+        for p in periods
+        if p.partial
+    ]
     if multi and "term" in dims:
         crimes = "crime mentions" if multi == 1 else "crimes mention"
         notes.append(

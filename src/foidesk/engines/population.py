@@ -56,7 +56,7 @@ class PopulationRules:
     date_to: str
     offence_codes: tuple[str, ...]
     prefer: str  # "later", "earlier" or a system's name
-    period_kind: str  # "year" or "financial_year"
+    period_kind: str  # "year", "financial_year" or "window"
     all_offences: bool = False  # every offence: the window alone is the scope
 
     @classmethod
@@ -130,7 +130,11 @@ class PopulationRules:
         return ", ".join(f"{e} {'DESC' if desc else 'ASC'}" for e, desc in self.winner_order())
 
     def period(self, column: str = "recorded_date") -> str:
-        """The period key of a date: its year, or the year its financial year starts."""
+        """The period key of a date: its year, or the year its financial year starts; for the
+        whole window as one column, the window's first year (typed as ``year`` is, the same
+        expression in DuckDB and Spark SQL)."""
+        if self.period_kind == "window":
+            return f"year(DATE {sql_str(self.date_from)})"
         if self.period_kind == "financial_year":
             return f"(year({column}) - CASE WHEN month({column}) < 4 THEN 1 ELSE 0 END)"
         return f"year({column})"

@@ -131,8 +131,9 @@ def method_statement(
         "earlier": "the copy from the older system (the earlier source)",
     }.get(request.prefer, f"the {request.prefer} copy")
     financial = request.columns == "financial_year"
+    window = request.columns == "window"
     period_text = "financial years (1 April to 31 March)" if financial else "calendar years"
-    period_noun = "financial year" if financial else "year"
+    period_noun = "period" if window else "financial year" if financial else "year"
 
     def fields(source: SourceSummary) -> str:
         names = [*source.text_fields, *(["investigation log entries"] if source.has_notes else [])]
@@ -210,8 +211,12 @@ def method_statement(
             "Counting.",
             f"Each figure is a number of distinct crimes. A crime that mentions two {words.terms} "
             f"is counted once under each {words.term} and once in every total above them. "
-            f"Columns are {period_text} of the date the crime was recorded; every "
-            f"{period_noun} of the period is shown, including those with no crimes.",
+            + (
+                "The table has one column, the whole period, by the date the crime was recorded."
+                if window
+                else f"Columns are {period_text} of the date the crime was recorded; every "
+                f"{period_noun} of the period is shown, including those with no crimes."
+            ),
         ),
     ]
     if table is not None:
@@ -332,10 +337,15 @@ def _parts(
     disclosure: DisclosureSettings | None = None,
 ) -> list[Part]:
     period = "financial year" if request.columns == "financial_year" else "year"
+    window = request.columns == "window"
     parts = [
         Part(
-            "Number of crimes by " + period,
-            f"The table gives the number of crimes for each {period} of the period"
+            "Number of crimes" if window else "Number of crimes by " + period,
+            (
+                "The table gives the number of crimes for the whole period"
+                if window
+                else f"The table gives the number of crimes for each {period} of the period"
+            )
             + _grand_total(table.grand_total.total, disclosure),
         )
     ]
