@@ -441,6 +441,24 @@ def attack(
     return AttackResult(tuple(out), time.perf_counter() - start, solves, count, largest, cached)
 
 
+def symbol_bounds(symbols: Sequence[str], lo: np.ndarray, hi: np.ndarray, rule: Rule) -> np.ndarray:
+    """Narrow each withheld cell's bounds ``lo`` and ``hi`` (in place) to what its symbol
+    states: a primary cell from ``symbol_floor`` to ``suppress_below - 1``; a secondary one
+    at least ``suppress_below``, or 0 as well when zeros are shown (then it needs a binary:
+    the cells returned True)."""
+    s = rule.suppress_below
+    zero_or_big = np.zeros(len(symbols), dtype=bool)
+    for k, sym in enumerate(symbols):
+        if sym == PRIMARY:
+            lo[k] = max(lo[k], rule.symbol_floor)
+            hi[k] = min(hi[k], s - 1)
+        elif rule.zeros != ZEROS_SHOWN or lo[k] > 0:
+            lo[k] = max(lo[k], s)
+        else:
+            zero_or_big[k] = True
+    return zero_or_big
+
+
 def _make_component(
     model: TableModel,
     a_all: sparse.csr_array,
@@ -457,19 +475,10 @@ def _make_component(
     eq_rows = rows[rows < n_eq]
     ub_rows = rows[rows >= n_eq]
     symbols = [withheld[i] for i in cells]
-    s = rule.suppress_below
     lo = np.maximum(model.lower[cols], 0).astype(np.int64)
     hi = np.minimum(model.upper[cols], cap)
     hi = np.where(np.isinf(hi), cap, hi).astype(np.int64)
-    zero_or_big = np.zeros(len(cells), dtype=bool)
-    for k, sym in enumerate(symbols):
-        if sym == PRIMARY:
-            lo[k] = max(lo[k], rule.symbol_floor)
-            hi[k] = min(hi[k], s - 1)
-        elif rule.zeros != ZEROS_SHOWN or lo[k] > 0:
-            lo[k] = max(lo[k], s)
-        else:
-            zero_or_big[k] = True
+    zero_or_big = symbol_bounds(symbols, lo, hi, rule)
     comp = _Component(
         cells=cols,
         symbols=symbols,

@@ -32,6 +32,7 @@ from foidesk.release.disclosure.attack import (
     Rule,
     _attack_component,
     _Component,
+    symbol_bounds,
 )
 from foidesk.release.disclosure.model import COVERAGE, TableModel
 
@@ -88,20 +89,11 @@ def _relaxed(
     keep_eq = [r for r in keep if r < n_eq]
     keep_ub = [r for r in keep if r >= n_eq]
     sub = a[:, cells].tocsr()
-    s = rule.suppress_below
     lo = np.maximum(model.lower[cells], 0).astype(np.int64)
     # the published records searched bound the coverage's cells: part of the layout
     hi = np.minimum(model.upper[cells], UNBOUNDED).astype(np.int64)
-    zero_or_big = np.zeros(len(cells), dtype=bool)
     syms = [symbols[int(i)] for i in cells]
-    for k, sym in enumerate(syms):
-        if sym == PRIMARY:
-            lo[k] = max(lo[k], rule.symbol_floor)
-            hi[k] = min(hi[k], s - 1)
-        elif rule.symbol_floor == 0 or lo[k] > 0:
-            lo[k] = max(lo[k], s)
-        else:
-            zero_or_big[k] = True
+    zero_or_big = symbol_bounds(syms, lo, hi, rule)
     return _Component(
         cells=cells,
         symbols=syms,
