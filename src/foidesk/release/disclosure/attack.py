@@ -55,7 +55,9 @@ UNBOUNDED = 10**5
 # witnessing values for many cells at once is given that long for each of them, and the
 # cells are taken one at a time (exact answers) when it is slower
 SOLVE_SECONDS = 0.01
-BATCH_SECONDS = 0.05
+SOLVE_CELLS = 200  # ... on a component of that many cells; more in proportion
+BATCH_SECONDS = 0.05  # the least and the most time a solve for many cells at once is given
+BATCH_MAX = 5.0
 
 
 ZEROS_SHOWN = "shown"
@@ -158,6 +160,10 @@ class InconsistentTable(ValueError):
     """The published values and symbols fit no table: the release is wrong somewhere."""
 
 
+class OutOfTime(RuntimeError):
+    """The attack reached its deadline before it finished: nothing is proved."""
+
+
 @contextmanager
 def _solver_output_discarded() -> Iterator[None]:
     """HiGHS (1.12, inside SciPy) may print a stray debugging line on standard output
@@ -196,6 +202,7 @@ class _Component:
     solves: int = 0
     seen: list[set[int]] = field(default_factory=list)
     stopped: bool = False  # the last solve stopped at its time limit
+    deadline: float | None = None  # time.perf_counter() after which a solve raises OutOfTime
     found: list[np.ndarray] = field(default_factory=list)  # tables the solves witnessed
 
     @property
@@ -333,6 +340,11 @@ class _Component:
         )
         self.solves += 1
         options: dict[str, float] = {"mip_rel_gap": 0.0}
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                raise OutOfTime("the attack reached its deadline")
+            time_limit = left if time_limit is None else min(time_limit, left)
         if time_limit is not None:
             options["time_limit"] = time_limit
         with _solver_output_discarded():
@@ -344,6 +356,8 @@ class _Component:
                 options=options,
             )
         self.stopped = res.status == 1
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            raise OutOfTime("the attack reached its deadline")
         if res.status == 2:  # infeasible
             return None
         if self.stopped and time_limit is not None:
@@ -381,6 +395,7 @@ def attack(
     exact: bool = True,
     primary_only: bool = False,
     pool: list[np.ndarray] | None = None,
+    deadline: float | None = None,
 ) -> AttackResult:
     """The interval of every withheld cell. ``values`` holds a number for every cell (those
     of withheld cells are ignored); ``withheld`` maps a cell to PRIMARY or SECONDARY.
@@ -391,7 +406,9 @@ def attack(
     (suppression's rounds); ``primary_only``: primary cells only (their answers do not
     depend on it). ``pool``: whole tables that fitted an earlier attack on the same model and
     values with fewer cells withheld (so they fit this one too, each checked again): they
-    save solves, and the tables this attack witnesses are added to it (with ``witness``)."""
+    save solves, and the tables this attack witnesses are added to it (with ``witness``).
+    ``deadline``: a ``time.perf_counter()`` time; a solve that would end after it raises
+    ``OutOfTime`` (no solve runs past it, nothing is proved)."""
     start = time.perf_counter()
     rule = rule or Rule()
     vals = np.asarray(values, dtype=object)
@@ -422,6 +439,7 @@ def attack(
             cached += 1
             continue
         comp = _make_component(model, a_all, folded, n_eq, cells, withheld, rule, cap)
+        comp.deadline = deadline
         if wit is not None:
             comp.record(wit[comp.cells])
         if tables is not None:
@@ -538,8 +556,10 @@ def _attack_component(
             return cannot
 
         # solves meeting as many as they can at once, while that is cheaper than one by one
-        # (about SOLVE_SECONDS a target): each is given at most that long for its targets
+        # (about SOLVE_SECONDS a target, more on larger components): each is given a quarter
+        # of what its targets would take one by one (from BATCH_SECONDS to BATCH_MAX)
         todo = [k for k in targets if not met(k)]
+        per_target = SOLVE_SECONDS * max(1.0, n / SOLVE_CELLS)
         while len(todo) > 1:
             began = time.perf_counter()
             solved = comp.solve(
@@ -547,7 +567,7 @@ def _attack_component(
                 todo,
                 np.array([goal[k] for k in todo]),
                 mode,
-                time_limit=BATCH_SECONDS,
+                time_limit=min(max(per_target * len(todo) / 4, BATCH_SECONDS), BATCH_MAX),
             )
             if solved is None:
                 raise InconsistentTable("no table fits the published figures and symbols")
@@ -557,7 +577,7 @@ def _attack_component(
                 return one_by_one(left)
             if len(left) == len(todo):  # the proved maximum is 0: none of them can
                 return set(left)
-            if time.perf_counter() - began > SOLVE_SECONDS * (len(todo) - len(left)):
+            if time.perf_counter() - began > per_target * (len(todo) - len(left)):
                 return one_by_one(left)
             todo = left
         return one_by_one(todo)

@@ -46,6 +46,7 @@ class ExcuseCache:
     families: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
     pinned: dict[int, bool] = field(default_factory=dict)
     solves: int = 0
+    deadline: float | None = None  # as the attack's: a solve after it raises OutOfTime
 
 
 def family(model: TableModel, index: int) -> np.ndarray:
@@ -176,6 +177,7 @@ def _family_ruled_out(
     if key not in cache.families:
         cells = family(model, index)
         comp = _relaxed(model, cells, symbols, rule)
+        comp.deadline = cache.deadline
         if witness is not None:
             comp.record(np.asarray(witness, dtype=np.int64)[cells])
         found = _attack_component(comp, model, rule, exact=False, primary_only=True)
@@ -190,6 +192,7 @@ def _pinned(
     if index not in cache.pinned:
         cells = family(model, index)
         comp = _relaxed(model, cells, symbols, rule)
+        comp.deadline = cache.deadline
         k = int(np.searchsorted(cells, index))
         objective = np.zeros(comp.n)
         objective[k] = 1.0

@@ -27,6 +27,7 @@ from foidesk.release.coverage import Coverage, CoverageLine
 from foidesk.release.disclosure.attack import (
     PRIMARY,
     CellInterval,
+    OutOfTime,
     Rule,
     attack,
 )
@@ -136,25 +137,42 @@ def protect(table: FoiTable, coverage: Coverage, settings: DisclosureSettings) -
     model = build_model(table, coverage=coverage, multi_term_range=multi_range)
     values = cell_values(table, coverage)
     done = suppress(table, rule, model=model, values=values, max_seconds=SUPPRESSION_SECONDS)
+    small = sum(1 for v in values if 1 <= v < settings.suppress_below)
+    out_of_time = (
+        f"the table could not be protected within {SUPPRESSION_SECONDS:.0f} seconds: "
+        f"{small:,} of its {model.size:,} figures are from 1 to {settings.suppress_below - 1}"
+    )
+    advice = (
+        "; choose a coarser layout (foidesk layouts REQUEST lists them with the share each "
+        "would withhold)"
+    )
     if not done.finished:
-        small = sum(1 for v in values if 1 <= v < settings.suppress_below)
-        raise DisclosureError(
-            f"the table could not be protected within {SUPPRESSION_SECONDS:.0f} seconds: "
-            f"{small:,} of its {model.size:,} figures are from 1 to {settings.suppress_below - 1}"
+        so_far = (
             f" and {len(done.audit.leaks):,} withheld figures could still be worked out after "
-            f"{done.rounds} rounds of secondary suppression; choose a coarser layout "
-            "(foidesk layouts REQUEST lists them with the share each would withhold)"
+            f"{done.rounds} rounds of secondary suppression"
+            if done.rounds
+            else " and not one round of secondary suppression finished"
         )
+        raise DisclosureError(out_of_time + so_far + advice)
     published = [None if i in done.withheld else int(v) for i, v in enumerate(values)]
     # the independent attack: from what is published alone, judged against the layout with
-    # the symbols an attacker can work out from it
-    independent = excuse(
-        model,
-        attack(model, published, done.withheld, rule),
-        layout_symbols(published, done.withheld, rule),
-        rule,
-        done.excuses,  # the same symbols: what the layout rules out is the same
-    )
+    # the symbols an attacker can work out from it; given as long again as suppression
+    deadline = time.perf_counter() + SUPPRESSION_SECONDS
+    done.excuses.deadline = deadline
+    try:
+        independent = excuse(
+            model,
+            attack(model, published, done.withheld, rule, deadline=deadline),
+            layout_symbols(published, done.withheld, rule),
+            rule,
+            done.excuses,  # the same symbols: what the layout rules out is the same
+        )
+    except OutOfTime:
+        raise DisclosureError(
+            out_of_time
+            + ", and the independent check of its withheld figures did not finish"
+            + advice
+        ) from None
     proof = DisclosureProof(
         settings=settings,
         cells=model.size,

@@ -35,6 +35,7 @@ from foidesk.release.disclosure.attack import (
     ZEROS_SHOWN,
     AttackResult,
     CellInterval,
+    OutOfTime,
     Rule,
     attack,
 )
@@ -169,24 +170,46 @@ def suppress(
                     withheld[cheapest] = symbol_for(int(values[cheapest]), rule)
                     changed = True
 
-    # 2. until the attack finds no leak it can fix
+    # 2. until the attack finds no leak it can fix (within max_seconds, whose deadline every
+    # solve of the attacks and the layout's judgements respects)
+    deadline = None if max_seconds is None else start + max_seconds
+    excuses.deadline = deadline
     cache: dict[frozenset[tuple[int, str]], list[CellInterval]] = {}
     pool: list[np.ndarray] = []  # tables that fit: they still fit with more withheld
     rounds = 0
+    result: AttackResult | None = None
+
+    def out_of_time(finished_rounds: int) -> Suppression:  # no proof: nothing is released
+        return Suppression(
+            model=model,
+            rule=rule,
+            withheld=withheld,
+            audit=result or AttackResult((), 0.0, 0, 0, 0),
+            unprotectable=(),
+            rounds=finished_rounds,
+            seconds=time.perf_counter() - start,
+            excuses=excuses,
+            finished=False,
+        )
+
     while rounds < max_rounds:
         rounds += 1
-        result = judged(
-            attack(
-                model,
-                values,
-                withheld,
-                rule,
-                witness=values,
-                cache=cache,
-                exact=False,
-                pool=pool,
+        try:
+            result = judged(
+                attack(
+                    model,
+                    values,
+                    withheld,
+                    rule,
+                    witness=values,
+                    cache=cache,
+                    exact=False,
+                    pool=pool,
+                    deadline=deadline,
+                )
             )
-        )
+        except OutOfTime:
+            return out_of_time(rounds - 1)
         leaks = list(result.leaks)
         if not leaks:
             break
@@ -205,19 +228,12 @@ def suppress(
             break
         for c in added:
             withheld[c] = symbol_for(int(values[c]), rule)
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
-            return Suppression(  # out of time: no proof, so nothing may be released
-                model=model,
-                rule=rule,
-                withheld=withheld,
-                audit=result,
-                unprotectable=(),
-                rounds=rounds,
-                seconds=time.perf_counter() - start,
-                excuses=excuses,
-                finished=False,
-            )
-    audit = judged(attack(model, values, withheld, rule, witness=values, pool=pool))
+    try:
+        audit = judged(
+            attack(model, values, withheld, rule, witness=values, pool=pool, deadline=deadline)
+        )
+    except OutOfTime:
+        return out_of_time(rounds)
     return Suppression(
         model=model,
         rule=rule,
