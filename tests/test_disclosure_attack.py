@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import numpy as np
@@ -14,6 +15,7 @@ from foidesk.release.disclosure.attack import (
     SECONDARY,
     AttackResult,
     CellInterval,
+    OutOfTime,
     Rule,
     attack,
 )
@@ -273,3 +275,33 @@ def test_a_witness_changes_nothing_but_the_work() -> None:
     wrong = attack(model, values, held, SHOWN, witness=values + 1)  # not a table: ignored
     assert alone.intervals == helped.intervals == wrong.intervals
     assert helped.solves <= alone.solves
+
+
+def test_a_pool_of_earlier_tables_changes_nothing_but_the_work() -> None:
+    """Tables that fitted with fewer cells withheld are witnesses again (each checked): the
+    intervals are the same, with fewer solves; a table that does not fit is ignored."""
+    table = make_table(TWO_BY_TWO)
+    cells = {
+        (("A",), "2015"): PRIMARY,
+        (("A",), "2016"): SECONDARY,
+        (("B",), "2015"): SECONDARY,
+        (("B",), "2016"): SECONDARY,
+    }
+    model = build_model(table)
+    values = cell_values(table)
+    held = withhold(table, cells)
+    pool: list[np.ndarray] = []
+    first = attack(model, values, held, SHOWN, witness=values, pool=pool)
+    assert pool  # the tables it witnessed, whole
+    again = attack(model, values, held, SHOWN, witness=values, pool=[*pool, values + 1])
+    assert again.intervals == first.intervals
+    assert again.solves < first.solves
+
+
+def test_an_attack_past_its_deadline_proves_nothing() -> None:
+    table = make_table(TWO_BY_TWO)
+    cells = {(("A",), "2015"): PRIMARY, (("A",), "2016"): SECONDARY}
+    model = build_model(table)
+    held = withhold(table, cells)
+    with pytest.raises(OutOfTime):
+        attack(model, cell_values(table), held, SHOWN, deadline=time.perf_counter() - 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from foidesk.casework.request import DisclosureSettings, load_request
-from foidesk.errors import RequestError
+from foidesk.errors import DisclosureError, RequestError
 from foidesk.release.coverage import Coverage, CoverageLine
 from foidesk.release.disclosure.protect import protect, withhold_all
 from foidesk.release.table import SECONDARY, SMALL, FoiTable, Withheld
@@ -193,3 +193,20 @@ def test_the_seed_case_with_control_on_withholds_every_figure(tmp_path: Path) ->
     assert all(line.endswith(",<5") for line in grid[1:])
     letter = (case / "public" / "letter.md").read_text(encoding="utf-8")
     assert "fewer than five in all" in letter and "section 40(2)" in letter
+
+
+def test_a_table_not_protected_in_time_is_refused_pointing_to_coarser_layouts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import foidesk.release.disclosure.protect as protecting
+
+    monkeypatch.setattr(protecting, "SUPPRESSION_SECONDS", 0.0)
+    table = make_table(WIDE, years=3)
+    with pytest.raises(DisclosureError) as refused:
+        protect(table, coverage_of(table, {"Legacy": 1.0}), DisclosureSettings())
+    message = str(refused.value)
+    assert message.startswith(
+        "the table could not be protected within 0 seconds: 2 of its 20 figures are from 1 to 4"
+    )
+    assert "not one round of secondary suppression finished" in message
+    assert "foidesk layouts REQUEST" in message
