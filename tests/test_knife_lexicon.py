@@ -21,22 +21,37 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         # a zero-width space inside the word
         ("held a kn\u200bife to the cashier", "kn\u200bife"),
     ],
-    "knife.misspelling": [("pulled out a nife", "nife"), ("swung a mashete at him", "mashete")],
+    "knife.misspelling": [
+        ("pulled out a nife", "nife"),
+        ("swung a mashete at him", "mashete"),
+        ("S pulled a kife on V", "kife"),
+    ],
+    "knife.other-languages": [
+        ("V says 'ele tinha uma faca e ameaçou-me'", "faca"),
+        ("V wrote: 'كان معه سكين'", "سكين"),
+        ("'drywanu fi gyda chyllell'", "chyllell"),
+    ],
     "knife.blade": [("held a blade to her throat", "blade")],
     "knife.bladed-types": [
         ("robbed by a male with a machete", "machete"),
         ("attacked with a hatchet", "hatchet"),
     ],
-    "knife.sharp-instrument": [("wounds from a sharp instrument", "sharp instrument")],
+    "knife.sharp-instrument": [
+        ("wounds from a sharp instrument", "sharp instrument"),
+        ("Post mortem: sharp force injury to the neck", "sharp force injury"),
+    ],
     "knife.stab": [
         ("V was stabbed in the leg", "stabbed"),
+        ("V stabed in the leg outside the pub", "stabed"),
         ("a stab wound to the chest", "stab wound"),
     ],
-    "knife.slash": [("S slashed V across the face", "slashed")],
+    "knife.slash": [("S slashed V across the face", "slashed"), ("V was slashd by S", "slashd")],
     "knife.glass": [
         ("S glassed V", "glassed"),
         ("held a jagged piece of glass to his face", "jagged piece of glass"),
         ("S pushed his pint glass into V's face", "pushed his pint glass into"),
+        ("pushed the broken stem into V's cheek", "broken stem"),
+        ("swung the jagged edge at V", "jagged edge"),
     ],
     "knife.slang": [("S held a shank to V", "shank")],
     "knife.pointed-tools": [
@@ -44,6 +59,8 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
         # a signal after it: "held", "used", "points"
         ("picked up the scissors and held the points to her neck", "scissors"),
         ("a bottle smashed and used to cut him", "bottle smashed"),
+        ("came over the fence with a pitchfork", "pitchfork"),
+        ("held the sharp edge of a tin lid against V's neck", "sharp edge"),
     ],
     "knife.slang-use": [("V was bora'd near the garages", "bora'd")],
     "article.knife": [("found with a lock knife in his waistband", "lock knife")],
@@ -56,6 +73,7 @@ POSITIVE: dict[str, list[tuple[str, str]]] = {
 NEGATIVE: dict[str, list[str]] = {
     "knife.word": ["no knife was seen", "the lorry jackknifed"],
     "knife.misspelling": ["a knifeless robbery"],
+    "knife.other-languages": ["a facade of the building", "the faca2 account name"],
     "knife.blade": ["injury to his shoulder blade", "rotor blade"],
     "knife.bladed-types": ["Cleaver & Sons butchers", "a foam sword"],
     "knife.sharp-instrument": ["no sharp instrument was used"],
@@ -88,6 +106,9 @@ EXCLUSIONS: dict[str, str] = {
     "names.stanley-sharp": "lives on Stanley Road",
     "medical.scalpel": "drained with a surgical scalpel",
     "cutlery.set": "a set of knives stolen",
+    "objects.emoji-sticker": "a phone case with a \U0001f5e1\ufe0f sticker on the back",
+    "threat.future": "S said 'I'm going to stab you and your kids' and walked off",
+    "article.none-found": "No bladed or pointed article found",
 }
 
 
@@ -176,6 +197,20 @@ def test_negation_reads_words_with_apostrophes_and_digits() -> None:
         "V touched during a horror film called 'The Blade Beneath'",
         "Phone snatched from V, Mr Liam BLADE, outside the shop",
         "V robbed on his way home from a vigil at the knife crime memorial",
+        # figures of speech and names, version 4
+        "V and S have crossed swords before at council meetings",
+        "V believes S has an axe to grind",
+        "they agreed to bury the hatchet",
+        "reporting her brother was a 'double edged sword'",
+        "the knives have been out for him at work",
+        "V could only make a stab in the dark at his age",
+        "Assault near the Knife Angel sculpture",
+        "Operation Blade patrols in the town centre",
+        "Assault outside the Axe and Cleaver pub",
+        "Incident at the Sickle Inn",
+        "S hit V with a metal Stanley flask",
+        "Assault in the queue. Knife: no. Other weapon: no.",
+        "OIC update: not knife enabled. V fell onto a fence.",
     ],
 )
 def test_names_and_causes_are_no_knife(text: str) -> None:
@@ -202,6 +237,14 @@ def test_names_and_causes_are_no_knife(text: str) -> None:
             "doubt:to defend herself",
         ),
         ("V could not say whether the man who pushed her over held a knife.", "doubt:whether"),
+        # version 4: intelligence, a question, the victim's own put down, not taken out
+        ("Intel suggests S keeps a machete at his home address.", "doubt:intel"),
+        ("V shouted 'is that a knife?' when S put his hand in his pocket.", "doubt:is that a"),
+        ("V put the knife down and S punched him.", "doubt:v put the"),
+        (
+            "Police found a folding knife in S's bag, which S did not take out.",
+            "doubt:did not take out",
+        ),
     ],
 )
 def test_a_knife_in_doubt_is_possible_not_counted(text: str, cue: str) -> None:
@@ -222,3 +265,16 @@ def test_neither_and_a_knife_held_up_but_not_used_to_cut() -> None:
     # threatened is counted: "not used to cut" is no denial that it was held up
     text = "S held a knife up while punching V. Knife not used to cut but was held up throughout."
     assert _certain(text, KNIFE) == ["knife", "Knife"]
+
+
+def test_a_knife_type_is_no_denial_and_a_threat_for_later_leaves_a_knife_held_counted() -> None:
+    # "filleting" names the knife here, not a cook at work
+    assert _certain("S slashed V across the back with a filleting knife", KNIFE) == [
+        "slashed",
+        "knife",
+    ]
+    # the threat in words is not counted; the knife he held is
+    text = "S held a knife to V's face and said 'I'm going to stab you'."
+    assert _certain(text, KNIFE) == ["knife"]
+    # the emoji with its variation selector
+    assert _certain("V: 'he \U0001f5e1\ufe0f me in my arm'", KNIFE) == ["\U0001f5e1\ufe0f"]

@@ -98,6 +98,16 @@ def test_records_both_files(lexicon_file: Path) -> None:
             'name = "a"\npattern = "{NOPE}"',
             "unknown token {NOPE}",
         ),
+        # matched as UTF-8 bytes: "é?" and "[éè]" would match part of a character
+        (
+            'extends = "social-media"\n[[platform]]\nname = "A"\n[[platform.rule]]\n'
+            'name = "a"\npattern = "café?"',
+            "would match part of a character",
+        ),
+        (
+            'extends = "social-media"\n[[exclusion]]\nname = "x"\npattern = "caf[éè]"',
+            "write a repeated or optional non-ASCII character as a group",
+        ),
     ],
 )
 def test_bad_user_lexicons(tmp_path: Path, text: str, message: str) -> None:

@@ -487,6 +487,12 @@ def _rule(
     )
 
 
+# a non-ASCII character followed by a quantifier, or inside a character class
+_PART_OF_CHARACTER = re.compile(
+    r"[^\x00-\x7f][?*+{]|\[(?:\\.|[^\]\\])*[^\x00-\x7f](?:\\.|[^\]\\])*\]"
+)
+
+
 def _expand(pattern: str, tokens: dict[str, str], where: str) -> str:
     def replace(match: re.Match[str]) -> str:
         token = match.group(1)
@@ -494,7 +500,17 @@ def _expand(pattern: str, tokens: dict[str, str], where: str) -> str:
             raise LexiconError(f"{where}: unknown token {{{token}}} in pattern")
         return str(tokens[token])
 
-    return _TOKEN.sub(replace, pattern)
+    expanded = _TOKEN.sub(replace, pattern)
+    # patterns are matched over UTF-8 bytes: a quantifier or a class applies to one byte of a
+    # character written as several, so it would match part of a character
+    split = _PART_OF_CHARACTER.search(expanded)
+    if split:
+        raise LexiconError(
+            f"{where}: {split.group()!r} would match part of a character (patterns are "
+            "matched as UTF-8 bytes): write a repeated or optional non-ASCII character as a "
+            "group, (?:é)?, and a choice of them as (?:é|è), not [éè]"
+        )
+    return expanded
 
 
 def _window(source: str, key: str, value: Any) -> int:
