@@ -211,6 +211,18 @@ def test_negation_reads_words_with_apostrophes_and_digits() -> None:
         "S hit V with a metal Stanley flask",
         "Assault in the queue. Knife: no. Other weapon: no.",
         "OIC update: not knife enabled. V fell onto a fence.",
+        # version 5: knife crime as a subject, brands, shoes, tattoos, names, officers
+        "V and parents given the Safer Schools knife crime leaflet",
+        "knocking down a display of Wilkinson Sword gift sets",
+        "S struck V with the heel of a stiletto shoe",
+        "S has a tattoo of a dagger through a heart",
+        "S wearing a black T-shirt with a large knife and skull print",
+        "V (Dirk VANSTRAATEN) was punched in the face",
+        "S known on the street as 'Blade' punched V",
+        "after the Marrowfield Blades v Dunstraven Rovers match",
+        "arrested by PC Sharp and PC Blade-Thornton",
+        "Surgeons used a scalpel to make an incision below the eye",
+        "Paramedics cut V's clothing off with trauma shears",
     ],
 )
 def test_names_and_causes_are_no_knife(text: str) -> None:
@@ -245,6 +257,10 @@ def test_names_and_causes_are_no_knife(text: str) -> None:
             "Police found a folding knife in S's bag, which S did not take out.",
             "doubt:did not take out",
         ),
+        # version 5: bail conditions, a risk assessment, a knife for sale
+        ("Bailed with conditions: not to carry any knife in public.", "negated:not"),
+        ("DASH: any access to knives? Only the kitchen ones.", "doubt:access to knives"),
+        ("V arranged to sell a collectable hunting knife to a buyer.", "doubt:collectable"),
     ],
 )
 def test_a_knife_in_doubt_is_possible_not_counted(text: str, cue: str) -> None:
@@ -278,3 +294,18 @@ def test_a_knife_type_is_no_denial_and_a_threat_for_later_leaves_a_knife_held_co
     assert _certain(text, KNIFE) == ["knife"]
     # the emoji with its variation selector
     assert _certain("V: 'he \U0001f5e1\ufe0f me in my arm'", KNIFE) == ["\U0001f5e1\ufe0f"]
+
+
+def test_version_5_finds_improvised_blades_and_reads_weapon_boxes() -> None:
+    assert _certain("S jabbed a broken milk bottle at V's face", KNIFE) == ["broken milk bottle"]
+    assert _certain("V cut on the neck with a spoon handle sharpened on the floor", KNIFE) == [
+        "handle sharpened"
+    ]
+    assert _certain("held a metal-tipped dart to his neck", KNIFE) == ["dart"]
+    # a field that says the knife in the house was not used outweighs it
+    assert _certain("V had been using a vegetable knife. Weapon used: none (fists).", KNIFE) == []
+    # a relative's "he never carries a knife" does not deny what V saw
+    text = "V states S pulled a knife on him. S's partner says he never carries a knife."
+    assert "knife" in _certain(text, KNIFE)
+    # possession: "No blade." ends a 10D record that was not one
+    assert _certain("S found with CS spray. Recorded 10D by mistake. No blade.", ARTICLE) == []

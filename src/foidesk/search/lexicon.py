@@ -607,10 +607,15 @@ def _naive(source: str, name: str, value: Any, inherited: tuple[str, ...]) -> tu
     return tuple(v.strip() for v in value)
 
 
+# a word of a note as the matcher reads it for cues and signals (``search.matcher``)
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
 def cue_words(text: str) -> tuple[str, ...]:
-    """A phrase as the words the matcher compares: lower case, curly apostrophes straight,
-    hyphens as spaces ("third-party" is two words, as in a note)."""
-    return tuple(text.lower().replace("\u2019", "'").replace("-", " ").split())
+    """A phrase as the words the matcher compares: the words of a note as ``WORD`` reads
+    them, lower case, curly apostrophes straight; punctuation between them is no word, as in
+    a note ("third-party" is two words; "Knife: no" is "knife no")."""
+    return tuple(w.replace("\u2019", "'") for w in WORD.findall(text.lower()))
 
 
 def _bool(source: str, key: str, value: Any, default: bool) -> bool:

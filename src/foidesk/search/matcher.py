@@ -50,6 +50,7 @@ from foidesk.search import arrays
 from foidesk.search.lexicon import (
     CERTAIN,
     POSSIBLE,
+    WORD,
     Exclusion,
     Lexicon,
     Negation,
@@ -556,7 +557,7 @@ class Matcher:
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n")
 # ... and of a clause, for negation: "no injuries, knife recovered" negates nothing
 _CLAUSE_END = re.compile(r"[.!?;]+(?=\s|$)|\n|[,:()\[\]]|\s[-–]\s")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WORD = WORD  # the same words as the lexicon's phrases are read into
 _WORD_CHARS = 24  # characters looked at per word of a window
 
 
