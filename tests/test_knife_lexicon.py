@@ -223,6 +223,17 @@ def test_negation_reads_words_with_apostrophes_and_digits() -> None:
         "arrested by PC Sharp and PC Blade-Thornton",
         "Surgeons used a scalpel to make an incision below the eye",
         "Paramedics cut V's clothing off with trauma shears",
+        # version 6: tyres, tools, films, games, bands, venues, a razor-sharp memory
+        "Separately several cars had tyres slashed the same night",
+        "S hit V across the back with a shovel (flat of the blade)",
+        "V caught her finger on the blade of a desk fan",
+        "V has a razor-sharp memory of the incident",
+        "V had been eating toast with a butter knife",
+        "V was watching the film 'Knife Season' when S touched her",
+        "Brothers arguing over the video game Blade Storm 3",
+        "Fight at the gig for The Rusty Blades",
+        "S assaulted V at the Blade & Bone steakhouse",
+        "Search of S negative for knives.",
     ],
 )
 def test_names_and_causes_are_no_knife(text: str) -> None:
@@ -309,3 +320,22 @@ def test_version_5_finds_improvised_blades_and_reads_weapon_boxes() -> None:
     assert "knife" in _certain(text, KNIFE)
     # possession: "No blade." ends a 10D record that was not one
     assert _certain("S found with CS spray. Recorded 10D by mistake. No blade.", ARTICLE) == []
+
+
+def test_version_6_slang_self_harm_and_background_knives() -> None:
+    assert _certain("Victim jooked in the back outside the chicken shop", KNIFE) == ["jooked"]
+    assert _certain("V got cheffed up on the estate", KNIFE) == ["cheffed up"]
+    assert _certain("Victim got wet up outside the bar", KNIFE) == ["got wet up"]
+    assert _certain("S pulled a ching on V", KNIFE) == ["ching"]
+    assert _certain("S found with a karambit on a cord round his neck.", ARTICLE) == ["karambit"]
+    # self-harm, a chef's own knives, a knife not needed: none counts
+    assert _certain("DA. S cut his own arm with a knife in front of V.", KNIFE) == []
+    assert _certain("S said 'I don't need a knife to do you'.", KNIFE) == []
+    text = (
+        "S stabbed V in the leg with a vegetable knife. V is a chef and keeps his own knives "
+        "at work, not involved."
+    )
+    assert _certain(text, KNIFE) == ["stabbed", "knife"]
+    # a field saying no knife was touched outweighs a knife block in the room
+    text = "V raped in the kitchen. Knife block there; S did not touch or refer to any knives."
+    assert _certain(text, KNIFE) == []
