@@ -27,6 +27,9 @@ impossible, never possible). Secondary cells get a witness at 0 the same way, th
 each for the largest value (and the smallest, when 0 is impossible). Every solution is rounded and
 checked in exact integer arithmetic before it counts as a witness; when a check fails the
 cell is not credited, so an error can only make the attack report more leaks, not fewer.
+The layout's excuses (``disclosure.layout``) read the same answers the other way (a value
+not witnessed is ruled out by the layout), so a solver table that fails the exact check, or
+a proved maximum its table does not bear out, raises instead of deciding anything.
 """
 
 from __future__ import annotations
@@ -551,8 +554,10 @@ def _attack_component(
                 solved = comp.solve(np.zeros(n), fix=fix)
                 if solved is None:
                     cannot.add(k)
-                else:
-                    comp.record(solved[0])
+                elif not comp.record(solved[0]):
+                    # neither witnessed nor proved impossible: no verdict may rest on it (the
+                    # layout's excuses read an unwitnessed value as ruled out)
+                    raise RuntimeError("HiGHS returned a table that fails the exact check")
             return cannot
 
         # solves meeting as many as they can at once, while that is cheaper than one by one
@@ -571,11 +576,13 @@ def _attack_component(
             )
             if solved is None:
                 raise InconsistentTable("no table fits the published figures and symbols")
-            comp.record(solved[0])
+            checked = comp.record(solved[0])
             left = [k for k in todo if not met(k)]
             if comp.stopped:
                 return one_by_one(left)
             if len(left) == len(todo):  # the proved maximum is 0: none of them can
+                if not checked or solved[1] < -0.5:  # a maximum above 0 its table fails
+                    raise RuntimeError("HiGHS returned a table that fails the exact check")
                 return set(left)
             if time.perf_counter() - began > per_target * (len(todo) - len(left)):
                 return one_by_one(left)
