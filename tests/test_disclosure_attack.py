@@ -19,7 +19,13 @@ from foidesk.release.disclosure.attack import (
     Rule,
     attack,
 )
-from foidesk.release.disclosure.model import TOTAL_COLUMN, build_model, cell_values, check
+from foidesk.release.disclosure.model import (
+    TOTAL_COLUMN,
+    TableModel,
+    build_model,
+    cell_values,
+    check,
+)
 from foidesk.release.table import FoiTable, TableRow
 
 Rows = dict[tuple[str, ...], tuple[int, ...]]
@@ -149,14 +155,17 @@ def test_term_inequality_pins_a_lower_bound() -> None:
     assert not cell.safe
 
 
+# a small cell in a rectangle of withheld cells
+RECTANGLE = {
+    (("A",), "2015"): PRIMARY,
+    (("A",), "2016"): SECONDARY,
+    (("B",), "2015"): SECONDARY,
+    (("B",), "2016"): SECONDARY,
+}
+
+
 def test_rectangle_with_slack_is_safe() -> None:
-    cells = {
-        (("A",), "2015"): PRIMARY,
-        (("A",), "2016"): SECONDARY,
-        (("B",), "2015"): SECONDARY,
-        (("B",), "2016"): SECONDARY,
-    }
-    got, result = interval(make_table(TWO_BY_TWO), cells)
+    got, result = interval(make_table(TWO_BY_TWO), RECTANGLE)
     assert result.safe
     assert (got[(("A",), "2015")].low, got[(("A",), "2015")].high) == (1, 4)
     assert got[(("A",), "2015")].impossible == ()
@@ -171,13 +180,7 @@ def test_whole_numbers_pin_what_the_lp_relaxation_calls_safe() -> None:
     # total" (the LP relaxation of its binary) A 2015 could be anything from 1 to 4.
     rows: Rows = {("A",): (1, 5), ("B",): (7, 9)}
     table = make_table(rows)
-    cells = {
-        (("A",), "2015"): PRIMARY,
-        (("A",), "2016"): SECONDARY,
-        (("B",), "2015"): SECONDARY,
-        (("B",), "2016"): SECONDARY,
-    }
-    got, _ = interval(table, cells)
+    got, _ = interval(table, RECTANGLE)
     cell = got[(("A",), "2015")]
     assert (cell.low, cell.high, cell.safe) == (1, 1, False)
     assert got[(("A",), "2016")].low == got[(("A",), "2016")].high == 5
@@ -185,7 +188,7 @@ def test_whole_numbers_pin_what_the_lp_relaxation_calls_safe() -> None:
     # the LP relaxation of the same question: the largest A 2015 with the rest continuous
     model = build_model(table)
     values = cell_values(table).astype(float)
-    held = withhold(table, cells)
+    held = withhold(table, RECTANGLE)
     lower, upper = values.copy(), values.copy()
     for i, symbol in held.items():
         lower[i], upper[i] = (1, 4) if symbol == PRIMARY else (0, values[-1])
@@ -259,17 +262,14 @@ def test_multi_term_footnote_is_used() -> None:
     assert got[(("X", "Facebook"), "2015")].low == got[(("X", "Facebook"), "2015")].high == 2
 
 
-def test_a_witness_changes_nothing_but_the_work() -> None:
+def _rectangle() -> tuple[TableModel, np.ndarray, dict[int, str]]:
+    """TWO_BY_TWO's model, its figures and RECTANGLE withheld."""
     table = make_table(TWO_BY_TWO)
-    cells = {
-        (("A",), "2015"): PRIMARY,
-        (("A",), "2016"): SECONDARY,
-        (("B",), "2015"): SECONDARY,
-        (("B",), "2016"): SECONDARY,
-    }
-    model = build_model(table)
-    values = cell_values(table)
-    held = withhold(table, cells)
+    return build_model(table), cell_values(table), withhold(table, RECTANGLE)
+
+
+def test_a_witness_changes_nothing_but_the_work() -> None:
+    model, values, held = _rectangle()
     alone = attack(model, values, held, SHOWN)
     helped = attack(model, values, held, SHOWN, witness=values)
     wrong = attack(model, values, held, SHOWN, witness=values + 1)  # not a table: ignored
@@ -280,16 +280,7 @@ def test_a_witness_changes_nothing_but_the_work() -> None:
 def test_a_pool_of_earlier_tables_changes_nothing_but_the_work() -> None:
     """Tables that fitted with fewer cells withheld are witnesses again (each checked): the
     intervals are the same, with fewer solves; a table that does not fit is ignored."""
-    table = make_table(TWO_BY_TWO)
-    cells = {
-        (("A",), "2015"): PRIMARY,
-        (("A",), "2016"): SECONDARY,
-        (("B",), "2015"): SECONDARY,
-        (("B",), "2016"): SECONDARY,
-    }
-    model = build_model(table)
-    values = cell_values(table)
-    held = withhold(table, cells)
+    model, values, held = _rectangle()
     pool: list[np.ndarray] = []
     first = attack(model, values, held, SHOWN, witness=values, pool=pool)
     assert pool  # the tables it witnessed, whole
@@ -299,9 +290,6 @@ def test_a_pool_of_earlier_tables_changes_nothing_but_the_work() -> None:
 
 
 def test_an_attack_past_its_deadline_proves_nothing() -> None:
-    table = make_table(TWO_BY_TWO)
-    cells = {(("A",), "2015"): PRIMARY, (("A",), "2016"): SECONDARY}
-    model = build_model(table)
-    held = withhold(table, cells)
+    model, values, held = _rectangle()
     with pytest.raises(OutOfTime):
-        attack(model, cell_values(table), held, SHOWN, deadline=time.perf_counter() - 1)
+        attack(model, values, held, SHOWN, deadline=time.perf_counter() - 1)

@@ -89,6 +89,7 @@ from pathlib import Path
 from typing import Any
 
 from foidesk.casework.home_office import UnknownOffence, home_office
+from foidesk.casework.periods import WINDOW
 from foidesk.casework.words import parse_words
 from foidesk.errors import LexiconError, RequestError
 
@@ -99,7 +100,7 @@ ROW_ALIASES = {"platform": "term"}
 # what a request may say was asked besides the table (the letter answers each): ``convictions``
 # (they are not held by the police) and ``details`` (of individual cases: personal data)
 ASKED = ("convictions", "details")
-COLUMN_KINDS = ("year", "financial_year", "window")
+COLUMN_KINDS = ("year", "financial_year", WINDOW)
 OFFENCE_LABELS = ("force", "home_office")
 SOURCE_FORMATS = ("csv", "parquet", "snapshot")
 ALL_OFFENCES = "all"  # population.offences for every recorded crime, whatever its code

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from foidesk.casework.home_office import OFFENCE_CODE_PATTERN
+from foidesk.casework.periods import WINDOW
 from foidesk.casework.request import Request
 from foidesk.ingest.record import STATUSES
 
@@ -133,7 +134,7 @@ class PopulationRules:
         """The period key of a date: its year, or the year its financial year starts; for the
         whole window as one column, the window's first year (typed as ``year`` is, the same
         expression in DuckDB and Spark SQL)."""
-        if self.period_kind == "window":
+        if self.period_kind == WINDOW:
             return f"year(DATE {sql_str(self.date_from)})"
         if self.period_kind == "financial_year":
             return f"(year({column}) - CASE WHEN month({column}) < 4 THEN 1 ELSE 0 END)"

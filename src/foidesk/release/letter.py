@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from foidesk.casework.home_office import home_office
-from foidesk.casework.periods import long_date
+from foidesk.casework.periods import WINDOW, long_date
 from foidesk.casework.request import PLACEHOLDERS, DisclosureSettings, Request
 from foidesk.casework.words import TermWords
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
@@ -131,7 +131,7 @@ def method_statement(
         "earlier": "the copy from the older system (the earlier source)",
     }.get(request.prefer, f"the {request.prefer} copy")
     financial = request.columns == "financial_year"
-    window = request.columns == "window"
+    window = request.columns == WINDOW
     period_text = "financial years (1 April to 31 March)" if financial else "calendar years"
     period_noun = "period" if window else "financial year" if financial else "year"
 
@@ -337,7 +337,7 @@ def _parts(
     disclosure: DisclosureSettings | None = None,
 ) -> list[Part]:
     period = "financial year" if request.columns == "financial_year" else "year"
-    window = request.columns == "window"
+    window = request.columns == WINDOW
     parts = [
         Part(
             "Number of crimes" if window else "Number of crimes by " + period,

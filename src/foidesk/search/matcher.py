@@ -557,7 +557,6 @@ class Matcher:
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n")
 # ... and of a clause, for negation: "no injuries, knife recovered" negates nothing
 _CLAUSE_END = re.compile(r"[.!?;]+(?=\s|$)|\n|[,:()\[\]]|\s[-–]\s")
-_WORD = WORD  # the same words as the lexicon's phrases are read into
 _WORD_CHARS = 24  # characters looked at per word of a window
 
 
@@ -571,7 +570,7 @@ def _words_before(text: str, start: int, count: int, *, clause: bool = False) ->
     cut = begin > 0 and _is_word_char(text[begin - 1])
     if ends:
         piece, cut = piece[ends[-1].end() :], False
-    words = _WORD.findall(piece)
+    words = WORD.findall(piece)
     if cut and words and piece.startswith(words[0]):
         words = words[1:]
     return [_plain_word(w) for w in words][-count:]
@@ -586,7 +585,7 @@ def _words_after(text: str, end: int, count: int, *, clause: bool = False) -> li
     cut = stop_at < len(text) and _is_word_char(text[stop_at])
     if stop:
         piece, cut = piece[: stop.start()], False
-    words = _WORD.findall(piece)
+    words = WORD.findall(piece)
     if cut and words and piece.endswith(words[-1]):
         words = words[:-1]
     return [_plain_word(w) for w in words][:count]
@@ -674,7 +673,7 @@ def _unnegated(
         if cue:
             negated[i] = cue
     if negation.field:  # a whole field's denial applies to every term, negation or not
-        cue = _cue_in([_plain_word(w) for w in _WORD.findall(text)], negation.field)
+        cue = _cue_in([_plain_word(w) for w in WORD.findall(text)], negation.field)
         if cue:
             for i in range(len(found)):
                 negated.setdefault(i, f"field: {cue}")
@@ -724,7 +723,7 @@ def _doubted(
         if k not in cues:
             begin = ends[k - 1] if k else 0
             stop = ends[k] if k < len(ends) else len(text)
-            words = [_plain_word(w) for w in _WORD.findall(text, begin, stop)]
+            words = [_plain_word(w) for w in WORD.findall(text, begin, stop)]
             cues[k] = _cue_in(words, negation.doubt, negation.pseudo)
         if cues[k]:
             doubted[i] = cues[k]

@@ -212,30 +212,9 @@ class _Component:
     def n(self) -> int:
         return len(self.cells)
 
-    def valid(self, x: np.ndarray) -> bool:
-        """Whether whole numbers ``x`` satisfy the component exactly."""
-        if np.any(x < self.lo) or np.any(x > self.hi):
-            return False
-        s = self.rule.suppress_below
-        if np.any(self.zero_or_big & (x > 0) & (x < s)):
-            return False
-        if self.a_eq.shape[0] and np.any(self.a_eq @ x != self.b_eq):
-            return False
-        return not (self.a_ub.shape[0] and np.any(self.a_ub @ x > self.b_ub))
-
-    def record(self, x: np.ndarray) -> bool:
-        if not self.valid(x):
-            return False
-        for i, v in enumerate(x):
-            self.seen[i].add(int(v))
-        self.found.append(x)
-        return True
-
-    def record_many(self, xs: np.ndarray) -> None:
-        """Record each row of ``xs`` (tables over the component's cells) that satisfies
-        the component exactly: checked all at once, as ``valid`` checks one."""
-        if not len(xs):
-            return
+    def fits(self, xs: np.ndarray) -> np.ndarray:
+        """For each row of ``xs`` (whole-number tables over the component's cells), whether
+        it satisfies the component exactly: bounds, symbols, equalities, inequalities."""
         s = self.rule.suppress_below
         ok = np.all((xs >= self.lo) & (xs <= self.hi), axis=1)
         ok &= ~np.any(self.zero_or_big & (xs > 0) & (xs < s), axis=1)
@@ -245,7 +224,21 @@ class _Component:
         if self.a_ub.shape[0]:
             sums = (self.a_ub @ xs.T).T
             ok &= np.all(sums <= self.b_ub, axis=1)
-        for x in xs[ok]:
+        return ok
+
+    def record(self, x: np.ndarray) -> bool:
+        """Witness the solver's table ``x`` when it fits (kept in ``found``, for the pool)."""
+        if not self.fits(x[None, :])[0]:
+            return False
+        for i, v in enumerate(x):
+            self.seen[i].add(int(v))
+        self.found.append(x)
+        return True
+
+    def record_known(self, xs: np.ndarray) -> None:
+        """Witness each row of ``xs`` that fits: tables known before any solve (the true
+        table, the pool), so not kept in ``found``."""
+        for x in xs[self.fits(xs)] if len(xs) else ():
             for i, v in enumerate(x):
                 self.seen[i].add(int(v))
 
@@ -441,16 +434,15 @@ def attack(
             out.extend(cache[key])
             cached += 1
             continue
-        comp = _make_component(model, a_all, folded, n_eq, cells, withheld, rule, cap)
-        comp.deadline = deadline
+        comp = _make_component(model, a_all, folded, n_eq, cells, withheld, rule, cap, deadline)
         if wit is not None:
-            comp.record(wit[comp.cells])
+            comp.record_known(wit[comp.cells][None, :])
         if tables is not None:
-            comp.record_many(tables[:, comp.cells])
+            comp.record_known(tables[:, comp.cells])
         result = _attack_component(comp, model, rule, exact, primary_only)
         if pool is not None and wit is not None:
             room = max(POOL_FIGURES // model.size - len(pool), 0)
-            for x in comp.found[1:][:room]:  # the first is the witness itself
+            for x in comp.found[:room]:
                 whole = wit.copy()
                 whole[comp.cells] = x
                 pool.append(whole)
@@ -489,6 +481,7 @@ def _make_component(
     withheld: Mapping[int, str],
     rule: Rule,
     cap: int,
+    deadline: float | None,
 ) -> _Component:
     cols = np.array(cells, dtype=np.int64)
     sub = a_all[:, cols].tocsr()
@@ -512,6 +505,7 @@ def _make_component(
         zero_or_big=zero_or_big,
         rule=rule,
         seen=[set() for _ in cells],
+        deadline=deadline,
     )
     return comp
 

@@ -76,7 +76,11 @@ def family(model: TableModel, index: int) -> np.ndarray:
 
 
 def _relaxed(
-    model: TableModel, cells: np.ndarray, symbols: Mapping[int, str], rule: Rule
+    model: TableModel,
+    cells: np.ndarray,
+    symbols: Mapping[int, str],
+    rule: Rule,
+    deadline: float | None,
 ) -> _Component:
     """Every figure of ``cells`` withheld under its symbol, with the constraints wholly
     among them."""
@@ -107,6 +111,7 @@ def _relaxed(
         zero_or_big=zero_or_big,
         rule=rule,
         seen=[set() for _ in cells],
+        deadline=deadline,
     )
 
 
@@ -176,10 +181,9 @@ def _family_ruled_out(
     key = _family_key(model, index)
     if key not in cache.families:
         cells = family(model, index)
-        comp = _relaxed(model, cells, symbols, rule)
-        comp.deadline = cache.deadline
+        comp = _relaxed(model, cells, symbols, rule, cache.deadline)
         if witness is not None:
-            comp.record(np.asarray(witness, dtype=np.int64)[cells])
+            comp.record_known(np.asarray(witness, dtype=np.int64)[cells][None, :])
         found = _attack_component(comp, model, rule, exact=False, primary_only=True)
         cache.solves += comp.solves
         cache.families[key] = {c.index: frozenset(c.impossible) for c in found}
@@ -191,8 +195,7 @@ def _pinned(
 ) -> bool:
     if index not in cache.pinned:
         cells = family(model, index)
-        comp = _relaxed(model, cells, symbols, rule)
-        comp.deadline = cache.deadline
+        comp = _relaxed(model, cells, symbols, rule, cache.deadline)
         k = int(np.searchsorted(cells, index))
         objective = np.zeros(comp.n)
         objective[k] = 1.0
