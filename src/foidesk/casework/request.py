@@ -122,12 +122,15 @@ _ALLOWED: dict[str, set[str]] = {
         "cost",
         "review",
         "disclosure",
+        "title",
+        "category",
+        "addressee",
     },
     "population": {"from", "to", "offences", "prefer"},
     "search": {"lexicon", "terms", "words", "parts"},
     "table": {"rows", "columns", "offence_label"},
     "source": {"path", "system", "data_quality_from", "format"},
-    "force": {"name", "unit", "address", "email", "telephone", "signatory"},
+    "force": {"name", "unit", "address", "email", "telephone", "signatory", "letter_template"},
     "cost": {
         "limit",
         "rate_minutes",
@@ -150,6 +153,8 @@ REFERENCE_CHARS = 200
 SYSTEM_CHARS = 100
 FORCE_CHARS = 200  # a [force] detail; the address may be longer
 ADDRESS_CHARS = 500
+TITLE_CHARS = 300  # the request's short title
+TEMPLATE_BYTES = 50 << 20  # the largest letter template read
 ENTRY_CHARS = 100  # an entry of population.offences, search.terms, table.rows
 LIST_ENTRIES = 1000  # entries in one of those lists (there are fewer Home Office codes)
 PATH_CHARS = 4096  # PATH_MAX
@@ -324,6 +329,16 @@ class Request:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     # [disclosure]: which small figures are withheld and how they are shown
     disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
+    # ``title``: the request's short title (the disclosure log and the desk's case list);
+    # ``category``: the disclosure log's category; None when the request gives none
+    title: str | None = None
+    category: str | None = None
+    # ``addressee``: the requester's name and address as the letter shows them (lines), or
+    # None: the letter is applicant-blind, and the disclosure log's copy never has one
+    addressee: str | None = None
+    # ``[force] letter_template``: the force's own letterhead (a .docx), resolved against the
+    # request's folder; None: the neutral built-in template
+    letter_template: Path | None = None
 
     @property
     def population_label(self) -> str:
@@ -765,6 +780,10 @@ def load_request(path: Path) -> Request:
             for key, placeholder in PLACEHOLDERS.items()
         }
     )
+    letter_template = _letter_template(path, force_raw.get("letter_template"))
+    title = _optional_name(path, "title", raw.get("title"), TITLE_CHARS)
+    category = _optional_name(path, "category", raw.get("category"), FORCE_CHARS)
+    addressee = _optional_name(path, "addressee", raw.get("addressee"), ADDRESS_CHARS, lines=True)
     labels = _labels(path, raw.get("labels", {}))
     words = search.get("words", {})
     try:
@@ -806,6 +825,10 @@ def load_request(path: Path) -> Request:
         cost=cost,
         review=review,
         disclosure=disclosure,
+        title=title,
+        category=category,
+        addressee=addressee,
+        letter_template=letter_template,
     )
 
 
@@ -1037,6 +1060,38 @@ def _labels(path: Path, table: Any) -> dict[str, str]:
             raise _fail(path, key, "an empty label cannot be given a text")
         out[label] = _name(path, key, text, FORCE_CHARS, "give the text to publish for it")
     return out
+
+
+def _optional_name(
+    path: Path, key: str, value: Any, limit: int, *, lines: bool = False
+) -> str | None:
+    """An optional name (the title, the category, the addressee): None when left out or blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _name(path, key, value, limit, f"give the {key}, or leave the key out", lines=lines)
+
+
+def _letter_template(path: Path, value: Any) -> Path | None:
+    """``[force] letter_template``: a Word file (.docx) that exists, resolved against the
+    request's folder; None when left out (the built-in template)."""
+    if value is None:
+        return None
+    key = "force.letter_template"
+    written = _path_text(path, key, value, "give the force's letterhead, a .docx file")
+    template = path.parent / written
+    if template.suffix.lower() != ".docx":
+        raise _fail(
+            path, key, f"{_shown(written)} is not a .docx file; save the letterhead as Word (.docx)"
+        )
+    try:
+        size = template.stat().st_size
+    except OSError:
+        raise _fail(path, key, f"{_shown(written)}: file not found") from None
+    if not template.is_file():
+        raise _fail(path, key, f"{_shown(written)} is not a file")
+    if size > TEMPLATE_BYTES:
+        raise _fail(path, key, f"{_shown(written)} is {size:,} bytes; at most {TEMPLATE_BYTES:,}")
+    return template
 
 
 def _force_detail(path: Path, key: str, value: Any, placeholder: str) -> str:
