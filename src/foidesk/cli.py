@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
+from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
 from foidesk.errors import FoideskError
 from foidesk.version import __version__
@@ -702,6 +703,7 @@ lexicon_app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(review_app, name="review")
+app.add_typer(log_app, name="log")
 
 
 @lexicon_app.command("show")
