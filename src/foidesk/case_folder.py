@@ -18,6 +18,7 @@ by the next one.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -32,8 +33,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from foidesk.answering import Answer
+from foidesk.case_scan import scan_public
 from foidesk.casework.decisions import Decision, DecisionLog
 from foidesk.errors import CaseError
+from foidesk.notices import Notice
 from foidesk.release.publish import write_public, write_text
 from foidesk.workspace import signals_stop_work
 
@@ -64,17 +67,20 @@ class SetAside:
 class CaseFolders(dict[str, Path]):
     """``{"public": Path, "internal": Path}``, and what a replace set aside:
     ``set_aside`` (``SetAside`` each) and ``set_aside_folder`` (``internal/set-aside/<time>``,
-    or None when nothing was)."""
+    or None when nothing was); ``notices``: what the scan of ``public/`` says (also in the
+    audit)."""
 
     def __init__(
         self,
         out: Path,
         set_aside: tuple[SetAside, ...] = (),
         set_aside_folder: Path | None = None,
+        notices: tuple[Notice, ...] = (),
     ) -> None:
         super().__init__(public=out / "public", internal=out / "internal")
         self.set_aside = set_aside
         self.set_aside_folder = set_aside_folder
+        self.notices = notices
 
     @property
     def set_aside_note(self) -> str | None:
@@ -417,6 +423,13 @@ def _swap(out: Path, answer: Answer) -> CaseFolders:
     undone = True
     try:
         public_files = write_public(new_public, answer.release)
+        # every public file read back: a crime reference or note text refuses the case
+        scan = scan_public(
+            new_public, answer.evidence, answer.crime_hits, force=answer.request.force.name
+        )
+        if scan.notices:
+            notices = [*answer.audit.get("notices", []), *(n.as_audit() for n in scan.notices)]
+            answer = dataclasses.replace(answer, audit={**answer.audit, "notices": notices})
         internal_files = write_internal(new_internal, answer)
         _write_record(new_internal / WRITTEN_NAME, new_public, public_files)
         written = {p.relative_to(new_public).as_posix() for p in public_files}
@@ -457,4 +470,4 @@ def _swap(out: Path, answer: Answer) -> CaseFolders:
         moves.close()
         if undone:
             shutil.rmtree(staging, ignore_errors=True)
-    return CaseFolders(out, tuple(set_aside), set_aside_folder)
+    return CaseFolders(out, tuple(set_aside), set_aside_folder, scan.notices)

@@ -20,6 +20,7 @@ from rich.console import Console
 import foidesk
 from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
+from foidesk.cli_scan import scan
 from foidesk.errors import FoideskError
 from foidesk.version import __version__
 
@@ -704,6 +705,7 @@ lexicon_app = typer.Typer(
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(review_app, name="review")
 app.add_typer(log_app, name="log")
+app.command("scan")(scan)
 
 
 @lexicon_app.command("show")

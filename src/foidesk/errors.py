@@ -39,6 +39,12 @@ class ReviewFileError(FoideskError):
     hit of the case or holds no decision, a path where it may not be written."""
 
 
+class PublicLeakError(FoideskError):
+    """A file bound for ``public/`` holds a crime reference or a run of a note's text, or
+    cannot be read to check that it does not (a file type the scan does not read, a damaged
+    or oversized file): the case folder is not written (``case_scan``)."""
+
+
 class DisclosureError(FoideskError):
     """The table cannot be released under the request's disclosure control: a withheld
     figure could be worked out whatever else is withheld (``release.disclosure``)."""
