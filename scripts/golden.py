@@ -4,6 +4,7 @@
     python scripts/golden.py CASE_FOLDER --check digest.json
 
 The digest holds the sha256 of every text file under ``public/``, of the XLSX's cell values,
+of the DOCX letter's text and the PDF letter's words (their bytes carry the writers' versions),
 of the evidence's rows (``internal/evidence.parquet``, read as Arrow: the Parquet file's own
 bytes carry the writer's version) and the audit's counts, lexicon and population (not its
 times or paths). The seed's and the demo's digests are in ``tests/data/golden/`` and
@@ -16,12 +17,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pyarrow.parquet as pq
+import pypdf
 
 
 def _sha(data: bytes) -> str:
@@ -42,6 +46,15 @@ def digest(case: Path) -> dict[str, Any]:
             out["public"][path.name + " (cell values)"] = _sha(
                 json.dumps(cells, default=str).encode()
             )
+        elif path.suffix == ".docx":  # its text: the bytes carry python-docx's version
+            with zipfile.ZipFile(path) as z:
+                xml = z.read("word/document.xml").decode("utf-8")
+            text = " ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+            out["public"][path.name + " (text)"] = _sha(" ".join(text.split()).encode())
+        elif path.suffix == ".pdf":  # its words: the layout carries LibreOffice's version
+            reader = pypdf.PdfReader(path)
+            text = " ".join(page.extract_text() or "" for page in reader.pages)
+            out["public"][path.name + " (words)"] = _sha(" ".join(text.split()).encode())
         else:
             out["public"][path.name] = _sha(path.read_bytes())
     evidence = pq.read_table(case / "internal" / "evidence.parquet")

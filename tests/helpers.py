@@ -66,7 +66,13 @@ PUBLIC_FILES = {
     "coverage.csv",
     "method.md",
     "letter.md",
+    # the letter in Word and PDF: a draft while the request leaves a [force] detail out, as
+    # the seed request and the tests' requests do
+    "letter-draft.docx",
+    "letter-draft.pdf",
 }
+# the same when every [force] detail is given (the demo's request): the letter is final
+FINAL_PUBLIC_FILES = {name.replace("letter-draft.", "letter.") for name in PUBLIC_FILES}
 
 
 def files_under(folder: Path) -> dict[str, bytes]:

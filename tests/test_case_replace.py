@@ -24,7 +24,7 @@ import foidesk.case_folder
 from foidesk.case_folder import LOCK_NAME, WRITTEN_NAME, case_lock
 from foidesk.release.render import RENDERERS
 from tests.conftest import SEED, run_cli, write_request
-from tests.helpers import PUBLIC_FILES, files_under
+from tests.helpers import FINAL_PUBLIC_FILES, PUBLIC_FILES, files_under
 
 
 def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -283,7 +283,7 @@ def test_demo_replaces_its_own_case(tmp_path: Path) -> None:
     for _ in range(2):
         proc = run_cli("demo", "--out", tmp_path / "demo", "--rows", "1000")
         assert proc.returncode == 0, proc.stderr
-    assert {p.name for p in (tmp_path / "demo" / "case" / "public").iterdir()} == PUBLIC_FILES
+    assert {p.name for p in (tmp_path / "demo" / "case" / "public").iterdir()} == FINAL_PUBLIC_FILES
 
 
 # --- two writers at once ------------------------------------------------------------------

@@ -278,7 +278,8 @@ def test_placeholders_listed_when_the_force_is_absent(tmp_path: Path) -> None:
     assert letter.unfilled() == ALL_FORCE_PLACEHOLDERS
     text = render_document_markdown(letter)
     assert text.startswith("[FORCE NAME]  \n[UNIT]  \n[ADDRESS]\n\nTelephone: [TELEPHONE]  \n")
-    assert "[FORCE NAME] provides you the right to request an independent review" in text
+    assert "[FORCE NAME] aims to complete an internal review within 20 working days" in text
+    assert "to [UNIT] at the address or email above" in text
     assert "[SIGNATORY]  \n[UNIT]\n" in text
 
 
@@ -304,7 +305,7 @@ def test_only_the_missing_force_details_are_listed(tmp_path: Path) -> None:
     assert letter.unfilled() == ("UNIT", "ADDRESS", "TELEPHONE", "SIGNATORY")
     # the force's name is a placeholder wherever it appears: letterhead, response, caveat, review
     names = [p for p in letter.placeholders() if p.name == "FORCE NAME"]
-    assert len(names) == 5 and {p.value for p in names} == {"Borsetshire Police"}
+    assert len(names) == 4 and {p.value for p in names} == {"Borsetshire Police"}
 
 
 def test_a_blank_force_detail_is_listed_as_unfilled(tmp_path: Path) -> None:

@@ -22,8 +22,10 @@ from html import unescape
 from pathlib import Path
 
 import openpyxl
+import pypdf
 from markdown_it import MarkdownIt
 
+from foidesk.case_scan import extract_text
 from foidesk.casework.periods import periods
 from foidesk.release.coverage import Coverage, CoverageLine
 from foidesk.release.document import (
@@ -102,7 +104,7 @@ def _html_of(markdown: str) -> str:
     )
 
 
-ICO_LINK = '<a href="https://ico.org.uk/concerns/">'  # the letter's one link, its own wording
+ICO_LINK = '<a href="https://ico.org.uk/make-a-complaint/">'  # the letter's one link
 
 
 def _assert_plain_html(html: str) -> None:
@@ -318,6 +320,21 @@ system = {json.dumps(system)}
     return answer_case(request, tmp_path / "case", letter_date=date(2019, 6, 3)).folders["public"]
 
 
+def _links(path: Path) -> set[str]:
+    """The link targets of a Word file (its relationships) or a PDF (its link annotations)."""
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as z:
+            rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
+        return set(re.findall(r'Target="([^"]+)" TargetMode="External"', rels))
+    found = set()
+    for page in pypdf.PdfReader(path).pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                found.add(str(action["/URI"]))
+    return found
+
+
 def _check_public(public: Path) -> None:
     names = sorted(p.name for p in public.iterdir())
     assert "table.csv" in names and "coverage.csv" in names and "table.xlsx" in names
@@ -333,6 +350,11 @@ def _check_public(public: Path) -> None:
             text = path.read_text(encoding="utf-8")
             assert "<script" not in text and "<img" not in text, path.name
             _assert_plain_html(_html_of(text) if path.suffix == ".md" else text)
+        elif path.suffix in (".docx", ".pdf"):  # the letter: labels are its text, never markup
+            text = extract_text(path)
+            assert "Ref No: FOI" in text, path.name
+            links = _links(path)
+            assert links <= {"https://ico.org.uk/make-a-complaint/"}, (path.name, links)
         else:  # table.txt: plain text, labels as written, no control characters
             assert path.name == "table.txt"
             assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", path.read_text("utf-8"))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from foidesk.case_scan import extract_text
 from tests.conftest import SEED, run_cli
 from tests.helpers import answer_case
 
@@ -101,7 +102,9 @@ def test_letter_and_audit(tmp_path: Path, seed_request: Path) -> None:
     assert "Ministry of Justice" in letter  # convictions are not held
     assert "23 May 2018" in letter  # the data-quality caveat
     assert "un-audited snapshot" in letter
-    assert "https://ico.org.uk/concerns/" in letter
+    assert "https://ico.org.uk/make-a-complaint/" in letter
+    # review rights: asked for within 40 working days of the letter (section 45 code)
+    assert "within 40 working days of the date of this letter" in letter
     assert "| Athena | **Total** | 3 | 1 |" in letter  # coverage
     audit = result.audit
     assert len(audit["sources"]) == 2
@@ -120,8 +123,8 @@ def _public_texts(public: Path) -> dict[str, str]:
                 assert not any("pivot" in n.lower() for n in names), names
                 for name in names:
                     texts[f"{path.name}:{name}"] = z.read(name).decode("utf-8", "replace")
-        elif path.is_file():
-            texts[path.name] = path.read_text(encoding="utf-8")
+        elif path.is_file():  # the Word and PDF letters read as the scan of public/ reads them
+            texts[path.name] = extract_text(path)
     return texts
 
 

@@ -53,6 +53,7 @@ from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.disclosure.earlier import check_earlier, earlier_audit
 from foidesk.release.gate import PublicRelease, make_release
+from foidesk.release.render.pdf import INSTALL_HINT, soffice_path
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
 from foidesk.search.adhoc import lexicon_term, resolve_terms
@@ -138,6 +139,7 @@ def answer(
     progress: Progress | None = None,
     allow_empty: bool = False,
     decisions: Sequence[Decision] = (),
+    letter_pdf: bool | None = None,
 ) -> Answer:
     """Answer ``request`` (a ``Request``, or the path of a request file).
 
@@ -154,6 +156,9 @@ def answer(
     ``decisions`` are a person's decisions on hits, in the order made (a case's
     ``internal/decisions.jsonl``, ``casework.decisions``): the last one on each hit holds. The
     table counts certain hits not rejected and possible hits accepted (``counting.counted``).
+
+    ``letter_pdf``: whether the case's ``public/`` gets the letter as PDF as well as Word
+    (LibreOffice); None: when LibreOffice is installed, and a notice says so when it is not.
     """
     started = time.perf_counter()
     if not isinstance(request, Request):
@@ -226,8 +231,17 @@ def answer(
         words,
         review_summary(counted.review, sample),
         cost=cost,
+        letter_pdf=letter_pdf if letter_pdf is not None else soffice_path() is not None,
     )
     notices += _letter_notices(request, release, letter_date or date.today())
+    if letter_pdf is None and not release.letter_pdf:
+        notices.append(
+            Notice(
+                "letter-no-pdf",
+                f"the letter is written as Word only, not PDF: {INSTALL_HINT}",
+                {},
+            )
+        )
     withheld = share_withheld(release.table)
     if withheld > MOST_WITHHELD:  # most of the table withheld: say which layouts withhold less
         most = layouts_notice(

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
+from foidesk.case_folder import CaseFolders
 from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
 from foidesk.cli_scan import scan
@@ -205,12 +206,24 @@ def answer(
     quiet: Annotated[
         bool, typer.Option("--quiet", help="No progress bar or summary (warnings still show).")
     ] = False,
+    no_pdf: Annotated[
+        bool,
+        typer.Option(
+            "--no-pdf",
+            help=(
+                "Write the letter as Word only, not PDF (LibreOffice is not run: for benchmarks; "
+                "without LibreOffice installed this is the default, with a warning)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Answer a request: print the table on stdout and write the case folder.
 
     OUT/public/ gets the table (text, CSV, Markdown, HTML, XLSX), coverage.csv, method.md and
-    letter.md: aggregates only (over the FOIA s.12 cost limit: the refusal letter and method,
-    no table). OUT/internal/ gets evidence.parquet (every hit with its id, crime, field, span,
+    the letter as letter.md, letter.docx (on the force's letterhead: [force] letter_template)
+    and letter.pdf (LibreOffice), named letter-draft.* while a placeholder is unfilled:
+    aggregates only (over the FOIA s.12 cost limit: the refusal letter and method, no
+    table). OUT/internal/ gets evidence.parquet (every hit with its id, crime, field, span,
     rule, certainty, context and status), crime-hits.parquet and audit.json. With --replace,
     the case's decisions (internal/decisions.jsonl, made with foidesk review) are kept and
     applied: the table counts certain hits not rejected and possible hits accepted.
@@ -232,15 +245,23 @@ def answer(
             progress=progress,
             allow_empty=allow_empty,
             decisions=foidesk.case_decisions(out),  # a person's decisions: kept and applied
+            letter_pdf=False if no_pdf else None,
         )
     folders = foidesk.write_case(out, result, replace=replace)
     _warn(result)  # after the case is written: a refused write is one line
+    _warn_scan(folders)
     if folders.set_aside_note:  # files moved: said even with --quiet
         err.print(folders.set_aside_note, markup=False)
     sys.stdout.write(RENDERERS[fmt.value](result.table))
     sys.stdout.flush()
     if not quiet:
         _summary(result, folders, time.perf_counter() - started)
+
+
+def _warn_scan(folders: CaseFolders) -> None:
+    """What the scan of public/ warns of (a document property naming a person), on stderr."""
+    for notice in folders.notices:
+        err.print(f"foidesk: warning: {notice.message}", markup=False)
 
 
 def _warn(result: foidesk.Answer) -> None:
@@ -294,6 +315,21 @@ def _summary(result: foidesk.Answer, folders: dict[str, Path], seconds: float) -
         )
     err.print(f"Due date (FOIA s.10): {result.audit['deadline']['due']}")
     err.print(f"Case folder: {folders['public'].parent} ({seconds:.1f} s)")
+    err.print(_letter_line(folders["public"]), markup=False)
+
+
+def _letter_line(public: Path) -> str:
+    """Where the letter is: its PDF and Word files, or the Markdown; a draft said so."""
+    for name in ("letter", "letter-draft"):
+        made = [
+            public / f"{name}.{ext}"
+            for ext in ("pdf", "docx")
+            if (public / f"{name}.{ext}").is_file()
+        ]
+        if made:
+            draft = " (a draft: fill in its placeholders and answer again)" * (name != "letter")
+            return "Letter: " + ", ".join(str(p) for p in made) + draft
+    return f"Letter: {public / 'letter.md'}"
 
 
 @app.command()
@@ -399,10 +435,10 @@ def demo(
         )
     folders = foidesk.write_case(out / "case", result, replace=True)  # its own folder
     _warn(result)
+    _warn_scan(folders)
     sys.stdout.write(RENDERERS["text"](result.table))
     sys.stdout.flush()
     _summary(result, folders, time.perf_counter() - started)
-    err.print(f"Letter: {folders['public'] / 'letter.md'}")
     undecided = int(result.audit.get("review", {}).get("possible_hits_undecided", 0))
     if undecided:
         err.print(

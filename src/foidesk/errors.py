@@ -48,3 +48,9 @@ class PublicLeakError(FoideskError):
 class DisclosureError(FoideskError):
     """The table cannot be released under the request's disclosure control: a withheld
     figure could be worked out whatever else is withheld (``release.disclosure``)."""
+
+
+class LetterError(FoideskError):
+    """The letter cannot be written as Word or PDF: a letterhead template foidesk cannot fill
+    (a field it does not know, a tag it cannot read, not a .docx), or LibreOffice failing to
+    convert it (``release.render.docx``, ``release.render.pdf``)."""

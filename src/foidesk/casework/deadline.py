@@ -19,6 +19,9 @@ from foidesk.errors import RequestError
 
 UK_NATIONS = ("ENG", "NIR", "SCT", "WLS")
 WORKING_DAYS = 20
+# an internal review is asked for within 40 working days of the answer (the section 45 code
+# of practice, 2018, paragraph 5.4)
+REVIEW_REQUEST_DAYS = 40
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,16 @@ def due_date(received: date, clarified: date | None = None) -> Deadline:
                 f"request ({received.isoformat()})"
             )
         start = clarified
-    # 20 working days never span more than ~6 weeks; take two years of holidays to be safe.
+    return working_days_after(start, WORKING_DAYS)
+
+
+def working_days_after(start: date, days: int) -> Deadline:
+    """The ``days``-th working day after ``start`` (day 1 is the first working day after it),
+    with the bank holidays skipped on the way."""
+    # 40 working days never span more than ~10 weeks; take two years of holidays to be safe.
     bank = uk_bank_holidays(range(start.year, start.year + 2))
     day, counted, skipped = start, 0, []
-    while counted < WORKING_DAYS:
+    while counted < days:
         day += timedelta(days=1)
         if day.weekday() >= 5:
             continue

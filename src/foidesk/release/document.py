@@ -18,7 +18,7 @@ ones still missing so that a letter can be checked before it is sent.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
 from foidesk.release.table import FoiTable
@@ -110,11 +110,19 @@ class Heading:
             raise ValueError(f"heading level must be 1 to 6, got {self.level}")
 
 
+CONTACT = "contact"  # the force's address, telephone and email at the top of a letter
+ADDRESSEE = "addressee"  # the requester's name and address, when the request gives them
+DRAFT = "draft"  # the notice that a letter still holds placeholders and is not to be sent
+
+
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of inline runs."""
+    """A paragraph of inline runs. ``role`` names a paragraph a renderer may place or leave
+    out: ``CONTACT`` (a letterhead that prints the force's details itself leaves it out),
+    ``ADDRESSEE`` (never in the disclosure log's copy), ``DRAFT``; "" for any other."""
 
     runs: Runs
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,14 @@ class Document:
         for block in self.blocks:
             yield from _block_runs(block)
 
+    def without(self, *roles: str) -> Document:
+        """The same document without its paragraphs of the given roles (the disclosure log's
+        copy of a letter is the letter ``without(ADDRESSEE)``)."""
+        return Document(
+            self.title,
+            tuple(b for b in self.blocks if not (isinstance(b, Paragraph) and b.role in roles)),
+        )
+
     def placeholders(self) -> tuple[Placeholder, ...]:
         """Every placeholder, filled or not, in reading order (repeats included)."""
         return tuple(run for run in self.runs() if isinstance(run, Placeholder))
@@ -218,3 +234,25 @@ class Document:
         order they first appear (e.g. ``("FORCE NAME", "UNIT", ...)``): a letter with any is
         not ready to send."""
         return tuple(dict.fromkeys(p.name for p in self.placeholders() if p.missing))
+
+
+@dataclass(frozen=True)
+class LetterFields:
+    """The values a letterhead's fields are filled with: the request's reference and dates and
+    the force's details (a detail left out is its ``[NAME]`` placeholder), all text."""
+
+    reference: str
+    title: str
+    letter_date: str  # "3rd June 2019", as the letter writes it
+    received: str
+    force_name: str
+    unit: str
+    address: str
+    telephone: str
+    email: str
+    signatory: str
+    addressee: str = ""  # empty when the request names none, and in the log's copy
+
+    def context(self) -> dict[str, str]:
+        """The fields by name, as docxtpl's context."""
+        return asdict(self)

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from foidesk.casework.request import Request
 from foidesk.casework.words import TermWords
 from foidesk.release.cost import CostEstimate, cost_blocks
 from foidesk.release.coverage import Coverage, SearchedTerm, SourceSummary
-from foidesk.release.document import Document
-from foidesk.release.letter import method_statement, response_letter
+from foidesk.release.document import Document, LetterFields
+from foidesk.release.letter import letter_fields, method_statement, response_letter
 from foidesk.release.refusal import refusal_notice
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
@@ -49,6 +50,11 @@ class PublicRelease:
     # what disclosure control withheld and the attacks' intervals (from published figures
     # only); None when the request switches it off
     disclosure: DisclosureProof | None = None
+    # what the letterhead's fields are filled with, the force's letterhead (None: the built-in
+    # one), and whether the letter is also made as PDF (LibreOffice)
+    letter_fields: LetterFields | None = None
+    letter_template: Path | None = None
+    letter_pdf: bool = True
 
     @property
     def refused(self) -> bool:
@@ -66,11 +72,13 @@ def make_release(
     words: TermWords | None = None,
     review: ReviewSummary | None = None,
     cost: CostEstimate | None = None,
+    letter_pdf: bool = True,
 ) -> PublicRelease:
     """The release of a final table: the letter and method are written from it here, with
     what a person's review did (``review``: counts only) and the s.12 estimate (``cost``:
     its paragraph ends the method; over the limit the letter is the refusal notice, unless
-    the request says to answer anyway). ``table`` and ``coverage`` are the counted figures:
+    the request says to answer anyway). ``letter_pdf``: whether ``public/`` gets the letter
+    as PDF as well as Word. ``table`` and ``coverage`` are the counted figures:
     disclosure control withholds what it must first (``DisclosureError`` when it cannot), and
     nothing below sees them."""
     from foidesk.release.disclosure.protect import protect, withhold_all
@@ -100,4 +108,16 @@ def make_release(
         letter = response_letter(
             request, table, coverage, sources, method, letter_date, words, disclosure=disclosure
         )
-    return PublicRelease(table, coverage, sources, terms, method, letter, cost, protected.proof)
+    return PublicRelease(
+        table,
+        coverage,
+        sources,
+        terms,
+        method,
+        letter,
+        cost,
+        protected.proof,
+        letter_fields(request, letter_date),
+        request.letter_template,
+        letter_pdf,
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from foidesk.casework.deadline import REVIEW_REQUEST_DAYS, working_days_after
 from foidesk.casework.home_office import home_office
 from foidesk.casework.periods import WINDOW, long_date
 from foidesk.casework.request import PLACEHOLDERS, DisclosureSettings, Request
@@ -34,6 +35,8 @@ from foidesk.release.disclosure.wording import (
     table_cells,
 )
 from foidesk.release.document import (
+    ADDRESSEE,
+    CONTACT,
     Block,
     Bold,
     BulletList,
@@ -42,6 +45,7 @@ from foidesk.release.document import (
     Heading,
     IncludedDocument,
     Inline,
+    LetterFields,
     LineBreak,
     Link,
     Paragraph,
@@ -502,7 +506,7 @@ def response_letter(
             _data(systems),
             "), please see our response below.",
         ),
-        FoiTableBlock(table),
+        *table_blocks(table),
         *(
             _lead(part.title + ".", part.answer)
             for part in _parts(request, table, words, disclosure)
@@ -511,9 +515,31 @@ def response_letter(
         IncludedDocument(Heading(2, METHOD_HEADING), method),
         Heading(2, "Caveats"),
         *_caveats(request, sources, coverage),
-        *closing(request),
+        *closing(request, letter_date),
     ]
     return Document(title, tuple(blocks))
+
+
+LETTER_TABLE_ROWS = 40  # a table with more rows (its total included) is attached, not pasted
+ATTACHED_TABLE = "table.xlsx"  # the attachment a long table is in (public/, beside the letter)
+
+
+def table_blocks(table: FoiTable) -> list[Block]:
+    """The table in the letter: the table itself, or, when it has more than
+    ``LETTER_TABLE_ROWS`` rows, its title, where to find it (the attached spreadsheet) and its
+    footnotes, which say what its symbols and marks mean."""
+    rows = len(table.rows) + 1
+    if rows <= LETTER_TABLE_ROWS:
+        return [FoiTableBlock(table)]
+    return [
+        Paragraph((Bold(table.title),)),
+        _para(
+            f"The table has {rows:,} rows, too many to set out in this letter. It is attached "
+            f"as a spreadsheet, {ATTACHED_TABLE} (the same table is attached as table.csv, "
+            "for other software)."
+        ),
+        *(_para(note) for note in table.footnotes),
+    ]
 
 
 WITHHELD_HEADING = "Figures withheld"
@@ -586,6 +612,26 @@ def letter_title(request: Request) -> str:
     return f"Request under the Freedom of Information Act 2000, Ref No: {request.reference}"
 
 
+def letter_fields(request: Request, letter_date: date, *, addressee: bool = True) -> LetterFields:
+    """The values a letterhead's fields are filled with (``release.render.docx``): the
+    reference and dates, the force's details (a detail left out is its ``[NAME]``) and the
+    addressee (empty unless the request gives one and ``addressee``)."""
+    force = request.force
+    return LetterFields(
+        reference=request.reference,
+        title=letter_title(request),
+        letter_date=_ordinal_date(letter_date),
+        received=_ordinal_date(request.received),
+        force_name=force.name,
+        unit=force.unit,
+        address=force.address,
+        telephone=force.telephone,
+        email=force.email,
+        signatory=force.signatory,
+        addressee=(request.addressee or "") if addressee else "",
+    )
+
+
 def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
     """The top of every letter to the requester: the force's address and contact details,
     the date, our reference, the title, and the request quoted as received (and clarified)."""
@@ -598,15 +644,27 @@ def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
     quoted = [_para(Placeholder("REQUEST TEXT", request_text or None))]
     if clarification := request.clarification.strip():
         quoted.append(_para("CLARIFICATION - ", _data(clarification)))
+    addressee: list[Block] = []
+    if request.addressee:
+        lines: list[Inline] = []
+        for i, line in enumerate(request.addressee.splitlines()):
+            lines += [LineBreak()] * (i > 0) + [_data(line.strip())]
+        addressee.append(Paragraph(tuple(lines), role=ADDRESSEE))
     return [
-        _para(name, LineBreak(), unit, LineBreak(), force_detail(request, "address")),
-        _para(
-            "Telephone: ",
-            force_detail(request, "telephone"),
-            LineBreak(),
-            "Email: ",
-            force_detail(request, "email"),
+        Paragraph(
+            (name, LineBreak(), unit, LineBreak(), force_detail(request, "address")), role=CONTACT
         ),
+        Paragraph(
+            (
+                Text("Telephone: "),
+                force_detail(request, "telephone"),
+                LineBreak(),
+                Text("Email: "),
+                force_detail(request, "email"),
+            ),
+            role=CONTACT,
+        ),
+        *addressee,
         _para(_ordinal_date(letter_date)),
         _para("Our Ref: ", _data(request.reference)),
         Heading(1, title, data=True),
@@ -618,9 +676,12 @@ def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
     ]
 
 
-def closing(request: Request) -> list[Block]:
-    """The end of every letter to the requester: the sign-off and the right to a review."""
+def closing(request: Request, letter_date: date) -> list[Block]:
+    """The end of every letter to the requester: the sign-off, and the right to an internal
+    review (asked for within 40 working days of the letter, as the section 45 code of practice
+    puts it) and then to complain to the Information Commissioner (section 50)."""
     name, unit = force_detail(request, "name"), force_detail(request, "unit")
+    review_by = working_days_after(letter_date, REVIEW_REQUEST_DAYS).due
     return [
         _para(
             "Should you have any further enquiries concerning this matter please do not "
@@ -630,15 +691,24 @@ def closing(request: Request) -> list[Block]:
         _para(force_detail(request, "signatory"), LineBreak(), unit),
         Heading(2, "Your right to request a review"),
         _para(
+            "If you are dissatisfied with the handling of your request, you have the right to "
+            "ask for an internal review. A review must be asked for in writing within "
+            f"{REVIEW_REQUEST_DAYS} working days of the date of this letter, that is by "
+            f"{_ordinal_date(review_by)}, quoting the reference "
+            "above, to ",
+            unit,
+            " at the address or email above. ",
             name,
-            " provides you the right to request an independent review of this response under "
-            "its review procedure. If you require such a review you must notify us within two "
-            "months from the date of this letter. After lodging a complaint with ",
-            name,
-            ", if you are still dissatisfied with the decision you may make an application to "
-            "the Information Commissioner. For information on how to make a complaint please "
-            "visit their website at ",
-            Link("https://ico.org.uk/concerns/"),
-            " or contact them on 0303 123 1113.",
+            " aims to complete an internal review within 20 working days, and in no more than "
+            "40 working days.",
+        ),
+        _para(
+            "If you are still dissatisfied after the internal review, you may apply to the "
+            "Information Commissioner for a decision under section 50 of the Act. The "
+            "Commissioner will usually expect the internal review to have been completed "
+            "first. For information on how to make a complaint please visit their website at ",
+            Link("https://ico.org.uk/make-a-complaint/"),
+            ", write to the Information Commissioner's Office, Wycliffe House, Water Lane, "
+            "Wilmslow, Cheshire, SK9 5AF, or telephone 0303 123 1113.",
         ),
     ]

@@ -101,7 +101,7 @@ def refusal_notice(
         ),
         Heading(2, "Advice and assistance"),
         *_advice(cost),
-        *closing(request),
+        *closing(request, letter_date),
     ]
     return Document(title, tuple(blocks))
 

@@ -166,6 +166,7 @@ name = "Anyshire Constabulary"
 unit = "Information Rights"
 address = "Police Headquarters, 1 Example Road, Anytown, AN1 1AA"
 email = "foi@anyshire.police.example"
+telephone = "01632 960000"
 signatory = "A. N. Officer"
 """
 
