@@ -256,6 +256,14 @@ def answer(
     audit["counts"]["crimes_set_aside_by_record_conditions"] = set_aside.crimes
     audit["review"] = counted.review.as_audit()
     audit["cost"] = cost.as_audit()
+    # the letter as sent: its date (the disclosure log's date answered), its letterhead, and
+    # whether it is a draft (a placeholder unfilled) and made as PDF
+    audit["letter"] = {
+        "date": (letter_date or date.today()).isoformat(),
+        "template": str(request.letter_template) if request.letter_template else "built-in",
+        "draft": bool(release.letter.unfilled()),
+        "pdf": release.letter_pdf,
+    }
     audit["review"]["quality_sample"] = sample.as_audit()
     audit["lexicon"]["conditions"] = {
         name: cond.written

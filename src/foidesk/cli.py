@@ -636,6 +636,30 @@ def deadline(
         err.print(f"skipped {day.isoformat()} {name}")
 
 
+@app.command("letter-template")
+def letter_template(
+    out: Annotated[Path, typer.Argument(help="The Word file to write (.docx).")],
+) -> None:
+    """Save the built-in letterhead as a Word file, for a force to make its own from.
+
+    Open it in Word or LibreOffice, add the force's logo, wording and styles, keep or move
+    its fields ({{ force_name }}, {{ reference }}, {{ letter_date }} and the others in
+    docs/letters.md; {{p letter }} is where the letter goes) and name it in the request:
+    [force] letter_template = "letterhead.docx".
+    """
+    from foidesk.release.render.docx import builtin_template
+
+    if out.suffix.lower() != ".docx":
+        raise FoideskError(f"{out}: give a file name ending .docx")
+    if out.exists():
+        raise FoideskError(f"{out}: already exists; give a new file name")
+    try:
+        out.write_bytes(builtin_template())
+    except OSError as exc:
+        raise FoideskError(f"{out}: cannot be written ({exc.strerror})") from None
+    err.print(f"Letterhead: {out} (docs/letters.md says what its fields are)", markup=False)
+
+
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the data set to.")],

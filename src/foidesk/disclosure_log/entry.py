@@ -13,9 +13,10 @@ must have the former, and the text of every file copied (the PDF's read back wit
 checked for the addressee's lines and name. A draft letter (``letter-draft.pdf``: placeholders
 left) is never logged.
 
-The date answered is the letter's date. The audit records it only when the letter was late
-(the ``letter-after-due-date`` notice's ``letter_date``); otherwise it is ``--answered``, or
-the day the case was answered (``audit["created"]``). ``--answered`` wins over both.
+The date answered is the letter's date, ``letter.date`` in the audit. A case answered before
+the audit recorded it gives it only when the letter was late (the ``letter-after-due-date``
+notice's ``letter_date``); otherwise it is ``--answered``, or the day the case was answered
+(``audit["created"]``). ``--answered`` wins over all of them.
 """
 
 from __future__ import annotations
@@ -256,7 +257,11 @@ def _date(value: Any, path: Path, key: str) -> date:
 
 def _answered(audit: dict[str, Any], path: Path) -> tuple[date, str]:
     """The letter's date when the audit records it (a late letter), else the day the case was
-    answered; and which of them it is."""
+    answered; and which of them it is. Cases answered since the audit records the letter
+    (``letter.date``) always have it."""
+    letter = audit.get("letter")
+    if isinstance(letter, dict) and letter.get("date") is not None:
+        return _date(letter["date"], path, "letter.date"), ANSWERED_LETTER
     notices = audit.get("notices")
     for notice in notices if isinstance(notices, list) else []:
         if isinstance(notice, dict) and notice.get("kind") == LATE_LETTER:

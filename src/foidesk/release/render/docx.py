@@ -59,6 +59,7 @@ BODY_FIELD = "letter"  # {{p letter }}: the paragraph the letter replaces
 CONTACT_FIELDS = ("address", "telephone", "email")
 FONT = "Arial"  # metric-compatible Liberation Sans is installed with LibreOffice
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # every member of the DOCX zip: the same bytes each time
+FIGURE_WIDTH = 720_000  # EMU: 2 cm, the widest a column of figures is made
 
 
 FIELDS = (*LetterFields.__dataclass_fields__, BODY_FIELD)
@@ -232,9 +233,10 @@ class _Writer:
     """Adds a document's blocks to a python-docx document (docxtpl's subdocument), with the
     styles the template has: a style it lacks is replaced by direct formatting."""
 
-    def __init__(self, target: Any, styles: set[str]) -> None:
+    def __init__(self, target: Any, styles: set[str], text_width: int) -> None:
         self.target = target
         self.styles = styles
+        self.text_width = text_width  # EMU between the page's margins
 
     def style(self, name: str) -> str | None:
         return name if name in self.styles else None
@@ -315,14 +317,25 @@ class _Writer:
         table = self.target.add_table(rows=1 + len(rows), cols=len(header))
         if "Table Grid" in self.styles:
             table.style = "Table Grid"
+        table.autofit = False
+        for column, width in zip(table.columns, self.widths(align), strict=True):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
         head = table.rows[0]
         flag = OxmlElement("w:tblHeader")  # repeat the header row on every page
         flag.set(qn("w:val"), "true")
         head._tr.get_or_add_trPr().append(flag)
         for i, text in enumerate(header):
             paragraph = head.cells[i].paragraphs[0]
-            paragraph.add_run(text).bold = True
+            run = paragraph.add_run(text)
+            run.bold = True
+            run.font.size = Pt(9)
             paragraph.alignment = alignment[align[i]]
+        for row in table.rows:  # a row is never split across two pages
+            keep = OxmlElement("w:cantSplit")
+            keep.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(keep)
         for r, row in enumerate(rows, start=1):
             for i, cell in enumerate(row):
                 paragraph = table.rows[r].cells[i].paragraphs[0]
@@ -332,6 +345,17 @@ class _Writer:
                     paragraph.paragraph_format.left_indent = Cm(0.4 * indents[r - 1])
                 for run in paragraph.runs:
                     run.font.size = Pt(10)
+
+    def widths(self, align: tuple[str, ...]) -> list[int]:
+        """Column widths (EMU) filling the text width: figures (right-aligned columns) take
+        what they need, at most 2 cm each and together at most 70%; the labels the rest."""
+        figures = sum(1 for a in align if a == "right")
+        labels = len(align) - figures
+        if not figures or not labels:
+            return [self.text_width // len(align)] * len(align)
+        figure = min(FIGURE_WIDTH, int(self.text_width * 0.7) // figures)
+        label = (self.text_width - figure * figures) // labels
+        return [figure if a == "right" else label for a in align]
 
     def foi_table(self, table: FoiTable) -> None:
         """The FOI table: nested rows indented under their parents, totals bold, footnotes."""
@@ -415,9 +439,14 @@ def render_letter_docx(
     if "addressee" in used:
         skip.add(ADDRESSEE)
     tpl = DocxTemplate(io.BytesIO(data))
-    styles = {style.name for style in tpl.get_docx().styles}
+    main = tpl.get_docx()
+    styles = {style.name for style in main.styles}
+    section = main.sections[-1]  # the letter ends in the body's last section
+    text_width = int(
+        (section.page_width or 7_560_000) - (section.left_margin or 0) - (section.right_margin or 0)
+    )
     body = tpl.new_subdoc()
-    writer = _Writer(body, styles)
+    writer = _Writer(body, styles, max(text_width, 2_000_000))
     if document.unfilled():
         run = writer.paragraph().add_run(_draft_notice(document))
         run.bold = True
