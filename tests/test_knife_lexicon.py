@@ -339,3 +339,28 @@ def test_version_6_slang_self_harm_and_background_knives() -> None:
     # a field saying no knife was touched outweighs a knife block in the room
     text = "V raped in the kitchen. Knife block there; S did not touch or refer to any knives."
     assert _certain(text, KNIFE) == []
+
+
+def test_version_7_the_record_says_what_the_weapon_was() -> None:
+    # the injury or the weapon was something else, and the record says so in the same field
+    text = "W1 thought S had a blade. Injuries are from a hammer: blunt trauma only."
+    assert _certain(text, KNIFE) == []
+    assert _certain("V says S pulled a knife. CCTV: S's hands are empty throughout.", KNIFE) == []
+    # the suspect's past, bail, hearsay and opinion: possible, never counted
+    assert (
+        _certain("S has previous convictions for wounding with a knife. S slapped V.", KNIFE) == []
+    )
+    assert _certain("S is on court bail for having a blade. S pushed V over.", KNIFE) == []
+    assert _certain("V's brother had heard that S carries a machete. S kicked V.", KNIFE) == []
+    # a knife recovered or not is no denial that it was used
+    assert _certain("S held a knife to V's neck and took her bag. No knife recovered.", KNIFE) == [
+        "knife",
+        "knife",
+    ]
+    # a jagged bottle neck and a pair of scissors held to someone are sharp instruments
+    assert _certain("S broke a bottle and lunged at V with the jagged neck.", KNIFE) == [
+        "jagged neck"
+    ]
+    assert _certain("S threatened her with a pair of kitchen scissors.", KNIFE) == [
+        "a pair of kitchen scissors"
+    ]

@@ -148,3 +148,33 @@ def test_the_knife_lexicons_doubt_phrases() -> None:
         ("stabbed", "certain"),
         ("knife", "certain"),
     ]
+
+
+def test_a_pseudo_phrase_may_run_on_past_the_mention() -> None:
+    """ "No knife recovered" begins with the cue "no" before the mention, and the pseudo phrase
+    that cancels it runs on into the mention and after: a knife used is often not recovered."""
+    knives = Matcher(load_lexicon("knife"))
+
+    def knife(text: str) -> list[tuple[str, str]]:
+        return [
+            (h.matched, h.certainty)
+            for h in knives.match_text(text)
+            if h.platform == "Knife or sharp instrument"
+        ]
+
+    text = "V was threatened with a knife held to his stomach. No knife recovered."
+    assert knife(text) == [("knife", "certain"), ("knife", "certain")]
+    # the cue alone still negates: "No knife was seen by anyone" (last mention spreads)
+    denied = knife("V said S had a knife. No knife was seen by anyone.")
+    assert denied == [("knife", "possible"), ("knife", "possible")]
+
+
+def test_a_field_phrase_stays_inside_one_sentence() -> None:
+    """The field phrase "knife: no" (a weapons box) is not read across a sentence's end:
+    "drop the knife. No specific victim" denies nothing."""
+    knives = Matcher(load_lexicon("knife"))
+    text = "S was holding a kitchen knife in the street. S dropped the knife. No victim found."
+    hits = [h for h in knives.match_text(text) if h.platform == "Bladed or pointed article"]
+    assert [h.certainty for h in hits] == ["certain", "certain"]
+    boxed = knives.match_text("S punched V. Weapon used: none. Knife: no.")
+    assert all(h.certainty == "possible" for h in boxed)

@@ -623,16 +623,22 @@ def _signal_in_window(
 
 
 def _cue_in(
-    words: list[str], cues: tuple[tuple[str, ...], ...], pseudo: tuple[tuple[str, ...], ...] = ()
+    words: list[str],
+    cues: tuple[tuple[str, ...], ...],
+    pseudo: tuple[tuple[str, ...], ...] = (),
+    tail: list[str] | None = None,
 ) -> str:
     """The first cue phrase that occurs in ``words`` as consecutive words, or "". A cue where
-    a pseudo-negation phrase begins ("no other", "not only") is no cue."""
+    a pseudo-negation phrase begins ("no other", "not only") is no cue; ``tail`` is what
+    follows ``words`` in the text (the mention and the words after it), which a pseudo phrase
+    may run on into ("No knife recovered": "no" before the mention)."""
+    following = words + (tail or [])
     for cue in cues:
         n = len(cue)
         for i in range(len(words) - n + 1):
             if tuple(words[i : i + n]) != cue:
                 continue
-            if any(tuple(words[i : i + len(p)]) == p for p in pseudo):
+            if any(tuple(following[i : i + len(p)]) == p for p in pseudo):
                 continue
             return " ".join(cue)
     return ""
@@ -664,7 +670,8 @@ def _unnegated(
             if word in negation.terminators:
                 after = after[:j]
                 break
-        cue = _cue_in(before, negation.before, negation.pseudo) or _cue_in(
+        mention = [_plain_word(w) for w in WORD.findall(text, cand.start, cand.end)]
+        cue = _cue_in(before, negation.before, negation.pseudo, mention + after) or _cue_in(
             after, negation.after, negation.pseudo
         )
         if not cue:  # a cue that begins with a terminator: "…, but it was not used"
@@ -673,7 +680,7 @@ def _unnegated(
         if cue:
             negated[i] = cue
     if negation.field:  # a whole field's denial applies to every term, negation or not
-        cue = _cue_in([_plain_word(w) for w in WORD.findall(text)], negation.field)
+        cue = _field_cue(text, negation.field)
         if cue:
             for i in range(len(found)):
                 negated.setdefault(i, f"field: {cue}")
@@ -701,6 +708,19 @@ def _unnegated(
             cand.signal = f"{cand.signal}, {why}" if cand.signal else why
         kept.append(cand)
     return kept
+
+
+def _field_cue(text: str, cues: tuple[tuple[str, ...], ...]) -> str:
+    """The first ``field`` phrase found in one of the field's sentences, or "": a phrase never
+    runs on from one sentence into the next ("drop the knife. No specific victim" is not
+    "knife: no")."""
+    begin = 0
+    for stop in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        cue = _cue_in([_plain_word(w) for w in WORD.findall(text, begin, stop)], cues)
+        if cue:
+            return cue
+        begin = stop
+    return ""
 
 
 def _doubted(
