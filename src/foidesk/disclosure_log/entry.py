@@ -22,7 +22,6 @@ notice's ``letter_date``); otherwise it is ``--answered``, or the day the case w
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from foidesk.errors import CaseError
+from foidesk.release.disclosure.earlier import read_json_file
 
 AUDIT = ("internal", "audit.json")
 TABLE_FILES = ("table.csv", "table.xlsx", "table.html")  # the table's files the log keeps
@@ -211,12 +211,7 @@ def named(text: str, phrases: Iterable[str]) -> str | None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError(f"{path}: cannot be read ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise CaseError(f"{path}: line {exc.lineno}: not JSON ({exc.msg})") from exc
+    data = read_json_file(path)
     if not isinstance(data, dict):
         raise CaseError(f"{path}: not a foidesk audit (a JSON object)")
     return data

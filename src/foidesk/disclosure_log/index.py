@@ -30,6 +30,7 @@ from pathlib import Path
 
 from foidesk.disclosure_log.entry import COVERAGE, LETTER_IN_LOG, TABLE_FILES, LogEntry, slug_of
 from foidesk.errors import CaseError
+from foidesk.release.disclosure.earlier import read_text_file
 from foidesk.release.render.csv_grid import quote_cell, safe_cell
 
 INDEX_NAME = "disclosure-log.csv"
@@ -146,15 +147,7 @@ def read_index(log: Path) -> list[IndexRow]:
     """The rows of ``log``/disclosure-log.csv in the file's order. ``CaseError`` with the line
     for a file that is not a disclosure log's index."""
     path = log / INDEX_NAME
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CaseError(f"{path}: line {line}: not UTF-8 text: {_NOT_INDEX}") from exc
+    text = read_text_file(path, _NOT_INDEX)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[IndexRow] = []
     seen: dict[str, int] = {}

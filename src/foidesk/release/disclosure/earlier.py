@@ -176,15 +176,7 @@ def read_release(folder: Path) -> EarlierRelease:
     reference = content.get("reference")
     if not isinstance(reference, str) or not reference.strip():
         reference = case.resolve().name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CaseError(f"{path}: line {line}: not UTF-8 text: not a foidesk table") from exc
+    text = read_text_file(path, "not a foidesk table")
     dimensions, period_labels, marked, cells = _read_grid(path, io.StringIO(text, newline=""))
     return EarlierRelease(
         reference=reference,
@@ -340,16 +332,35 @@ def _unquoted(text: str) -> str:
     return text[1:] if text.startswith("'") and safe_cell(text[1:]) == text else text
 
 
-def _audit_content(path: Path) -> dict[str, Any]:
-    """The request as the earlier case's audit recorded it, or {} without an audit."""
-    if not path.is_file():
-        return {}
+def read_text_file(path: Path, what: str) -> str:
+    """A case's or a log's text file (UTF-8, a BOM allowed). ``CaseError`` naming the path,
+    and the line for text that is not UTF-8 (``what`` says what the file then is not)."""
     try:
-        audit = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CaseError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CaseError(f"{path}: line {line}: not UTF-8 text: {what}") from exc
+
+
+def read_json_file(path: Path) -> Any:
+    """A case's JSON file (the audit). ``CaseError`` naming the path, and the line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError(f"{path}: cannot be read ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise CaseError(f"{path}: line {exc.lineno}: not JSON ({exc.msg})") from exc
+
+
+def _audit_content(path: Path) -> dict[str, Any]:
+    """The request as the earlier case's audit recorded it, or {} without an audit."""
+    if not path.is_file():
+        return {}
+    audit = read_json_file(path)
     request = audit.get("request") if isinstance(audit, dict) else None
     content = request.get("content") if isinstance(request, dict) else None
     return content if isinstance(content, dict) else {}
