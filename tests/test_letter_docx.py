@@ -284,7 +284,10 @@ def test_a_field_foidesk_does_not_fill_is_refused(tmp_path: Path) -> None:
     proc = run_cli("answer", request, "--out", tmp_path / "case")
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
-    assert lines[-1].startswith(f"foidesk: error: {template}: the field {{{{ requester_name }}}}")
+    assert lines[-1].startswith(
+        f"foidesk: error: {template}: the body: the field {{{{ requester_name }}}} is not one "
+        "foidesk fills"
+    )
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "case" / "public").exists()
 
@@ -294,7 +297,9 @@ def test_a_broken_tag_is_refused_in_one_line(tmp_path: Path) -> None:
     doc = docx.Document()
     doc.add_paragraph("Our ref {{ reference }")
     doc.save(template)
-    with pytest.raises(LetterError, match=r"letterhead.docx: a field cannot be read"):
+    with pytest.raises(
+        LetterError, match=r"letterhead.docx: the body: the paragraph 'Our ref \{\{ reference \}'"
+    ):
         render_letter_docx(foidesk.answer(_seed_case(tmp_path)).release.letter, _fields(), template)
 
 
@@ -321,7 +326,7 @@ def test_a_template_that_is_not_word_is_refused(tmp_path: Path) -> None:
     template = tmp_path / "letterhead.docx"
     template.write_text("not a zip", encoding="utf-8")
     request = _seed_case(tmp_path, template=template)
-    with pytest.raises(LetterError, match=r"letterhead.docx: not a Word \(.docx\) file"):
+    with pytest.raises(LetterError, match=r"letterhead.docx: not a Word document \(.docx\)"):
         foidesk.write_case(tmp_path / "case", foidesk.answer(request))
 
 
@@ -367,3 +372,85 @@ def test_letter_template_saves_the_builtin_letterhead_to_start_from(tmp_path: Pa
     again = run_cli("letter-template", out)
     assert again.returncode != 0
     assert again.stderr.strip() == f"foidesk: error: {out}: already exists; give a new file name"
+
+
+# -- a letterhead is not trusted -----------------------------------------------------------------
+
+ATTACKS = {
+    # Jinja2 code would run on the machine that holds the crime records
+    "{% for c in [cycler] %}{{ c.__init__.__globals__.os.popen('id').read() }}{% endfor %}": (
+        "holds a tag that is not a field"
+    ),
+    "{{ ''.__class__ }}": "holds a tag that is not a field",
+    "{{ reference|upper }}": "holds a tag that is not a field",
+    "{{ reference }} {% if x %}x{% endif %}": "holds a tag that is not a field",
+    "{# a comment #}": "holds a tag that is not a field",
+    "Ref {{ reference }} }}": "holds a tag that is not a field",
+    "Date {{letter_date}} and {{p reference }}": "write the letter's place as {{p letter }}",
+    "Before {{p letter }}": "{{p letter }} must be alone in its paragraph",
+}
+
+
+@pytest.mark.parametrize(("text", "said"), list(ATTACKS.items()))
+def test_only_plain_fields_are_filled(tmp_path: Path, text: str, said: str) -> None:
+    template = tmp_path / "letterhead.docx"
+    doc = docx.Document()
+    doc.add_paragraph(text)
+    doc.save(template)
+    letter = foidesk.answer(_seed_case(tmp_path)).release.letter
+    with pytest.raises(LetterError) as caught:
+        render_letter_docx(letter, _fields(), template)
+    assert str(caught.value).startswith(f"{template}: the body: ")
+    assert said in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_letter_field_in_a_header_is_refused_even_with_one_in_the_body(tmp_path: Path) -> None:
+    template = tmp_path / "letterhead.docx"
+    doc = docx.Document()
+    doc.sections[0].header.paragraphs[0].add_run("{{p letter }}")
+    doc.add_paragraph("{{p letter }}")
+    doc.save(template)
+    letter = foidesk.answer(_seed_case(tmp_path)).release.letter
+    with pytest.raises(LetterError, match=r"is in a header or footer; put it in the body"):
+        render_letter_docx(letter, _fields(), template)
+
+
+def test_the_letterheads_own_properties_never_reach_the_letter(tmp_path: Path) -> None:
+    template = tmp_path / "letterhead.docx"
+    doc = docx.Document()
+    props = doc.core_properties
+    props.author, props.last_modified_by = "Jane Smith", "Jane Smith"
+    props.keywords, props.comments = "notes by Jane re complainant", "draft for Bob"
+    props.category, props.content_status, props.subject = "Internal", "DRAFT", "Smith case"
+    doc.add_paragraph("Our ref {{ reference }}")
+    doc.save(template)
+    letter = foidesk.answer(_seed_case(tmp_path)).release.letter
+    data = render_letter_docx(letter, _fields(), template)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+        app = z.read("docProps/app.xml").decode("utf-8")
+        assert "docProps/custom.xml" not in z.namelist()
+    for word in ("Jane", "Bob", "Internal", "DRAFT", "Smith", "complainant"):
+        assert word not in core and word not in app, word
+    assert core.count("<dc:creator>") == 1 and core.count("<cp:lastModifiedBy>") == 1
+    # read as XML: docxcompose (under docxtpl) remaps python-docx's "cp" prefix once imported
+    assert "<dc:creator>Borsetshire Police</dc:creator>" in core
+    assert "<cp:lastModifiedBy>Borsetshire Police</cp:lastModifiedBy>" in core
+    assert "<dc:identifier>FOI2019/02832</dc:identifier>" in core
+    assert "<dc:title>Request under the Freedom of Information Act 2000" in core
+    assert "<Application>foidesk</Application>" in app
+
+
+def test_a_letterhead_that_prints_the_date_and_reference_is_not_repeated(tmp_path: Path) -> None:
+    template = tmp_path / "letterhead.docx"
+    doc = docx.Document()
+    doc.sections[0].header.paragraphs[0].add_run("Date: {{ letter_date }}  Ref: {{ reference }}")
+    doc.save(template)
+    letter = foidesk.answer(_seed_case(tmp_path), letter_date=date(2019, 6, 3)).release.letter
+    data = render_letter_docx(letter, _fields(), template)
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "3rd June 2019" not in body.split("Request under")[0]
+    assert "Our Ref:" not in body
+    header = docx.Document(io.BytesIO(data)).sections[0].header.paragraphs[0].text
+    assert header == "Date: 3rd June 2019  Ref: FOI2019/02832"

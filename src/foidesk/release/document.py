@@ -113,13 +113,16 @@ class Heading:
 CONTACT = "contact"  # the force's address, telephone and email at the top of a letter
 ADDRESSEE = "addressee"  # the requester's name and address, when the request gives them
 DRAFT = "draft"  # the notice that a letter still holds placeholders and is not to be sent
+DATE = "date"  # the letter's date (a letterhead that prints {{ letter_date }} leaves it out)
+REFERENCE = "reference"  # "Our Ref: ..." (likewise for {{ reference }})
 
 
 @dataclass(frozen=True)
 class Paragraph:
     """A paragraph of inline runs. ``role`` names a paragraph a renderer may place or leave
     out: ``CONTACT`` (a letterhead that prints the force's details itself leaves it out),
-    ``ADDRESSEE`` (never in the disclosure log's copy), ``DRAFT``; "" for any other."""
+    ``ADDRESSEE`` (never in the disclosure log's copy), ``DATE`` and ``REFERENCE`` (left out
+    by a letterhead that prints them), ``DRAFT``; "" for any other."""
 
     runs: Runs
     role: str = ""

@@ -37,6 +37,8 @@ from foidesk.release.disclosure.wording import (
 from foidesk.release.document import (
     ADDRESSEE,
     CONTACT,
+    DATE,
+    REFERENCE,
     Block,
     Bold,
     BulletList,
@@ -665,8 +667,8 @@ def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
             role=CONTACT,
         ),
         *addressee,
-        _para(_ordinal_date(letter_date)),
-        _para("Our Ref: ", _data(request.reference)),
+        Paragraph((Text(_ordinal_date(letter_date)),), role=DATE),
+        Paragraph((Text("Our Ref: "), _data(request.reference)), role=REFERENCE),
         Heading(1, title, data=True),
         _para(
             f"I write in connection with your request for information received on {received}"

@@ -4,18 +4,18 @@ Place in the flow: ``release.publish.write_public`` calls ``write_letter_docx`` 
 letter the release gate made and the release's ``LetterFields``; ``render.pdf`` then turns
 the DOCX into ``letter.pdf``. Nothing here sees a record.
 
-The letterhead is a Word file the force designs (``[force] letter_template``), filled with
-docxtpl (Jinja2 tags in the document, its headers and its footers). Its header, footer, logo,
-page setup and styles are kept. The fields a template may use are ``FIELDS``: ``{{ reference
-}}``, ``{{ letter_date }}``, ``{{ force_name }}`` and the other details, and ``{{p letter }}``,
-the paragraph that the whole letter replaces. A template with no ``{{p letter }}`` in its
-body gets the letter after whatever its body holds. A tag docxtpl cannot read, or a field
-foidesk does not fill, is refused with one line naming the template. A letterhead that shows
-the force's address, telephone or email itself (``{{ address }}`` and the like) gets a letter
-without its own block of contact details; one that shows ``{{ addressee }}`` gets none in the
-body either. Without a template the neutral built-in one (``builtin_template``) is used: A4,
+The letterhead is a Word file the force designs (``[force] letter_template``), read, checked
+and cleaned by ``render.letterhead`` (only plain fields, none of its document properties), then
+filled with docxtpl in Jinja2's sandbox. Its header, footer, logo, page setup and styles are
+kept. The fields are ``letterhead.FIELDS``: ``{{ reference }}``, ``{{ letter_date }}``,
+``{{ force_name }}`` and the other details, and ``{{p letter }}``, the paragraph that the
+whole letter replaces (added at the end of a body that has none). A letterhead that shows the
+force's address, telephone or email itself gets a letter without its own block of contact
+details; one that shows the addressee, the date or the reference gets none of those in the
+body either. Without a letterhead the neutral built-in one (``builtin_template``) is used: A4,
 Arial (Liberation Sans where Arial is not installed), the force's name and unit in the
-header, its contact details and the page number in the footer.
+header, its contact details and the page number in the footer. The file's properties are the
+letter's own: its title, the force as author and last editor, the reference.
 
 Data is escaped: every value given to the template goes through Jinja2's autoescaping, and
 the letter's own text is set through python-docx, which writes it as text. A placeholder the
@@ -27,8 +27,6 @@ written as final.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,8 @@ from foidesk.errors import LetterError
 from foidesk.release.document import (
     ADDRESSEE,
     CONTACT,
+    DATE,
+    REFERENCE,
     Block,
     Bold,
     BulletList,
@@ -53,17 +53,18 @@ from foidesk.release.document import (
     Table,
     Text,
 )
+from foidesk.release.render.letterhead import (
+    APP_PROPERTIES,
+    BODY_FIELD,
+    core_properties,
+    prepare,
+    rewrite_properties,
+)
 from foidesk.release.table import FoiTable
 
-BODY_FIELD = "letter"  # {{p letter }}: the paragraph the letter replaces
 CONTACT_FIELDS = ("address", "telephone", "email")
 FONT = "Arial"  # metric-compatible Liberation Sans is installed with LibreOffice
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # every member of the DOCX zip: the same bytes each time
 FIGURE_WIDTH = 720_000  # EMU: 2 cm, the widest a column of figures is made
-
-
-FIELDS = (*LetterFields.__dataclass_fields__, BODY_FIELD)
-"""Every field a letterhead may hold."""
 
 
 # -- the built-in letterhead ------------------------------------------------------------------
@@ -165,65 +166,6 @@ def _add_field(paragraph: Any, code: str, size: int | None = None) -> None:
             instr.set(qn("xml:space"), "preserve")
             instr.text = text
             run._r.append(instr)
-
-
-# -- the force's template ------------------------------------------------------------------
-
-
-def _template_bytes(template: Path | None) -> tuple[bytes, str]:
-    """The letterhead's bytes and how it is named in errors."""
-    if template is None:
-        return builtin_template(), "the built-in letter template"
-    try:
-        data = template.read_bytes()
-    except OSError as exc:
-        raise LetterError(
-            f"{template}: the letter template cannot be read ({exc.strerror})"
-        ) from None
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise LetterError(f"{template}: not a Word (.docx) file; save the letterhead as .docx")
-    return data, str(template)
-
-
-def _fields_used(data: bytes, shown: str) -> tuple[set[str], set[str]]:
-    """The fields the template uses (anywhere) and those in its body, read as docxtpl reads
-    them; a tag it cannot read, or a field foidesk does not fill, is refused."""
-    import jinja2
-    import jinja2.meta
-    from docx import Document as open_docx
-    from docxtpl import DocxTemplate
-
-    tpl = DocxTemplate(io.BytesIO(data))
-    try:
-        used = tpl.get_undeclared_template_variables()
-        body = open_docx(io.BytesIO(data)).element.body
-        body_xml = tpl.patch_xml(tpl.xml_to_string(body))
-        in_body = jinja2.meta.find_undeclared_variables(jinja2.Environment().parse(body_xml))
-    except jinja2.TemplateSyntaxError as exc:
-        raise LetterError(
-            f"{shown}: a field cannot be read ({exc.message}, line {exc.lineno} of the "
-            "document's XML): write fields as {{ reference }}, and the letter as {{p letter }}"
-        ) from None
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise LetterError(f"{shown}: not a Word document python-docx can open ({exc})") from None
-    unknown = sorted(set(used) - set(FIELDS))
-    if unknown:
-        raise LetterError(
-            f"{shown}: the field {{{{ {unknown[0]} }}}} is not one foidesk fills "
-            f"(it fills {', '.join(FIELDS)})"
-        )
-    return set(used), set(in_body)
-
-
-def _with_body_field(data: bytes) -> bytes:
-    """The template with a ``{{p letter }}`` paragraph added at the end of its body."""
-    from docx import Document as open_docx
-
-    doc = open_docx(io.BytesIO(data))
-    doc.add_paragraph("{{p " + BODY_FIELD + " }}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
 
 
 # -- the letter's blocks ---------------------------------------------------------------------
@@ -423,22 +365,19 @@ def render_letter_docx(
     cannot fill."""
     from docx.shared import Pt, RGBColor
     from docxtpl import DocxTemplate
+    from jinja2.sandbox import SandboxedEnvironment
 
-    data, shown = _template_bytes(template)
-    used, in_body = _fields_used(data, shown)
-    if BODY_FIELD not in in_body:
-        if BODY_FIELD in used:
-            raise LetterError(
-                f"{shown}: {{{{p {BODY_FIELD} }}}} is in a header or footer; put it in the "
-                "body, where the letter goes"
-            )
-        data = _with_body_field(data)
+    letterhead = prepare(template, builtin_template())
     skip = set()
-    if used & set(CONTACT_FIELDS):
+    if letterhead.fields & set(CONTACT_FIELDS):
         skip.add(CONTACT)
-    if "addressee" in used:
+    if "addressee" in letterhead.fields:
         skip.add(ADDRESSEE)
-    tpl = DocxTemplate(io.BytesIO(data))
+    if "letter_date" in letterhead.fields:
+        skip.add(DATE)
+    if "reference" in letterhead.fields:
+        skip.add(REFERENCE)
+    tpl = DocxTemplate(io.BytesIO(letterhead.data))
     main = tpl.get_docx()
     styles = {style.name for style in main.styles}
     section = main.sections[-1]  # the letter ends in the body's last section
@@ -454,46 +393,15 @@ def render_letter_docx(
         run.font.color.rgb = RGBColor(0xC0, 0, 0)
     writer.blocks(document.blocks, skip=skip)
     context: dict[str, Any] = {**fields.context(), BODY_FIELD: body}
-    try:
-        tpl.render(context, autoescape=True)
-    except Exception as exc:  # jinja2's errors name the XML, not the template: say which
-        raise LetterError(f"{shown}: the letter could not be filled in ({exc})") from exc
-    # the file's own properties say who it is from and what it is, and nothing else: not the
-    # person who made the letterhead, nor their notes
-    core = tpl.docx.core_properties
-    core.title = document.title
-    core.author = core.last_modified_by = fields.force_name
-    core.subject = core.comments = core.keywords = core.category = core.content_status = ""
-    core.identifier = fields.reference
-    core.revision = 1
+    try:  # only plain fields reach Jinja2 (letterhead.prepare), in its sandbox even so
+        tpl.render(context, SandboxedEnvironment(autoescape=True), autoescape=True)
+    except Exception as exc:  # jinja2's errors name the XML, not the letterhead: say which
+        raise LetterError(f"{letterhead.shown}: the letter could not be filled in ({exc})") from exc
     out = io.BytesIO()
     tpl.save(out)
-    return _fixed_zip(out.getvalue())
-
-
-THUMBNAIL = re.compile(rb"<Relationship [^>]*Target=\"/?docProps/thumbnail\.[a-z]+\"[^>]*/>")
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The DOCX with every member's time fixed, so the same letter is the same bytes, and
-    without the thumbnail a template may carry (a picture of its own first page, not the
-    letter's: python-docx's default template has one)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if info.filename.startswith("docProps/thumbnail."):
-                continue
-            member = zipfile.ZipInfo(info.filename, FIXED_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            blob = source.read(info.filename)
-            if info.filename == "_rels/.rels":
-                blob = THUMBNAIL.sub(b"", blob)
-            if info.filename == "docProps/core.xml":
-                blob = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", blob)
-            target.writestr(member, blob)
-    return out.getvalue()
+    # the file's own properties say who it is from and what it is, and nothing else
+    core = core_properties(document.title, fields.force_name, fields.reference)
+    return rewrite_properties(out.getvalue(), core, APP_PROPERTIES)
 
 
 def write_letter_docx(
