@@ -279,7 +279,7 @@ def test_placeholders_listed_when_the_force_is_absent(tmp_path: Path) -> None:
     text = render_document_markdown(letter)
     assert text.startswith("[FORCE NAME]  \n[UNIT]  \n[ADDRESS]\n\nTelephone: [TELEPHONE]  \n")
     assert "[FORCE NAME] aims to complete an internal review within 20 working days" in text
-    assert "to [UNIT] at the address or email above" in text
+    assert "to [UNIT] at the address or email given in this letter" in text
     assert "[SIGNATORY]  \n[UNIT]\n" in text
 
 
@@ -435,8 +435,9 @@ def test_method_names_each_system_its_fields_and_the_overlap(tmp_path: Path) -> 
     assert (
         "**Systems and fields searched.**\n\n"
         "- Legacy: 5 records searched; free-text fields: text_mo, text_summary.\n"
-        "- Athena: 6 records searched; free-text fields: text_summary, investigation log entries.\n"
-        in text
+        "- Athena: 6 records searched (5 of them are the crimes counted under this system, as in "
+        "the coverage table; the others are copies of crimes held on both systems); free-text "
+        "fields: text_summary, investigation log entries.\n" in text
     )
     assert "the copy from the newer system (the later source) supplies" in text
     assert "Crimes held on more than one system: Athena and Legacy: 1." in text

@@ -94,10 +94,10 @@ class Coverage:
                 (
                     (Text(line.system, data=True),),
                     (Bold(line.period),) if line.period == "Total" else (Text(line.period),),
-                    (Text(str(line.records_searched)),),
+                    (Text(f"{line.records_searched:,}"),),
                     (
                         Text(
-                            str(line.records_with_hits),
+                            _figure(line.records_with_hits),
                             data=isinstance(line.records_with_hits, Withheld),
                         ),
                     ),
@@ -106,3 +106,8 @@ class Coverage:
             ),
             align=("left", "left", "right", "right"),
         )
+
+
+def _figure(cell: int | Withheld) -> str:
+    """A count with thousands separators, or a withheld figure's symbol."""
+    return cell.symbol if isinstance(cell, Withheld) else f"{cell:,}"

@@ -141,6 +141,21 @@ def method_statement(
     period_text = "financial years (1 April to 31 March)" if financial else "calendar years"
     period_noun = "period" if window else "financial year" if financial else "year"
 
+    totals = coverage.totals()
+
+    def searched(source: SourceSummary) -> str:
+        """Records searched in a system, and, when some are copies of crimes counted under the
+        other system, how many crimes it holds (the coverage table's figure)."""
+        text = f": {source.copies_searched:,} records searched"
+        line = totals.get(source.system)
+        held = line.records_searched if line is not None else source.copies_searched
+        if held != source.copies_searched:
+            text += (
+                f" ({held:,} of them are the crimes counted under this system, as in the "
+                "coverage table; the others are copies of crimes held on both systems)"
+            )
+        return text + "; free-text fields: "
+
     def fields(source: SourceSummary) -> str:
         names = [*source.text_fields, *(["investigation log entries"] if source.has_notes else [])]
         return ", ".join(names) or "none (no free text: not searched)"
@@ -164,7 +179,7 @@ def method_statement(
             tuple(
                 (
                     _data(s.system),
-                    Text(f": {s.copies_searched:,} records searched; free-text fields: "),
+                    Text(searched(s)),
                     _data(fields(s)),
                     Text(
                         "."
@@ -669,6 +684,7 @@ def letterhead(request: Request, letter_date: date, title: str) -> list[Block]:
         *addressee,
         Paragraph((Text(_ordinal_date(letter_date)),), role=DATE),
         Paragraph((Text("Our Ref: "), _data(request.reference)), role=REFERENCE),
+        _para("Dear Sir or Madam"),
         Heading(1, title, data=True),
         _para(
             f"I write in connection with your request for information received on {received}"
@@ -699,7 +715,7 @@ def closing(request: Request, letter_date: date) -> list[Block]:
             f"{_ordinal_date(review_by)}, quoting the reference "
             "above, to ",
             unit,
-            " at the address or email above. ",
+            " at the address or email given in this letter. ",
             name,
             " aims to complete an internal review within 20 working days, and in no more than "
             "40 working days.",

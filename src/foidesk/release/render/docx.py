@@ -114,14 +114,10 @@ def builtin_template() -> bytes:
         run.font.size = Pt(8)
         _add_field(footer, field, size=8)
     doc.add_paragraph("{{p letter }}")
-    core = doc.core_properties
-    core.author = core.last_modified_by = "{{ force_name }}"
-    core.title = "{{ title }}"
-    core.subject = core.comments = core.keywords = core.category = ""
-    core.language = "en-GB"
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    # no properties of its own (python-docx's say "python-docx"): a letter gets the letter's
+    return rewrite_properties(out.getvalue(), core_properties(), APP_PROPERTIES)
 
 
 def _clear_theme_fonts(style: Any) -> None:
