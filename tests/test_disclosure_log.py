@@ -18,9 +18,9 @@ import pytest
 
 from foidesk.casework.periods import periods
 from foidesk.disclosure_log import add_to_log, check_against_log, read_index, slug_of
-from foidesk.disclosure_log.entry import REMOVED
 from foidesk.disclosure_log.index import HEADER, INDEX_NAME
 from foidesk.errors import CaseError
+from foidesk.release.redact import REMOVED
 from foidesk.release.render.csv_grid import render_csv
 from foidesk.release.render.html import render_html
 from foidesk.release.table import SMALL, Cell, FoiTable, TableRow, Withheld
@@ -232,6 +232,24 @@ def test_the_same_reference_added_again_replaces_its_release(tmp_path: Path) -> 
         "index.html",
         "letter.pdf",
     ]
+
+
+def test_another_request_under_the_same_reference_is_refused(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    add_to_log(make_case(tmp_path / "a", "FOI2019/02832"), log)
+    other = make_case(tmp_path / "b", "FOI2019/02832", request="How many knives were seized?")
+    result = run_cli("log", "add", other, "--log", log)
+    assert result.returncode != 0
+    said = one_line_error(result).strip()
+    assert said.startswith(
+        f"foidesk: error: {log / 'disclosure-log.csv'}: FOI2019/02832 is already in the log as "
+        "another request (received 2019-04-26, "
+    )
+    assert said.endswith("give --replace to put this case in its place, or check the reference")
+    assert read_index(log)[0].request.startswith(SEED_TEXT[:30])
+    forced = run_cli("log", "add", other, "--log", log, "--replace")
+    assert forced.returncode == 0, forced.stderr
+    assert read_index(log)[0].request == "How many knives were seized?"
 
 
 def test_the_same_cases_give_byte_identical_logs(tmp_path: Path) -> None:

@@ -454,3 +454,34 @@ def test_a_letterhead_that_prints_the_date_and_reference_is_not_repeated(tmp_pat
     assert "Our Ref:" not in body
     header = docx.Document(io.BytesIO(data)).sections[0].header.paragraphs[0].text
     assert header == "Date: 3rd June 2019  Ref: FOI2019/02832"
+
+
+def test_the_log_copy_leaves_out_a_name_signed_in_the_request(tmp_path: Path) -> None:
+    request = _seed_case(tmp_path, 'addressee = "Ms Petra Quigley\\n3 Mill Lane, Anytown"\n')
+    text = request.read_text(encoding="utf-8").replace(
+        'request = "The number', 'request = "Petra asks, as P. Quigley: the number', 1
+    )
+    request.write_text(text, encoding="utf-8")
+    public = _answer(request, tmp_path / "case")
+    assert "Petra asks, as P. Quigley" in _pdf_text(public / "letter.pdf")
+    log_copy = _pdf_text(public / "log-letter.pdf")
+    assert "Petra" not in log_copy and "Quigley" not in log_copy and "Mill Lane" not in log_copy
+    assert "[name and address removed] asks" in log_copy
+
+
+def test_without_libreoffice_the_letter_is_word_only_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOIDESK_SOFFICE", str(tmp_path / "no-such-soffice"))
+    result = foidesk.answer(_seed_case(tmp_path), letter_date=date(2019, 6, 3))
+    said = [n.message for n in result.notices if n.kind == "letter-no-pdf"]
+    assert said == [
+        "the letter is written as Word only, not PDF: "
+        f"FOIDESK_SOFFICE={tmp_path / 'no-such-soffice'} names no program: correct it or unset it"
+    ]
+    foidesk.write_case(tmp_path / "case", result)
+    names = {p.name for p in (tmp_path / "case" / "public").iterdir()}
+    assert "letter.docx" in names and not any(n.endswith(".pdf") for n in names)
+    # asked for a PDF all the same: one line naming the file and the setting
+    with pytest.raises(LetterError, match=r"letter.pdf: the PDF letter cannot be made: "):
+        docx_to_pdf(tmp_path / "case" / "public" / "letter.docx", tmp_path / "letter.pdf")

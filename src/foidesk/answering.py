@@ -53,7 +53,7 @@ from foidesk.notices import Notice
 from foidesk.release.coverage import Coverage, SearchedTerm
 from foidesk.release.disclosure.earlier import check_earlier, earlier_audit
 from foidesk.release.gate import PublicRelease, make_release
-from foidesk.release.render.pdf import INSTALL_HINT, soffice_path
+from foidesk.release.render.pdf import missing_soffice, soffice_path
 from foidesk.release.review import ReviewSummary
 from foidesk.release.table import FoiTable
 from foidesk.search.adhoc import lexicon_term, resolve_terms
@@ -238,7 +238,7 @@ def answer(
         notices.append(
             Notice(
                 "letter-no-pdf",
-                f"the letter is written as Word only, not PDF: {INSTALL_HINT}",
+                f"the letter is written as Word only, not PDF: {missing_soffice()}",
                 {},
             )
         )

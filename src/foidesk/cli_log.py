@@ -81,6 +81,17 @@ def add(
             ),
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help=(
+                "Replace a release of the same reference that is another request (another "
+                "date received or request text); the same request answered again is replaced "
+                "without it."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Add a released case to the disclosure log: a row in DIR/disclosure-log.csv (reference,
     title, received, answered, category, request, page, letter, files) and a page
@@ -88,14 +99,16 @@ def add(
     table.xlsx, table.html), coverage.csv and the letter as PDF (public/log-letter.pdf, the
     letter without the addressee, else public/letter.pdf), copied as letter.pdf. Then
     DIR/index.html lists every release, with search and filters. A release of the same
-    reference is replaced. A case refused under s.12 (no table) is logged with its letter
-    alone. A case without its PDF letter is refused: answer it again with LibreOffice
-    installed (soffice). The addressee (the request's name and address) is never written:
-    its lines are taken out of the title and request text. Prints the release's page.
+    reference is replaced when it is the same request answered again; another request under
+    the same reference is refused unless --replace. A case refused under s.12 (no table) is
+    logged with its letter alone. A case without its PDF letter is refused: answer it again
+    with LibreOffice installed (soffice) and without --no-pdf. The addressee (the request's
+    name and address) is never written: its lines are taken out of the title and request
+    text. Prints the release's page.
     """
     from foidesk.disclosure_log import add_to_log
 
-    done = add_to_log(case, log, _date(answered))
+    done = add_to_log(case, log, _date(answered), replace=replace)
     what = "Replaced" if done.replaced else "Added"
     where = "in" if done.replaced else "to"
     table = "" if done.entry.has_table else " (no table: the letter only)"

@@ -83,9 +83,12 @@ class LogCheck:
         return [c for check in self.checks for c in check.conflicts]
 
 
-def add_to_log(case: Path, log: Path, answered: date | None = None) -> Added:
+def add_to_log(
+    case: Path, log: Path, answered: date | None = None, *, replace: bool = False
+) -> Added:
     """Add the release in case folder ``case`` to the disclosure log in ``log`` (made when
-    new), replacing the release of the same reference if the log has one."""
+    new), replacing the release of the same reference if the log has one: the same request
+    answered again (the same date received and request text), or, with ``replace``, any."""
     entry = read_entry(case, answered)
     rows = _open_log(log, create=True)
     row = row_of(entry)
@@ -96,12 +99,27 @@ def add_to_log(case: Path, log: Path, answered: date | None = None) -> Added:
                 f"{other.folder}/, the folder {entry.reference!r} would have: give one of "
                 "them another reference"
             )
+        if (
+            other.reference == row.reference
+            and not replace
+            and (other.received != row.received or other.request != row.request)
+        ):
+            raise CaseError(
+                f"{log / INDEX_NAME}: {other.reference} is already in the log as another "
+                f"request (received {other.received}, {_start(other.request)}); give --replace "
+                "to put this case in its place, or check the reference"
+            )
     replaced = any(other.slug == row.slug for other in rows)
     rows = ordered([other for other in rows if other.slug != row.slug] + [row])
     page = _write_release(log, entry, row)
     write_index(log, rows)
     write_file(log / SITE_INDEX, render_index_page(rows))
     return Added(entry, row, page, replaced, len(rows))
+
+
+def _start(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def check_against_log(case: Path, log: Path) -> LogCheck:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 from foidesk.errors import CaseError
 from foidesk.release.disclosure.earlier import read_json_file
+from foidesk.release.redact import addressee_phrases, named, redact
 
 AUDIT = ("internal", "audit.json")
 TABLE_FILES = ("table.csv", "table.xlsx", "table.html")  # the table's files the log keeps
@@ -44,12 +44,10 @@ PDF_MAGIC = b"%PDF-"
 
 DEFAULT_CATEGORY = "Crime statistics"
 TITLE_CHARS = 100  # a title made from the request text is cut near here
-REMOVED = "[name and address removed]"
 LATE_LETTER = "letter-after-due-date"  # the notice that records the letter's date
 ANSWERED_GIVEN = "given"  # --answered
 ANSWERED_LETTER = "the letter's date"  # recorded in the audit (a letter after the due date)
 ANSWERED_CASE = "the day the case was answered"  # the audit's ``created``, in UTC
-_HONORIFICS = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s")
 _SLUG_CHARS = 80
 
@@ -173,38 +171,6 @@ def default_title(request: str, reference: str) -> str:
         return first
     cut = first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:")
     return (cut or first[:TITLE_CHARS]) + "…"
-
-
-def addressee_phrases(addressee: str, *, words: bool = False) -> tuple[str, ...]:
-    """What of the addressee must not appear: each line of three characters or more and the
-    first (the name) without a title such as Mr or Dr; with ``words``, each word of the name
-    of three characters or more too (a request signed "Jane"), for the texts the log writes
-    (not for the files it copies, whose own wording, "Dear requester", may share a word)."""
-    lines = [" ".join(line.split()) for line in addressee.splitlines()]
-    phrases = [line for line in lines if len(line) >= 3]
-    if phrases:
-        bare = _HONORIFICS.sub("", phrases[0])
-        phrases += [bare, *(bare.split() if words else ())]
-    phrases = [p for p in phrases if len(p.strip(".,")) >= 3]
-    # the longest first, so that a line is removed before a part of it
-    return tuple(sorted(set(phrases), key=lambda p: (-len(p), p)))
-
-
-def _pattern(phrase: str) -> re.Pattern[str]:
-    words = r"\s+".join(re.escape(w) for w in phrase.split())
-    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
-
-
-def redact(text: str, phrases: Iterable[str]) -> str:
-    """``text`` with every phrase (any letter case, any spacing) replaced by ``REMOVED``."""
-    for phrase in phrases:
-        text = _pattern(phrase).sub(REMOVED, text)
-    return text
-
-
-def named(text: str, phrases: Iterable[str]) -> str | None:
-    """The first phrase ``text`` holds, or None."""
-    return next((p for p in phrases if _pattern(p).search(text)), None)
 
 
 # -- reading the case ------------------------------------------------------------------------

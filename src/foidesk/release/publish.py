@@ -13,6 +13,7 @@ from pathlib import Path
 
 from foidesk.release.document import ADDRESSEE
 from foidesk.release.gate import PublicRelease
+from foidesk.release.redact import addressee_phrases, redact_document
 from foidesk.release.render import EXTENSIONS, RENDERERS
 from foidesk.release.render.document_markdown import render_document_markdown
 from foidesk.release.render.docx import write_letter_docx
@@ -77,8 +78,9 @@ def write_letter(folder: Path, release: PublicRelease) -> list[Path]:
         blind = dataclasses.replace(release.letter_fields, addressee="")
         with tempfile.TemporaryDirectory(prefix="foidesk-log-letter-") as work:
             copy = Path(work) / "log-letter.docx"
-            write_letter_docx(
-                release.letter.without(ADDRESSEE), copy, blind, release.letter_template
-            )
+            # without the addressee, nor their name where they signed the request text
+            phrases = addressee_phrases(release.letter_fields.addressee, words=True)
+            letter = redact_document(release.letter.without(ADDRESSEE), phrases)
+            write_letter_docx(letter, copy, blind, release.letter_template)
             written.append(docx_to_pdf(copy, folder / LOG_LETTER))
     return written

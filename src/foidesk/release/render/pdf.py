@@ -56,12 +56,21 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def missing_soffice() -> str:
+    """Why there is no LibreOffice to run, for a message: the ``FOIDESK_SOFFICE`` that names
+    nothing, or how to install it."""
+    named = os.environ.get("FOIDESK_SOFFICE")
+    if named:
+        return f"FOIDESK_SOFFICE={named} names no program: correct it or unset it"
+    return INSTALL_HINT
+
+
 def docx_to_pdf(docx: Path, pdf: Path) -> Path:
     """Convert ``docx`` to ``pdf`` (its folder must exist). Refuses with ``LetterError``
     when LibreOffice is not installed or the conversion fails."""
     program = soffice_path()
     if program is None:
-        raise LetterError(f"{pdf}: the PDF letter cannot be made: {INSTALL_HINT}")
+        raise LetterError(f"{pdf}: the PDF letter cannot be made: {missing_soffice()}")
     with tempfile.TemporaryDirectory(prefix="foidesk-soffice-") as work:
         profile = Path(work) / "profile"
         out = Path(work) / "out"
