@@ -18,7 +18,6 @@ import typer
 from rich.console import Console
 
 import foidesk
-from foidesk.case_folder import CaseFolders
 from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
 from foidesk.cli_scan import scan
@@ -40,6 +39,8 @@ app = typer.Typer(
 )
 if TYPE_CHECKING:
     from rich.progress import TaskID
+
+    from foidesk.case_folder import CaseFolders
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
