@@ -287,6 +287,8 @@ def test_zero_rows_writes_headers_only(tmp_path: Path) -> None:
 # mention (possible.toml, issue 14's review): only those crimes' rows changed, each by one
 # sentence, and labels.csv gained the columns possible and possible_truth and their rows
 # (tests/test_synth_possible.py; the digest of the other drug records is pinned as above).
+# The request file's changed again when it gave the force's telephone (issue 16): the demo's
+# letter has every [force] detail, so it is written final, not as a draft.
 DEFAULT_SHA256 = {
     "legacy.csv": "44e0f0261570435920dab22d15e28261a3b20b60f30125c17d2bbdcec4b5584a",
     "athena.csv": "2e2c5994b6726718439c0aa15578a9e3e9dd7a6a8b7ebb72e5d6257749a53f09",
