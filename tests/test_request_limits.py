@@ -375,6 +375,19 @@ def test_a_control_character_in_a_name_or_text_is_refused(
     _load_refused(_edit(request, old, new), key + ": ", "U+")
 
 
+@pytest.mark.parametrize("control", ["\\u202e", "\\u202b", "\\u2066", "\\u2069"])
+def test_a_bidi_override_in_free_text_is_refused(folder: Path, control: str) -> None:
+    """An override shows the request, quoted in the letter, in another order than it holds."""
+    request = _edit(_request(folder), 'request = "Drug', f'request = "Drug {control}edirrevo')
+    _load_refused(request, "request: contains the invisible character U+", "reorders the text")
+
+
+def test_right_to_left_text_and_its_marks_are_accepted(folder: Path) -> None:
+    text = "\\u0645\\u0646 \\u0641\\u0636\\u0644 \\u200f \\u05e9\\u05dc\\u05d5\\u05dd \\u200e"
+    request = _edit(_request(folder), 'request = "Drug', f'request = "{text} Drug')
+    assert foidesk.load_request(request).request_text.startswith("\u0645\u0646")
+
+
 def test_a_control_character_in_a_system_name_is_refused_by_the_cli(folder: Path) -> None:
     request = write_request(folder, [("a.csv", "Leg\\u001bacy")])
     _cli_refused(request, "request.toml: source[1].system: ", "U+001B")

@@ -163,6 +163,9 @@ RESERVED_SYSTEMS = ("later", "earlier")  # population.prefer's words
 # Character categories a name may not hold: control, invisible formatting (zero-width, bidi
 # overrides, soft hyphen), line and paragraph separators, lone surrogates.
 _NOT_IN_NAMES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI,
+# PDI): refused even in free text; the marks LRM and RLM stay allowed
+_BIDI_CONTROLS = frozenset({*range(0x202A, 0x202F), *range(0x2066, 0x206A)})
 # Unicode's Default_Ignorable_Code_Point characters outside those categories: letters and marks
 # that show nothing (Hangul fillers, the combining grapheme joiner, variation selectors), so a
 # name made of them looks blank, or looks the same as another name
@@ -446,10 +449,18 @@ def _plain(path: Path, key: str, text: str, allowed: str = "", free: bool = Fals
     """Refuse a control or invisible formatting character in ``text`` (except those in
     ``allowed``). Free text (``free``) may hold formatting characters (a soft hyphen, an emoji's
     zero-width joiner, right-to-left marks in Arabic or Hebrew) and line separators, not
-    control characters."""
+    control characters, nor the bidirectional embeddings, overrides and isolates that make a
+    letter show text in another order than it holds ("Trojan Source")."""
     for i, ch in enumerate(text):
         if ch in allowed:
             continue
+        if ord(ch) in _BIDI_CONTROLS:
+            raise _fail(
+                path,
+                key,
+                f"contains {_character(ch)} at character {i + 1}, which reorders the text "
+                "shown; remove it (right-to-left text needs no control characters)",
+            )
         category = unicodedata.category(ch)
         if category == "Cc" or (not free and (category in _NOT_IN_NAMES or ord(ch) in _INVISIBLE)):
             why = "" if free else " (a name is plain, visible text)"
