@@ -9,8 +9,11 @@ Used by ``foidesk deadline`` and the audit of ``foidesk answer``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 import holidays
 
@@ -33,8 +36,10 @@ class Deadline:
     skipped_holidays: tuple[tuple[date, str], ...]
 
 
-def uk_bank_holidays(years: range) -> dict[date, str]:
-    """Bank holidays of any UK nation in the given years, each with the nations it applies to."""
+@functools.lru_cache(maxsize=64)
+def uk_bank_holidays(years: range) -> Mapping[date, str]:
+    """Bank holidays of any UK nation in the given years, each with the nations it applies to
+    (kept once made: the desk's case list asks for the same years many times; read-only)."""
     names: dict[date, dict[str, list[str]]] = {}
     for nation in UK_NATIONS:
         for day, name in holidays.country_holidays("GB", subdiv=nation, years=years).items():
@@ -46,7 +51,7 @@ def uk_bank_holidays(years: range) -> dict[date, str]:
             where = "all UK" if len(nations) == len(UK_NATIONS) else "/".join(nations)
             parts.append(f"{name} ({where})")
         result[day] = "; ".join(parts)
-    return result
+    return MappingProxyType(result)
 
 
 def due_date(received: date, clarified: date | None = None) -> Deadline:
