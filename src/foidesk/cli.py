@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
+from foidesk.cli_desk import cases_app, users_app
 from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
 from foidesk.cli_scan import scan
@@ -765,6 +766,8 @@ lexicon_app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
+app.add_typer(cases_app, name="cases")
 app.add_typer(log_app, name="log")
 app.command("scan")(scan)
 

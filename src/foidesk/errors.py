@@ -54,3 +54,9 @@ class LetterError(FoideskError):
     """The letter cannot be written as Word or PDF: a letterhead template foidesk cannot fill
     (a field it does not know, a tag it cannot read, not a .docx), or LibreOffice failing to
     convert it (``release.render.docx``, ``release.render.pdf``)."""
+
+
+class DeskError(FoideskError):
+    """The desk's store, people and cases: a data folder from a newer foidesk, a user name
+    taken or a password too short, a request whose sources lie outside the data folder's
+    sources (``foidesk.desk``)."""

@@ -1,0 +1,1 @@
+"""The desk store's Alembic migrations (run by ``foidesk.desk.db.upgrade``)."""

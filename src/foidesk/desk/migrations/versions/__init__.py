@@ -1,0 +1,1 @@
+"""One file a schema revision, in order (``0001_initial.py`` first)."""
