@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from foidesk.casework.clock import ClockEvent as ClockEvent_
+from foidesk.casework.clock import clock as clock_of
+from foidesk.casework.deadline import due_date
 from foidesk.casework.request import load_request
 from foidesk.desk.cases import add_case, case_folder, case_request, slug
 from foidesk.desk.db import open_store
@@ -200,9 +203,13 @@ def test_clarified_request_starts_the_clock_again(store, data: Path) -> None:
         clock = session.scalars(select(ClockEvent).order_by(ClockEvent.id)).all()
     assert [(c.kind, c.date) for c in clock] == [
         ("received", date(2019, 4, 26)),
+        ("clarification_sought", date(2019, 4, 26)),
         ("clarification_received", date(2019, 5, 8)),
     ]
     assert {c.user_id for c in clock} == {None} and case.status == "received"
+    # the statutory clock reads the same due date from them as foidesk deadline gives
+    state = clock_of([ClockEvent_(c.kind, c.date) for c in clock], date(2019, 5, 20))
+    assert state.due == due_date(date(2019, 4, 26), date(2019, 5, 8)).due == date(2019, 6, 6)
 
 
 def test_source_outside_sources_refused(store, data: Path) -> None:

@@ -299,9 +299,12 @@ def _same_sources(original: Request, copied: Request) -> bool:
 
 def _clock(request: Request) -> list[tuple[str, date]]:
     """The clock's events the request file itself gives: received, and a clarification
-    received (``clarified``: the clock restarts there)."""
+    received (``clarified``: the clock restarts there). The file does not say when the
+    clarification was sought; it is dated the day the request was received, which moves no
+    date (``casework.clock`` needs one sought before one received)."""
     events = [("received", request.received)]
     if request.clarified is not None:
+        events.append(("clarification_sought", request.received))
         events.append(("clarification_received", request.clarified))
     return events
 
