@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 import foidesk
-from foidesk.cli_desk import cases_app, users_app
+from foidesk.cli_desk import cases_app, serve, users_app
 from foidesk.cli_log import log_app
 from foidesk.cli_review import review_app
 from foidesk.cli_scan import scan
@@ -768,6 +768,7 @@ app.add_typer(lexicon_app, name="lexicon")
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
 app.add_typer(cases_app, name="cases")
+app.command("serve")(serve)
 app.add_typer(log_app, name="log")
 app.command("scan")(scan)
 

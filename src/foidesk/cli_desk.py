@@ -139,3 +139,63 @@ def cases_add(
     print(f"Due date (FOIA s.10): {due.isoformat()}")
     print(f"Request: {copy}")
     print(f"Case folder: {folder} (foidesk answer {copy} --out {folder})")
+
+
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help=(
+                "The address to listen on. Only this computer by default; another address "
+                "(0.0.0.0: every one) needs --allow-remote."
+            ),
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8000,
+    data: DataOption = DEFAULT_DATA,
+    db: DbOption = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help=(
+                "Listen on an address other computers can reach. Put the desk behind an HTTPS "
+                "reverse proxy (docs/desk-web.md); never serve it over plain HTTP on a network."
+            ),
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help=(
+                "The reverse proxy's addresses (comma-separated, or *) whose X-Forwarded-Proto "
+                "and X-Forwarded-For are believed: cookies are then Secure when the proxy says "
+                "the browser came over HTTPS. None believed by default."
+            ),
+        ),
+    ] = None,
+) -> None:
+    """Serve the browser desk: log in, the case list with the statutory clock, cases, their
+    clock events and event log, users (docs/desk-web.md). Add the first user with foidesk
+    users add. Runs until Ctrl-C.
+    """
+    import ipaddress
+
+    import uvicorn
+
+    from foidesk.desk.web.app import create_app
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        raise DeskError(
+            f"--host {host}: other computers could reach the desk; add --allow-remote (behind "
+            "an HTTPS reverse proxy) to mean it"
+        )
+    app = create_app(data, db, forwarded_allow_ips=forwarded_allow_ips)
+    print(f"foidesk desk on http://{host}:{port}/ (data: {data}); Ctrl-C stops it")
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
