@@ -166,6 +166,21 @@ def test_throttle_after_five_failures(client: TestClient) -> None:
     assert reply.status_code == 429
 
 
+def test_a_session_outlives_a_restart_and_only_its_hash_is_stored(data: Path) -> None:
+    with _client(data) as first:
+        csrf = login(first, "officer")
+        cookie = first.cookies.get("foidesk_session")
+    assert cookie
+    stored = (data / "desk.sqlite").read_bytes()
+    assert cookie.encode() not in stored and csrf.encode() in stored
+    with _client(data) as second:  # a new process over the same store
+        second.cookies.set("foidesk_session", cookie)
+        page = second.get("/")
+        assert page.status_code == 200 and _csrf(page.text) == csrf
+        assert second.post("/logout", data={"csrf_token": csrf}).status_code == 303
+        assert second.get("/").status_code == 303  # ended for every process
+
+
 def test_logout(client: TestClient) -> None:
     csrf = login(client, "officer")
     assert client.post("/logout", data={}).status_code == 403  # no token

@@ -179,3 +179,17 @@ class ClockEvent(Base):
     value: Mapped[int | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A logged-in browser of the desk (``desk.web.auth``): the sha256 of its token (the
+    browser holds the token; the store never does), its user, its CSRF token, when it began
+    and when it was last used."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime]
+    last_seen: Mapped[datetime]

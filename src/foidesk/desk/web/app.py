@@ -46,8 +46,11 @@ class Desk:
     templates: Jinja2Templates
     today: Callable[[], date] = date.today
     secure_cookies: bool | None = None
-    sessions: Sessions = field(default_factory=Sessions)
+    sessions: Sessions = field(init=False)
     throttle: Throttle = field(default_factory=Throttle)
+
+    def __post_init__(self) -> None:
+        self.sessions = Sessions(self.store)
 
 
 class LoginRequired(Exception):

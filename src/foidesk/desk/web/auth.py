@@ -5,9 +5,9 @@
   (``secrets.token_urlsafe``) in an HttpOnly, SameSite=Lax cookie (Secure when the request
   came over HTTPS); the server keeps the token's sha256, never the token, with the user, when
   the session began and when it was last used. A session unused for 12 hours is over.
-  They are kept in the server's memory (``Sessions``): a restart logs everyone out, and the
-  desk runs as one process. (A ``sessions`` table in the store needs the store's migration
-  0002; docs/desk-web.md.)
+  They are kept in the store (``Sessions``, the ``sessions`` table of migration 0002), so a
+  restart of the desk logs nobody out and several processes may serve it. (The login
+  throttle is kept in the process's memory.)
 - **CSRF**: each session has its own token, written as a hidden ``csrf_token`` field in every
   form; a POST without it, or with another, is refused (403). The login form, before any
   session, carries a token that must equal a cookie's (``LOGIN_CSRF_COOKIE``).
@@ -24,6 +24,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+
+from foidesk.desk.db import Store
+from foidesk.desk.store import WebSession as StoredSession
 
 SESSION_COOKIE = "foidesk_session"
 LOGIN_CSRF_COOKIE = "foidesk_login_csrf"
@@ -56,54 +62,65 @@ class WebSession:
 
 
 class Sessions:
-    """The sessions of one desk process, by the sha256 of their tokens."""
+    """The desk's sessions, kept in the store (``store.WebSession``, by the sha256 of their
+    tokens): they outlive a restart of the desk and are the same for every process serving
+    it. ``idle_seconds`` unused and a session is over."""
 
-    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(self, store: Store, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.store = store
         self.idle_seconds = idle_seconds
-        self._held: dict[str, WebSession] = {}
-        self._lock = threading.Lock()
 
     def start(self, user_id: int) -> tuple[str, WebSession]:
         """A new session for the user: the token for the cookie, and the session."""
         token = secrets.token_urlsafe(32)
-        at = time.time()
-        session = WebSession(user_id, secrets.token_urlsafe(32), at, at)
-        with self._lock:
-            self._forget_idle(at)
-            self._held[token_hash(token)] = session
-        return token, session
+        at = datetime.now(UTC)
+        row = StoredSession(
+            token_hash=token_hash(token),
+            user_id=user_id,
+            csrf_token=secrets.token_urlsafe(32),
+            created=at,
+            last_seen=at,
+        )
+        with self.store.session() as db:
+            db.execute(delete(StoredSession).where(StoredSession.last_seen < self._oldest(at)))
+            db.add(row)
+            return token, _session(row)
 
     def find(self, token: str | None) -> WebSession | None:
         """The live session of a cookie's token (its last use now), or None."""
         if not token:
             return None
-        at = time.time()
-        key = token_hash(token)
-        with self._lock:
-            session = self._held.get(key)
-            if session is None:
+        at = datetime.now(UTC)
+        with self.store.session() as db:
+            row = db.get(StoredSession, token_hash(token))
+            if row is None:
                 return None
-            if at - session.last_seen > self.idle_seconds:
-                del self._held[key]
+            if row.last_seen < self._oldest(at):
+                db.delete(row)
                 return None
-            session.last_seen = at
-            return session
+            row.last_seen = at
+            return _session(row)
 
     def end(self, token: str | None) -> None:
         """End the session of a token (none: nothing to do)."""
         if token:
-            with self._lock:
-                self._held.pop(token_hash(token), None)
+            with self.store.session() as db:
+                held = StoredSession.token_hash == token_hash(token)
+                db.execute(delete(StoredSession).where(held))
 
     def end_user(self, user_id: int) -> None:
         """End every session of a user (made inactive)."""
-        with self._lock:
-            for key in [k for k, s in self._held.items() if s.user_id == user_id]:
-                del self._held[key]
+        with self.store.session() as db:
+            db.execute(delete(StoredSession).where(StoredSession.user_id == user_id))
 
-    def _forget_idle(self, at: float) -> None:
-        for key in [k for k, s in self._held.items() if at - s.last_seen > self.idle_seconds]:
-            del self._held[key]
+    def _oldest(self, at: datetime) -> datetime:
+        return at - timedelta(seconds=self.idle_seconds)
+
+
+def _session(row: StoredSession) -> WebSession:
+    return WebSession(
+        row.user_id, row.csrf_token, row.created.timestamp(), row.last_seen.timestamp()
+    )
 
 
 class Throttle:
