@@ -333,6 +333,10 @@ def test_seed_case_through_the_page(client: TestClient, data: Path) -> None:
     assert not any((data / "cases" / ".incoming").iterdir())
     detail = client.get(f"/cases/{case}").text
     assert "case.add" in detail and "officer" in detail
+    # the log names the upload, never the temporary file it was read from
+    assert "uploaded file &#39;request.toml&#39;" in detail and ".incoming" not in detail
+    # the status form suggests no status the case does not have
+    assert '<option value="" disabled selected>Choose a status</option>' in detail
     # sortable
     for key in ("reference", "received", "due", "days_left", "status"):
         assert client.get(f"/?sort={key}&order=desc").status_code == 200

@@ -309,12 +309,21 @@ def _clock(request: Request) -> list[tuple[str, date]]:
     return events
 
 
-def add_case(store: Store, data: Path, request_path: Path, by: User | None = None) -> Case:
+def add_case(
+    store: Store,
+    data: Path,
+    request_path: Path,
+    by: User | None = None,
+    *,
+    source_name: str | None = None,
+) -> Case:
     """Take the request file at ``request_path`` into the data folder ``data`` as a case
     (status "received"): its copy at ``DATA/cases/<slug>/request.toml``, the case's row, a
     ``received`` clock event dated the request's ``received`` (and a
     ``clarification_received`` one when it gives ``clarified``), and the ``case.add`` event
-    with who and when. ``by`` must be allowed to create cases (None: the command line)."""
+    with who and when. ``by`` must be allowed to create cases (None: the command line).
+    ``source_name``: how the event names where the request came from (the page's upload: the
+    file's name, not the temporary path it was read from); None: its path."""
     from sqlalchemy import select
     from sqlalchemy.exc import IntegrityError
 
@@ -382,7 +391,7 @@ def add_case(store: Store, data: Path, request_path: Path, by: User | None = Non
                         "status": case.status,
                         "request_path": relative_request,
                         "folder_path": relative_folder,
-                        "from": str(request.path),
+                        "from": source_name if source_name is not None else str(request.path),
                         "clock": [{"kind": k, "date": d.isoformat()} for k, d in _clock(request)],
                     },
                 )

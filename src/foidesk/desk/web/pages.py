@@ -411,13 +411,14 @@ async def new_case(
     if len(text.encode("utf-8")) > REQUEST_LIMIT:
         return _new_case_refused(request, who, "The request is larger than 256 KB.")
     try:
-        case = await run_in_threadpool(_take_case, desk, who, text)
+        named = request_file.filename if request_file is not None else None
+        case = await run_in_threadpool(_take_case, desk, who, text, named)
     except FoideskError as exc:
         return _new_case_refused(request, who, str(exc))
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
-def _take_case(desk: Desk, who: Who, text: str) -> Case:
+def _take_case(desk: Desk, who: Who, text: str, named: str | None = None) -> Case:
     from foidesk.desk.cases import add_case
 
     folder = desk.data / "cases" / INCOMING / secrets.token_hex(8)
@@ -426,7 +427,10 @@ def _take_case(desk: Desk, who: Who, text: str) -> Case:
     try:
         path.write_text(_incoming_request(text, desk.data), encoding="utf-8")
         try:
-            return add_case(desk.store, desk.data, path, by=who.user)
+            # the log names the upload (the file's name, or the pasted text), not the
+            # temporary file it was read from
+            source = f"uploaded file {named!r}" if named else "text pasted on the page"
+            return add_case(desk.store, desk.data, path, by=who.user, source_name=source)
         except FoideskError as exc:
             raise type(exc)(str(exc).replace(str(path), "the request")) from None
     finally:
