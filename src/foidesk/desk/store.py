@@ -27,35 +27,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from foidesk.casework.clock import DESK_STATUSES, EVENT_KINDS
+
 ROLES = ("officer", "analyst", "approver", "admin")
-# where a case is, in the order a case usually moves through them
-STATUSES = (
-    "received",
-    "awaiting clarification",
-    "awaiting fee",
-    "searching",
-    "in review",
-    "awaiting approval",
-    "sent",
-    "internal review",
-    "with the Information Commissioner",
-    "closed",
-)
-# the statutory clock's events (``casework.clock`` computes the due dates from them)
-CLOCK_KINDS = (
-    "received",
-    "clarification_sought",
-    "clarification_received",
-    "fee_notice_sent",
-    "fee_received",
-    "extension",
-    "sent",
-    "internal_review_requested",
-    "review_extension",
-    "internal_review_sent",
-    "ico_complaint",
-    "closed",
-)
+# where a case is, in the order a case usually moves through them, and the statutory clock's
+# events: stated once, by the clock (``casework.clock``), which computes the due dates from them
+STATUSES = DESK_STATUSES
+CLOCK_KINDS = EVENT_KINDS
 NAME_LENGTH = 64  # the longest user name
 
 
