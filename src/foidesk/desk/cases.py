@@ -269,23 +269,32 @@ def _edited(text: str, original: dict[str, Any], wanted: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _copy_text(request: Request, wanted: dict[str, Any]) -> str:
-    """The copy's text: the request file with its paths changed, checked by reading it back;
-    written whole (comments lost) when the paths could not be changed in place."""
-    text = request.path.read_text(encoding="utf-8")
-    edited = _edited(text, request.raw, wanted)
+def rewrite_paths(text: str, original: dict[str, Any], wanted: dict[str, Any], note: str) -> str:
+    """A request file's ``text`` (read as ``original``) with its paths changed to ``wanted``'s,
+    checked by reading it back: edited in place, comments kept, when it can be; else written
+    whole, opening with the comment ``note`` (its own comments lost). Used by ``add_case``
+    for the desk's copy and by the desk's page for an uploaded request."""
     try:
+        edited = _edited(text, original, wanted)
         if tomllib.loads(edited) == wanted:
             return edited
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, IndexError):
         pass
-    whole = (
-        f"# {request.reference}: copied by foidesk cases add from {request.path}, its paths "
-        "rewritten (its comments are in the original)\n" + _toml_document(wanted)
-    )
+    whole = f"# {note}\n" + _toml_document(wanted)
     if tomllib.loads(whole) != wanted:  # pragma: no cover: _toml_document writes every type
-        raise DeskError(f"{request.path}: could not be copied faithfully into the data folder")
+        raise DeskError(f"{note}: the request could not be written faithfully")
     return whole
+
+
+def _copy_text(request: Request, wanted: dict[str, Any]) -> str:
+    """The copy's text: the request file with its paths changed (``rewrite_paths``)."""
+    return rewrite_paths(
+        request.path.read_text(encoding="utf-8"),
+        request.raw,
+        wanted,
+        f"{request.reference}: copied by foidesk cases add from {request.path}, its paths "
+        "rewritten (its comments are in the original)",
+    )
 
 
 def _same_sources(original: Request, copied: Request) -> bool:

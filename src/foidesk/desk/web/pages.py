@@ -347,7 +347,7 @@ def _incoming_request(text: str, data: Path) -> str:
     import copy
     import tomllib
 
-    from foidesk.desk.cases import _edited, _toml_document  # the copy's writer, shared
+    from foidesk.desk.cases import rewrite_paths
     from foidesk.search.lexicon import builtin_lexicons
 
     try:
@@ -377,13 +377,8 @@ def _incoming_request(text: str, data: Path) -> str:
         disclosure["earlier"] = [placed(p) for p in disclosure["earlier"]]
     if wanted == raw:
         return text
-    try:
-        edited = _edited(text, raw, wanted)
-        if tomllib.loads(edited) == wanted:
-            return edited
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, IndexError):
-        pass
-    return _toml_document(wanted)
+    note = "uploaded on the desk's page, its paths rewritten to name files under sources/"
+    return rewrite_paths(text, raw, wanted, note)
 
 
 @router.post("/cases/new")
