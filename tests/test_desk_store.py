@@ -348,9 +348,18 @@ def test_migrations_fresh_then_no_op(data: Path) -> None:
     path = data / "desk.sqlite"
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as con:
-        assert con.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert con.execute(text("select version_num from alembic_version")).scalar() == "0003"
         tables = set(inspect(con).get_table_names())
-    assert tables == {"alembic_version", "users", "cases", "events", "clock_events", "sessions"}
+    assert tables == {
+        "alembic_version",
+        "users",
+        "cases",
+        "events",
+        "clock_events",
+        "sessions",
+        "jobs",
+        "approvals",
+    }
     before = path.read_bytes()
     with open_store(data) as store:  # the second time: nothing to do
         assert store.where == str(path)
@@ -438,7 +447,7 @@ def test_store_on_postgres(postgres_url: str, data: Path) -> None:
     assert events[1].case_id == case.id and events[1].after["status"] == "received"
     assert not (data / "desk.sqlite").exists()
     with open_store(data, postgres_url) as store, store.engine.connect() as con:
-        assert con.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert con.execute(text("select version_num from alembic_version")).scalar() == "0003"
 
 
 # --- the commands -------------------------------------------------------------------------

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -35,6 +37,10 @@ ROLES = ("officer", "analyst", "approver", "admin")
 STATUSES = DESK_STATUSES
 CLOCK_KINDS = EVENT_KINDS
 NAME_LENGTH = 64  # the longest user name
+JOB_KINDS = ("search",)
+# a job's state: running until it ends done or failed; a job found running when the desk
+# starts was cut off by a stop or a crash, and is marked interrupted (``desk.jobs``)
+JOB_STATES = ("running", "done", "failed", "interrupted")
 
 
 def now() -> datetime:
@@ -171,3 +177,51 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime]
     last_seen: Mapped[datetime]
+
+
+class Job(Base):
+    """Work run in the background for a case (``desk.jobs``): its kind (``JOB_KINDS``), its
+    state (``JOB_STATES``), who started it and when, when it ended, the stage it is at and how
+    far through it (``done`` of ``total`` units; total None when not known), and a one-line
+    message (what it did, or why it failed). At most one job of a case runs at a time: a
+    partial unique index on the running ones says so to the database itself."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", JOB_KINDS), name="kind"),
+        CheckConstraint(_one_of("state", JOB_STATES), name="state"),
+        Index(
+            "ix_jobs_one_running",
+            "case_id",
+            unique=True,
+            sqlite_where=text("state = 'running'"),
+            postgresql_where=text("state = 'running'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started: Mapped[datetime]
+    finished: Mapped[datetime | None]
+    stage: Mapped[str | None] = mapped_column(String(200))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None]
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Approval(Base):
+    """A release approved (``desk.release``): the case, the approver, when, the sha256 of the
+    case's ``internal/audit.json`` that was approved (so a release answered again after its
+    approval is seen to be another), and the disclosure log's folder it was added to."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+    audit_sha256: Mapped[str] = mapped_column(String(64))
+    log_path: Mapped[str] = mapped_column(Text)

@@ -92,7 +92,7 @@ def create_app(
     X-Forwarded-Proto and X-Forwarded-For are believed (comma-separated, or ``*``); none
     believed by default. ``today``: the date the clock counts to (default: the real one).
     """
-    from foidesk.desk.web import pages
+    from foidesk.desk.web import pages, release_pages, review_pages, search_pages
 
     data = Path(data)
     store = open_store(data, db_url)
@@ -120,6 +120,8 @@ def create_app(
     desk.templates.env.filters["json"] = pages.shown_json
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    for module in (search_pages, review_pages, release_pages):
+        app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:

@@ -45,6 +45,9 @@ WHAT = {  # an action, as a refusal says it
     "change_status": "set a case's status",
     "clock_event": "record an event of a case's clock",
     "manage_users": "manage users",
+    "run_search": "run a case's search",
+    "review": "review a case's hits",
+    "approve_release": "approve a release",
 }
 SORTS = ("reference", "received", "due", "days_left", "status")
 
@@ -438,7 +441,7 @@ def _new_case_refused(request: Request, who: Who, message: str) -> Response:
     )
 
 
-def _case(desk: Desk, case_id: int) -> Case:
+def find_case(desk: Desk, case_id: int) -> Case:
     with desk.store.session() as db:
         case = db.get(Case, case_id)
     if case is None:
@@ -446,7 +449,7 @@ def _case(desk: Desk, case_id: int) -> Case:
     return case
 
 
-def _case_context(desk: Desk, case: Case) -> dict[str, Any]:
+def case_context(desk: Desk, case: Case) -> dict[str, Any]:
     from sqlalchemy import select
 
     events = _clock_events(desk, [case.id]).get(case.id, [])
@@ -469,12 +472,24 @@ def _case_context(desk: Desk, case: Case) -> dict[str, Any]:
         "title": f"Case {case.reference}",
         "message": None,
         "status_message": None,
+        **_panels(desk, case),
+    }
+
+
+def _panels(desk: Desk, case: Case) -> dict[str, Any]:
+    """What the case page's search, review and release panels show (each module's own)."""
+    from foidesk.desk.web import release_pages, review_pages, search_pages
+
+    return {
+        **search_pages.panel_context(desk, case),
+        **review_pages.panel_context(desk, case),
+        **release_pages.panel_context(desk, case),
     }
 
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, desk: DeskDep, who: WhoDep, case_id: int) -> Response:
-    return page(request, "case.html", _case_context(desk, _case(desk, case_id)), who=who)
+    return page(request, "case.html", case_context(desk, find_case(desk, case_id)), who=who)
 
 
 def _clock_summary(state: ClockState | None) -> dict[str, Any] | None:
@@ -506,11 +521,11 @@ def add_clock_event(
     from sqlalchemy import select
 
     allow(who, "clock_event")
-    case = _case(desk, case_id)
+    case = find_case(desk, case_id)
     htmx = request.headers.get("HX-Request") == "true"
 
     def refused(message: str) -> Response:
-        context = {**_case_context(desk, case), "message": message}
+        context = {**case_context(desk, case), "message": message}
         return page(request, "clock_panel.html" if htmx else "case.html", context, 400, who)
 
     if kind not in EVENT_KINDS:
@@ -561,7 +576,7 @@ def add_clock_event(
             )
         )
     if htmx:
-        context = _case_context(desk, _case(desk, case_id))
+        context = case_context(desk, find_case(desk, case_id))
         return page(request, "clock_panel.html", {**context, "oob": True}, who=who)
     return RedirectResponse(f"/cases/{case_id}#clock", status_code=303)
 
@@ -575,8 +590,8 @@ def set_status(
     status: Annotated[str, Form()] = "",
 ) -> Response:
     allow(who, "change_status")
-    case = _case(desk, case_id)
-    context = _case_context(desk, case)
+    case = find_case(desk, case_id)
+    context = case_context(desk, case)
     state: ClockState | None = context["state"]
     message = None
     if status not in DESK_WORK_STATUSES:
