@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,15 +35,21 @@ if TYPE_CHECKING:
 
 REQUEST_NAME = "request.toml"  # the desk's copy of a case's request, in DATA/cases/<slug>/
 FOLDER_NAME = "case"  # the case folder write_case writes, in DATA/cases/<slug>/
-_SETTINGS_KEYS = ("allowed_sources",)
+_SETTINGS_KEYS = ("allowed_sources", "four_eyes", "force")
 
 
 @dataclass(frozen=True)
 class DeskSettings:
     """``DATA/desk.toml``: ``allowed_sources``, folders besides ``DATA/sources`` whose files
-    a case may read (relative to the data folder, or absolute)."""
+    a case may read (relative to the data folder, or absolute); ``four_eyes``, whether an
+    approver who decided any of a case's hits is refused its approval (``desk.release``; on
+    unless turned off); ``force``, the ``[force]`` details of the force the desk serves (the
+    keys of a request's ``[force]``; ``letter_template`` resolved against the data folder),
+    which ``add_case`` gives every case whose request lacks them."""
 
     allowed_sources: tuple[Path, ...] = ()
+    four_eyes: bool = True
+    force: dict[str, Any] = field(default_factory=dict)
 
 
 def _shown(value: Any, limit: int = 80) -> str:
@@ -99,7 +105,44 @@ def load_settings(data: Path) -> DeskSettings:
                 f"{path}: allowed_sources[{i + 1}]: {_shown(entry)} is not a folder that exists"
             )
         folders.append(folder)
-    return DeskSettings(allowed_sources=tuple(folders))
+    four_eyes = raw.get("four_eyes", True)
+    if not isinstance(four_eyes, bool):
+        raise DeskError(f"{path}: four_eyes: true or false (the four-eyes rule of approval)")
+    return DeskSettings(
+        allowed_sources=tuple(folders), four_eyes=four_eyes, force=_force(path, raw.get("force"))
+    )
+
+
+def _force(path: Path, table: Any) -> dict[str, Any]:
+    """``desk.toml``'s ``[force]``: each detail checked by the request file's own rules (a
+    blank detail is left out, as in a request); ``letter_template`` a .docx resolved against
+    the data folder."""
+    from foidesk.casework.request import (
+        _ALLOWED,
+        PLACEHOLDERS,
+        _force_detail,
+        _letter_template,
+    )
+
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise DeskError(f"{path}: force: a table, [force], with the force's details")
+    known = sorted(_ALLOWED["force"])
+    for key in table:
+        if key not in known:
+            raise DeskError(
+                f"{path}: force.{_shown(key)[1:-1]}: unknown key (expected one of: "
+                f"{', '.join(known)})"
+            )
+    details: dict[str, Any] = {}
+    for key, placeholder in PLACEHOLDERS.items():
+        if key in table and _force_detail(path, key, table[key], placeholder) != placeholder:
+            details[key] = table[key]
+    template = _letter_template(path, table.get("letter_template"))
+    if template is not None:
+        details["letter_template"] = template
+    return details
 
 
 def source_roots(data: Path) -> tuple[Path, ...]:
@@ -286,15 +329,71 @@ def rewrite_paths(text: str, original: dict[str, Any], wanted: dict[str, Any], n
     return whole
 
 
-def _copy_text(request: Request, wanted: dict[str, Any]) -> str:
-    """The copy's text: the request file with its paths changed (``rewrite_paths``)."""
+def _copy_text(request: Request, wanted: dict[str, Any], added: dict[str, Any]) -> str:
+    """The copy's text: the request file with the force's details ``added`` to its
+    ``[force]`` (``_with_force``) and its paths changed (``rewrite_paths``)."""
+    text, raw = request.path.read_text(encoding="utf-8"), request.raw
+    if added:
+        text, raw = _with_force(text, raw, added)
     return rewrite_paths(
-        request.path.read_text(encoding="utf-8"),
-        request.raw,
+        text,
+        raw,
         wanted,
         f"{request.reference}: copied by foidesk cases add from {request.path}, its paths "
         "rewritten (its comments are in the original)",
     )
+
+
+def _force_added(
+    request: Request, settings: DeskSettings, data: Path, home: Path
+) -> dict[str, Any]:
+    """The details of ``desk.toml``'s ``[force]`` that the request's ``[force]`` lacks (the
+    request's own values win), as the copy writes them (a letterhead named from ``home``)."""
+    held = request.raw.get("force", {})
+    added: dict[str, Any] = {}
+    for key, value in settings.force.items():
+        if key in held:
+            continue
+        added[key] = _written(value.resolve(), data, home) if key == "letter_template" else value
+    return added
+
+
+def _with_force(
+    text: str, raw: dict[str, Any], added: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """``text`` (read as ``raw``) with the keys ``added`` written into its ``[force]`` table:
+    below its ``[force]`` line, or in a ``[force]`` table put at the end when it has none; and
+    the table it now reads as. Comments are kept. A ``[force]`` written another way (an
+    inline table, dotted keys) is left as it was: ``rewrite_paths`` then writes the whole
+    file."""
+    lines = [f"{key} = {_toml_value(value)}\n" for key, value in added.items()]
+    note = "# from the desk's desk.toml [force] (the request did not give these)\n"
+    wanted = copy.deepcopy(raw)
+    wanted.setdefault("force", {}).update(added)
+    out = text.splitlines(keepends=True)
+    if "force" not in raw:
+        ending = "" if not out or out[-1].endswith(("\n", "\r")) else "\n"
+        edited = text + ending + "\n[force]\n" + note + "".join(lines)
+    else:
+        at = next(
+            (
+                i
+                for i, line in enumerate(out)
+                if (header := _HEADER.fullmatch(line.rstrip("\r\n")))
+                and header.group(1) == "["
+                and header.group(2).strip() == "force"
+            ),
+            None,
+        )
+        if at is None:
+            return text, raw
+        edited = "".join([*out[: at + 1], note, *lines, *out[at + 1 :]])
+    try:
+        if tomllib.loads(edited) == wanted:
+            return edited, wanted
+    except tomllib.TOMLDecodeError:
+        pass
+    return text, raw  # pragma: no cover: rewrite_paths writes the whole file
 
 
 def _same_sources(original: Request, copied: Request) -> bool:
@@ -341,6 +440,7 @@ def add_case(
     require(by, "create_case")
     data = Path(data)
     request = load_request(Path(request_path))
+    settings = load_settings(data)
     _check_sources(request, source_roots(data), data)
     name = slug(request.reference)
     with store.session() as session:
@@ -360,8 +460,11 @@ def add_case(
         ) from None
     try:
         wanted = _rewritten(request, data.resolve(), home.resolve())
+        added = _force_added(request, settings, data.resolve(), home.resolve())
+        if added:
+            wanted.setdefault("force", {}).update(added)
         copy_path = home / REQUEST_NAME
-        copy_path.write_text(_copy_text(request, wanted), encoding="utf-8")
+        copy_path.write_text(_copy_text(request, wanted, added), encoding="utf-8")
         copied = load_request(copy_path)
         if not _same_sources(request, copied):  # pragma: no cover: a bug, not a person's error
             raise DeskError(f"{copy_path}: the copy's sources are not the request's")
