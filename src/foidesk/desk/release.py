@@ -1,0 +1,366 @@
+"""A case's release and its approval (docs/desk.md, "Release and approval").
+
+Place in the flow: the last step of a case on the desk. The analyst's search (``foidesk.answer``
++ ``write_case``) leaves the case folder's ``public/`` (the table after disclosure control, the
+coverage, the method, the letter) and ``internal/`` (the audit, the evidence, the decisions);
+``release_state`` reads what is there and says whether it may be approved; ``approve`` lets an
+approver approve it: the release is added to the disclosure log
+(``disclosure_log.add_to_log``, into ``DATA/disclosure-log/``), then an ``Approval`` and its
+``Event`` are stored.
+
+An approval names the answer it approved by the sha256 of ``internal/audit.json``: a case
+searched again after its approval is another answer, which needs its own. Refused, each in one
+line (``DeskError``): a case not answered, a search running, decisions made since the last
+answer (search again), possible hits undecided, a draft letter (naming the ``[force]`` details
+missing), an answer already approved, and, under the four-eyes rule (``desk.toml``
+``four_eyes``, on by default), an approver whose name is on a decision that holds on one of the
+case's hits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from foidesk.desk.cases import case_folder, load_settings
+from foidesk.desk.people import require
+from foidesk.desk.store import Approval, Case, Event, Job, User, now
+from foidesk.errors import DeskError, FoideskError
+
+if TYPE_CHECKING:
+    from foidesk.desk.db import Store
+
+LOG_NAME = "disclosure-log"  # DATA/disclosure-log/: the disclosure log approvals add to
+AUDIT = ("internal", "audit.json")
+UNDECIDED = "undecided"  # a hit's status in the evidence (counting.counted)
+# a letter's placeholder -> the [force] key that fills it
+FORCE_KEYS = {
+    "FORCE NAME": "name",
+    "UNIT": "unit",
+    "ADDRESS": "address",
+    "EMAIL": "email",
+    "TELEPHONE": "telephone",
+    "SIGNATORY": "signatory",
+}
+LETTERS = ("letter.pdf", "letter.docx", "letter-draft.pdf", "letter-draft.docx")
+# one approval at a time in this process: the check and the log's write go together
+_approving = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """A file of the case's ``public/`` folder: its name and size in bytes."""
+
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Approved:
+    """An approval as the page shows it: who, when, which answer, and whether that answer is
+    the one in the case folder now."""
+
+    id: int
+    by: str
+    at: datetime
+    audit_sha256: str
+    log_path: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class ReleaseState:
+    """What a case's release is now, read from its folder and the store."""
+
+    case_id: int
+    reference: str
+    folder: Path
+    answered: bool
+    files: tuple[PublicFile, ...]
+    draft: bool  # the letter still holds placeholders (the audit's letter.draft)
+    missing: tuple[str, ...]  # the letter's unfilled placeholders ("FORCE NAME", ...)
+    letter_date: date | None
+    pending: int  # decisions made since the case was last answered
+    undecided: int  # possible hits no one has decided
+    reviewers: tuple[str, ...]  # who made the decisions that hold on the case's hits
+    audit_sha256: str | None
+    approvals: tuple[Approved, ...]  # oldest first
+    searching: bool  # a search job of the case is running
+    problem: str | None = None  # the case folder could not be read: why
+
+    @property
+    def approved(self) -> Approved | None:
+        """The approval of the answer in the case folder now, or None."""
+        return next((a for a in self.approvals if a.current), None)
+
+    @property
+    def letter(self) -> tuple[str, ...]:
+        """The letter's files present, PDF first."""
+        names = {f.name for f in self.files}
+        return tuple(n for n in LETTERS if n in names)
+
+    def reasons(self) -> list[str]:
+        """Why the answer cannot be approved now, each in one line; none when it can (the
+        four-eyes rule, which depends on the approver, is ``four_eyes_reason``'s)."""
+        if self.problem is not None:
+            return [self.problem]
+        if not self.answered:
+            return ["The case has not been answered yet: run its search first."]
+        out = []
+        if self.searching:
+            out.append("A search of this case is running: wait for it to end.")
+        if self.pending:
+            n = self.pending
+            out.append(
+                f"{n} {'decision was' if n == 1 else 'decisions were'} made after the case was "
+                "last answered: search again so that the table counts "
+                f"{'it' if n == 1 else 'them'}."
+            )
+        if self.undecided:
+            n = self.undecided
+            out.append(
+                f"{n} possible {'hit is' if n == 1 else 'hits are'} undecided: review "
+                f"{'it' if n == 1 else 'them'} first."
+            )
+        if self.draft:
+            out.append(draft_reason(self.missing))
+        if self.approved is not None:
+            a = self.approved
+            out.append(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
+        return out
+
+    def four_eyes_reason(self, user: User, four_eyes: bool = True) -> str | None:
+        """The four-eyes rule: an approver who decided any of the case's hits (their name on
+        a decision that holds, compared without regard to case) may not approve it."""
+        if not four_eyes:
+            return None
+        if user.name.casefold() in {name.casefold() for name in self.reviewers}:
+            return "You reviewed this case's hits: another approver must approve it."
+        return None
+
+
+def draft_reason(missing: tuple[str, ...]) -> str:
+    """The one line of a draft letter: which ``[force]`` details (or other placeholders) it
+    lacks and where to give them."""
+    keys = [f"[force] {FORCE_KEYS[m]}" if m in FORCE_KEYS else f"[{m}]" for m in missing]
+    what = ", ".join(keys) if keys else "placeholders"
+    return (
+        f"The letter is a draft: {what} missing. Give them in the case's request (or, for "
+        "new cases, the data folder's desk.toml [force]) and search again."
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def public_files(folder: Path) -> tuple[PublicFile, ...]:
+    """The files directly in the case's ``public/`` (no folders, no links), by name."""
+    public = folder / "public"
+    if not public.is_dir() or public.is_symlink():
+        return ()
+    return tuple(
+        PublicFile(p.name, p.stat().st_size)
+        for p in sorted(public.iterdir())
+        if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+    )
+
+
+def _hits(folder: Path) -> list[tuple[str, str]]:
+    """(hit id, status) of each hit of the evidence."""
+    import pyarrow.parquet as pq
+
+    path = folder / "internal" / "evidence.parquet"
+    if not path.is_file():
+        return []
+    table = pq.read_table(path, columns=["hit_id", "status"])
+    return list(
+        zip(table.column("hit_id").to_pylist(), table.column("status").to_pylist(), strict=True)
+    )
+
+
+def _letter_date(audit: dict[str, Any]) -> date | None:
+    letter = audit.get("letter")
+    try:
+        return date.fromisoformat(str(letter["date"])) if isinstance(letter, dict) else None
+    except (KeyError, ValueError):
+        return None
+
+
+def _missing(audit: dict[str, Any]) -> tuple[str, ...]:
+    """The letter's unfilled placeholders, from the audit's ``letter-placeholders`` notice."""
+    for notice in audit.get("notices", []):
+        if isinstance(notice, dict) and notice.get("kind") == "letter-placeholders":
+            return tuple(str(p) for p in notice.get("placeholders", []))
+    return ()
+
+
+def _approvals(store: Store, case_id: int, sha: str | None) -> tuple[Approved, ...]:
+    from sqlalchemy import select
+
+    with store.session() as db:
+        rows = db.execute(
+            select(Approval, User.name)
+            .join(User, User.id == Approval.user_id)
+            .where(Approval.case_id == case_id)
+            .order_by(Approval.id)
+        ).all()
+    return tuple(
+        Approved(a.id, name, a.at, a.audit_sha256, a.log_path, a.audit_sha256 == sha)
+        for a, name in rows
+    )
+
+
+def _searching(store: Store, case_id: int) -> bool:
+    from sqlalchemy import select
+
+    with store.session() as db:
+        running = db.scalars(
+            select(Job.id).where(Job.case_id == case_id, Job.state == "running")
+        ).first()
+    return running is not None
+
+
+def release_state(store: Store, data: Path, case: Case) -> ReleaseState:
+    """What the case's release is now: answered or not, its public files, the letter, the
+    decisions pending and hits undecided, the approvals, a search running. A case folder that
+    cannot be read gives a state whose ``problem`` says why (never an exception)."""
+    from foidesk.casework.decisions import DecisionLog, latest
+
+    folder = case_folder(data, case)
+    audit_path = folder.joinpath(*AUDIT)
+    base: dict[str, Any] = {
+        "case_id": case.id,
+        "reference": case.reference,
+        "folder": folder,
+        "answered": False,
+        "files": public_files(folder),
+        "draft": False,
+        "missing": (),
+        "letter_date": None,
+        "pending": 0,
+        "undecided": 0,
+        "reviewers": (),
+        "audit_sha256": None,
+        "searching": _searching(store, case.id),
+    }
+    if not audit_path.is_file():
+        return ReleaseState(**base, approvals=_approvals(store, case.id, None))
+    try:
+        sha = _sha256(audit_path)
+        audit = json.loads(audit_path.read_text(encoding="utf-8"))
+        if not isinstance(audit, dict):
+            raise ValueError("not a JSON object")
+        decisions = DecisionLog(folder / "internal").read()
+        hits = _hits(folder)
+    except (OSError, ValueError, FoideskError) as exc:
+        line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return ReleaseState(
+            **base,
+            approvals=_approvals(store, case.id, None),
+            problem=f"The case folder cannot be read ({line}): search again.",
+        )
+    holding = latest(decisions)
+    ids = {hit_id for hit_id, _ in hits}
+    applied = int(audit.get("review", {}).get("decisions_in_log", 0))
+    letter = audit.get("letter")
+    base |= {
+        "answered": True,
+        "draft": bool(letter.get("draft")) if isinstance(letter, dict) else False,
+        "missing": _missing(audit),
+        "letter_date": _letter_date(audit),
+        "pending": max(len(decisions) - applied, 0),
+        "undecided": sum(1 for h, s in hits if s == UNDECIDED and h not in holding),
+        "reviewers": tuple(sorted({d.by for h, d in holding.items() if h in ids})),
+        "audit_sha256": sha,
+    }
+    return ReleaseState(**base, approvals=_approvals(store, case.id, sha))
+
+
+def approve(store: Store, data: Path, case_id: int, user: User, *, today: date) -> Approval:
+    """Approve the answer in the case folder of case ``case_id`` as ``user`` (an approver):
+    add it to the disclosure log ``DATA/disclosure-log`` (answered on the letter's date;
+    ``today`` when the audit has none), then store the ``Approval`` and its ``release.approve``
+    event. Refused in one line (``DeskError``) for each reason of ``ReleaseState.reasons``,
+    the four-eyes rule, and whatever ``add_to_log`` refuses; nothing is stored then."""
+    from foidesk.case_folder import case_lock
+    from foidesk.disclosure_log.book import add_to_log
+
+    require(user, "approve_release")
+    data = Path(data)
+    with store.session() as db:
+        case = db.get(Case, case_id)
+    if case is None:
+        raise DeskError(f"there is no case {case_id}")
+    four_eyes = load_settings(data).four_eyes
+    folder = case_folder(data, case)
+    log = data / LOG_NAME
+    with _approving:
+        state = release_state(store, data, case)
+        refusals = state.reasons()
+        if not refusals and (rule := state.four_eyes_reason(user, four_eyes)) is not None:
+            refusals.append(rule)
+        if refusals:
+            raise DeskError(refusals[0])
+        assert state.audit_sha256 is not None
+        try:
+            with case_lock(folder):  # no search writes the folder while it is logged
+                if _sha256(folder.joinpath(*AUDIT)) != state.audit_sha256:
+                    raise DeskError("The case was answered again meanwhile: look at it again.")
+                added = add_to_log(folder, log, answered=state.letter_date or today, replace=False)
+        except DeskError:
+            raise
+        except FoideskError as exc:
+            raise DeskError(str(exc)) from None
+        at = now()
+        previous = state.approvals[-1] if state.approvals else None
+        page = (
+            added.page.relative_to(data).as_posix()
+            if added.page.is_relative_to(data)
+            else str(added.page)
+        )
+        approval = Approval(
+            case_id=case_id,
+            user_id=user.id,
+            at=at,
+            audit_sha256=state.audit_sha256,
+            log_path=LOG_NAME,
+        )
+        try:
+            with store.session() as db:
+                db.add(approval)
+                db.flush()
+                db.add(
+                    Event(
+                        case_id=case_id,
+                        user_id=user.id,
+                        at=at,
+                        action="release.approve",
+                        before={
+                            "approved_audit_sha256": previous.audit_sha256 if previous else None,
+                        },
+                        after={
+                            "approval_id": approval.id,
+                            "approved_audit_sha256": state.audit_sha256,
+                            "log": LOG_NAME,
+                            "page": page,
+                            "answered": added.entry.answered.isoformat(),
+                            "replaced_in_log": added.replaced,
+                        },
+                    )
+                )
+        except Exception as exc:
+            raise DeskError(
+                f"The release was added to the disclosure log ({page}) but its approval could "
+                f"not be stored ({type(exc).__name__}): approve it again."
+            ) from exc
+    return approval
