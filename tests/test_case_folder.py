@@ -19,7 +19,13 @@ from foidesk.release.render import RENDERERS
 from tests.conftest import SEED
 from tests.helpers import PUBLIC_FILES, files_under
 
-INTERNAL_FILES = {"evidence.parquet", "crime-hits.parquet", "audit.json", "written.json"}
+INTERNAL_FILES = {
+    "evidence.parquet",
+    "crime-hits.parquet",
+    "searched-hits.parquet",
+    "audit.json",
+    "written.json",
+}
 
 
 def test_writes_public_and_internal(tmp_path: Path, seed_answer: foidesk.Answer) -> None:

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from foidesk.casework.deadline import due_date
 from foidesk.casework.decisions import Decision, latest
+from foidesk.casework.periods import Period
 from foidesk.casework.periods import periods as make_periods
 from foidesk.casework.request import Request, default_seed, load_request
 from foidesk.casework.words import TermWords
@@ -34,7 +35,7 @@ from foidesk.counting.checks import (
     check_sources,
 )
 from foidesk.counting.cost import check_cost, estimate_cost, reading
-from foidesk.counting.counted import ReviewState, count_hits
+from foidesk.counting.counted import Counted, ReviewState, count_hits
 from foidesk.counting.coverage import build_coverage, summarise_sources, with_counted_hits
 from foidesk.counting.hit_ids import with_hit_ids
 from foidesk.counting.layouts import (
@@ -79,6 +80,9 @@ class Answer:
     crime_hits: pa.Table | None = None
     # the table as counted, before disclosure control withheld any figure (internal only)
     counted_table: FoiTable | None = None
+    # the engine's crime hits before the record conditions and decisions: what
+    # ``counted_tables`` counts again when decisions change (``review.preview``; internal only)
+    searched_hits: pa.Table | None = None
 
     @property
     def table(self) -> FoiTable:
@@ -130,6 +134,52 @@ def term_words(request: Request, lexicon: Lexicon) -> TermWords:
     return lexicon.words.merged(request.words, f"{request.path}: search.words")
 
 
+@dataclass(frozen=True)
+class Tabled:
+    """The hits counted with the decisions applied, the evidence with each hit's status and
+    decision, the quality sample, and the table counted (before disclosure control), with the
+    periods, terms and words it was made with."""
+
+    counted: Counted
+    evidence: pa.Table
+    sample: QualitySample
+    table: FoiTable
+    periods: list[Period]
+    terms: list[str]
+    words: TermWords
+
+
+def counted_tables(
+    searched: pa.Table,
+    evidence: pa.Table,
+    request: Request,
+    matcher: Matcher,
+    decisions: Sequence[Decision] = (),
+) -> Tabled:
+    """The engine's crime hits ``searched`` and ``evidence`` (with hit ids, without status
+    and decision) counted with the record conditions and ``decisions`` (in the order made: the
+    last on each hit holds), the quality sample, and the table counted from them: what
+    ``answer`` does, and what the reviewer's preview does again after each decision without
+    searching (``review.preview``)."""
+    counted = count_hits(searched, evidence, matcher.platforms, latest(decisions), len(decisions))
+    evidence = evidence.append_column("status", counted.status).append_column(
+        "decision", counted.decision
+    )
+    # the quality sample of the counted crimes, drawn from the matcher's verdict (docs/review.md)
+    settings = request.review
+    sample = quality_sample(
+        evidence,
+        seed=default_seed(request.reference) if settings.seed is None else settings.seed,
+        margin=settings.sample_margin,
+        precision=settings.sample_precision,
+    )
+    periods = make_periods(request.date_from, request.date_to, request.columns)
+    terms = matcher.platform_names
+    words = term_words(request, matcher.lexicon)
+    table = build_table(counted.crime_hits, request, periods, terms, words)
+    return Tabled(counted, evidence, sample, table, periods, terms, words)
+
+
 def answer(
     request: Request | Path | str,
     *,
@@ -171,21 +221,10 @@ def answer(
     result = runner.run(request, matcher, progress or NoProgress())
     # the lexicon's record conditions, on the winning copy's offence, and people's decisions
     evidence = with_hit_ids(result.evidence)
-    counted = count_hits(
-        result.crime_hits, evidence, matcher.platforms, latest(decisions), len(decisions)
-    )
+    tabled = counted_tables(result.crime_hits, evidence, request, matcher, decisions)
+    counted, table, evidence, sample = tabled.counted, tabled.table, tabled.evidence, tabled.sample
+    periods, term_names, words = tabled.periods, tabled.terms, tabled.words
     crime_hits, set_aside = counted.crime_hits, counted.set_aside
-    evidence = evidence.append_column("status", counted.status).append_column(
-        "decision", counted.decision
-    )
-    # the quality sample of the counted crimes, drawn from the matcher's verdict (docs/review.md)
-    settings = request.review
-    sample = quality_sample(
-        evidence,
-        seed=default_seed(request.reference) if settings.seed is None else settings.seed,
-        margin=settings.sample_margin,
-        precision=settings.sample_precision,
-    )
     notices = [
         *check_population(request, result, allow_empty),
         *check_labels(request, result, runner.name),
@@ -194,10 +233,6 @@ def answer(
         *check_set_aside(set_aside),
         *check_review(counted.review),
     ]
-    periods = make_periods(request.date_from, request.date_to, request.columns)
-    term_names = matcher.platform_names
-    words = term_words(request, matcher.lexicon)
-    table = build_table(crime_hits, request, periods, term_names, words)
     possible_only = possible_only_crimes(crime_hits, term_names)
     notices += check_possible(possible_only)
     coverage = build_coverage(
@@ -274,7 +309,9 @@ def answer(
     audit["notices"] = [n.as_audit() for n in notices]
     audit["seconds"] = round(time.perf_counter() - started, 3)
     audit["lexicon_seconds"] = round(lexicon_seconds, 3)
-    return Answer(request, release, evidence, audit, tuple(notices), crime_hits, table)
+    return Answer(
+        request, release, evidence, audit, tuple(notices), crime_hits, table, result.crime_hits
+    )
 
 
 def _system_periods(coverage: Coverage) -> dict[str, list[str]]:

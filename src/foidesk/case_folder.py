@@ -45,6 +45,7 @@ STAGING_PREFIX = ".foidesk-"
 WRITTEN_NAME = "written.json"
 EVIDENCE_NAME = "evidence.parquet"
 CRIME_HITS_NAME = "crime-hits.parquet"
+SEARCHED_HITS_NAME = "searched-hits.parquet"  # before record conditions and decisions
 AUDIT_NAME = "audit.json"
 SET_ASIDE = "set-aside"
 MOVES_NAME = "moves.jsonl"
@@ -97,17 +98,23 @@ class CaseFolders(dict[str, Path]):
 
 
 def write_internal(folder: Path, answer: Answer) -> list[Path]:
-    """Write the evidence Parquet, the counted crime hits and ``audit.json``: record-level, so
-    the folder is private to its owner (0700) and the files readable by the owner only (0600).
+    """Write the evidence Parquet, the counted crime hits, the engine's crime hits before the
+    record conditions and decisions (``review.preview`` counts them again) and ``audit.json``:
+    record-level, so the folder is private to its owner (0700) and the files readable by the
+    owner only (0600).
     The decisions log and review files people make are not written here: they are kept."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     evidence = folder / EVIDENCE_NAME
     pq.write_table(answer.evidence, evidence)
     written = [evidence]
-    if answer.crime_hits is not None:
-        pq.write_table(answer.crime_hits, folder / CRIME_HITS_NAME)
-        written.append(folder / CRIME_HITS_NAME)
+    for table, name in (
+        (answer.crime_hits, CRIME_HITS_NAME),
+        (answer.searched_hits, SEARCHED_HITS_NAME),
+    ):
+        if table is not None:
+            pq.write_table(table, folder / name)
+            written.append(folder / name)
     audit = folder / AUDIT_NAME
     write_text(audit, json.dumps(answer.audit, indent=2, sort_keys=True, default=str) + "\n")
     written.append(audit)

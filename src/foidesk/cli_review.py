@@ -36,6 +36,10 @@ class Choice(StrEnum):
 
     accept = "accept"
     reject = "reject"
+    clear = "clear"
+
+
+DONE = {"accept": "accepted", "reject": "rejected", "clear": "without a decision"}
 
 
 def _again(case: Path) -> str:
@@ -48,7 +52,11 @@ def _again(case: Path) -> str:
 def decide(
     case: CaseArg,
     choice: Annotated[
-        Choice, typer.Argument(help="accept (the hit counts) or reject (it does not).")
+        Choice,
+        typer.Argument(
+            help="accept (the hit counts), reject (it does not) or clear (withdraw the "
+            "decision: the hit is undecided again)."
+        ),
     ],
     by: Annotated[str, typer.Option("--by", help="Who decides (their name).")],
     hit: Annotated[str | None, typer.Option("--hit", help="One hit, by its id.")] = None,
@@ -65,9 +73,10 @@ def decide(
     ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the log).")] = "",
 ) -> None:
-    """Accept or reject hits: one (--hit) or in bulk (--term, --rule, --text, --crime; given
-    together, a hit must match all). Appended to the case's internal/decisions.jsonl with who,
-    when and why; a later decision on a hit overrides an earlier one, and the history stays.
+    """Accept or reject hits, or clear their decision: one (--hit) or in bulk (--term, --rule,
+    --text, --crime; given together, a hit must match all). Appended to the case's
+    internal/decisions.jsonl with who, when and why; a later decision on a hit overrides an
+    earlier one (clear: none holds, the hit is undecided again), and the history stays.
     Says how many hits it changed. Hits set aside by the lexicon's record conditions are
     never selected.
     """
@@ -80,7 +89,7 @@ def decide(
     err.print(
         f"{done.changed:,} {'hit' if done.changed == 1 else 'hits'} changed to {choice.value} "
         f"({done.selected:,} selected by {selector.describe()}"
-        + (f"; {same:,} already {choice.value}ed" if same else "")
+        + (f"; {same:,} already {DONE[choice.value]}" if same else "")
         + ")"
         + (f"; {_again(case)}" if done.changed else ""),
         markup=False,

@@ -1,11 +1,13 @@
-"""A person's decisions on hits: accept or reject, kept as an append-only log in the case.
+"""A person's decisions on hits: accept or reject (or clear, to withdraw one), kept as an
+append-only log in the case.
 
 A decision names one hit by its id (``counting.hit_ids``: made from the hit's content, so it
 survives a re-run and a new snapshot of the same records) and says who made it, when, why,
 and how the hit was chosen (the ``Selector``: one hit, or in bulk by term, rule, matched text
 or crime). The log is ``internal/decisions.jsonl`` in the case folder, one JSON object per
 line per hit; nothing is ever rewritten, and for each hit the last decision is the one that
-holds (``latest``). ``counting.counted`` applies them between the engine and the table, every
+holds (``latest``; a last ``clear`` means none holds). Undo appends the decision that held
+before (``undone``). ``counting.counted`` applies them between the engine and the table, every
 time the case is answered. Record-level: the log lives under ``internal/`` only.
 """
 
@@ -23,7 +25,10 @@ from foidesk.errors import CaseError, RequestError
 
 ACCEPT = "accept"
 REJECT = "reject"
-CHOICES = (ACCEPT, REJECT)
+CLEAR = "clear"  # withdraws the decision holding: the hit is undecided again
+CHOICES = (ACCEPT, REJECT)  # what a review file's decision cell may hold
+DECISIONS = (ACCEPT, REJECT, CLEAR)  # what a line of the log may say
+UNDO = "undo"  # the key of ``selected_by`` on a decision made by undoing the one before it
 LOG_NAME = "decisions.jsonl"  # under a case's internal/
 
 
@@ -70,7 +75,7 @@ class Decision:
     hit was, so a decision whose hit no longer exists can still be reported."""
 
     hit_id: str
-    decision: str  # accept | reject
+    decision: str  # accept | reject | clear (no decision holds)
     by: str
     at: str  # ISO 8601 with the time zone
     reason: str = ""
@@ -81,8 +86,10 @@ class Decision:
     source: str = "command line"  # command line | review file <name> | desk
 
     def __post_init__(self) -> None:
-        if self.decision not in CHOICES:
-            raise RequestError(f'"{self.decision}" is not accept or reject')
+        if self.decision not in DECISIONS:
+            raise RequestError(
+                f'"{self.decision}" is not accept or reject (or clear, to withdraw a decision)'
+            )
         if not self.by.strip():
             raise RequestError("a decision needs the name of who made it (--by NAME)")
 
@@ -97,11 +104,31 @@ def now() -> str:
 
 
 def latest(decisions: Iterable[Decision]) -> dict[str, Decision]:
-    """The decision that holds for each hit: the last one in the log."""
+    """The decision that holds for each hit: the last one in the log. A hit whose last
+    decision is ``clear`` has none (it is undecided again)."""
     out: dict[str, Decision] = {}
     for decision in decisions:
         out[decision.hit_id] = decision
-    return out
+    return {hit: d for hit, d in out.items() if d.decision != CLEAR}
+
+
+def undone(history: Iterable[Decision]) -> tuple[Decision | None, Decision | None]:
+    """For one hit's decisions in the order made: (the decision an undo would withdraw, the
+    one it would restore, None for "no decision": clear). An undo (``selected_by`` has
+    ``undo``) takes back the decision before it, so undoing again goes further back; the
+    first is None when there is nothing left to undo."""
+    stack: list[Decision] = []
+    for decision in history:
+        if decision.selected_by.get(UNDO):
+            if stack:
+                stack.pop()
+        else:
+            stack.append(decision)
+    if not stack:
+        return None, None
+    withdrawn = stack.pop()
+    restored = stack[-1] if stack and stack[-1].decision != CLEAR else None
+    return withdrawn, restored
 
 
 class DecisionLog:

@@ -8,7 +8,8 @@ if no one had read it. Here each hit of the evidence gets its status:
   (``search.lexicon.counts_in``: a knife in a shoplifting record);
 - ``rejected``: a person rejected it;
 - ``counted``: a certain hit not rejected, or a possible hit a person accepted;
-- ``undecided``: a possible hit no one has decided yet (not counted; its crime waits).
+- ``undecided``: a possible hit no one has decided yet, or whose decision was withdrawn
+  (``clear``): not counted; its crime waits.
 
 Each (crime, term) row of the engine's crime hits is kept when any of its hits is counted or
 undecided, with ``certain`` true when one is counted; a row left with neither is dropped.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from foidesk.casework.decisions import ACCEPT, REJECT, Decision
+from foidesk.casework.decisions import ACCEPT, CLEAR, REJECT, Decision
 from foidesk.search import arrays
 from foidesk.search.lexicon import CERTAIN, Platform, Rule, counts_in
 
@@ -158,6 +159,8 @@ def count_hits(
     ):
         seen.add(hit)
         made = decisions.get(hit)
+        if made is not None and made.decision == CLEAR:  # withdrawn: no decision holds
+            made = None
         chosen.append(made.decision if made else None)
         row = rows[(ref, term)]
         if conditioned and rule in rules and not counts_in(*rules[rule], code_of.get((ref, term))):

@@ -2,8 +2,9 @@
 
 ``open_case`` reads what ``answer`` wrote under ``internal/`` (the evidence with each hit's
 id, status and context; the audit, which names the request) and the decisions log.
-``decide`` records one person's accept or reject on the hits a ``Selector`` picks, appended
-to the log under the case's lock, and says how many hits it changed. A decision changes the
+``decide`` records one person's accept, reject or clear (withdraw the decision holding) on the
+hits a ``Selector`` picks, appended to the log under the case's lock, and says how many hits
+it changed; ``undo`` appends the decision that held before a hit's last one. A decision changes the
 table when the case is answered again (``answer --replace`` applies the log).
 """
 
@@ -19,7 +20,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from foidesk.case_folder import AUDIT_NAME, CRIME_HITS_NAME, EVIDENCE_NAME, case_lock
-from foidesk.casework.decisions import Decision, DecisionLog, Selector, latest, now
+from foidesk.casework.decisions import (
+    CLEAR,
+    UNDO,
+    Decision,
+    DecisionLog,
+    Selector,
+    latest,
+    now,
+    undone,
+)
 from foidesk.casework.request import Request, load_request
 from foidesk.errors import CaseError, RequestError
 
@@ -119,9 +129,9 @@ def decide(
     reason: str = "",
     source: str = "command line",
 ) -> Decided:
-    """Record ``choice`` (accept or reject) by ``by`` on every hit ``selector`` picks. A
-    selector that picks no hit is refused in one line; hits that already have this decision
-    are not written again."""
+    """Record ``choice`` (accept, reject, or clear: no decision holds) by ``by`` on every hit
+    ``selector`` picks. A selector that picks no hit is refused in one line; hits that already
+    have this decision (for clear: no decision) are not written again."""
     case = open_case(folder)
     hits = selected_hits(case, selector)
     if not hits:
@@ -158,15 +168,64 @@ def record(folder: Path | str, decisions: Sequence[Decision]) -> int:
     return len(made)
 
 
+def would_change(
+    held: dict[str, Decision], hits: Sequence[dict[str, Any]], choice: str
+) -> list[dict[str, Any]]:
+    """The hits a decision ``choice`` would change, given the decisions holding: those
+    whose holding decision is another (for clear: those with one)."""
+    out = []
+    for hit in hits:
+        current = held.get(hit["hit_id"])
+        if (current.decision if current else CLEAR) != choice:
+            out.append(hit)
+    return out
+
+
+def undo(folder: Path | str, hit_id: str, *, by: str, source: str = "command line") -> Decision:
+    """Take back the last decision on hit ``hit_id``: append the decision that held before it
+    (with its reason), or ``clear`` when none did. Undoing again goes further back. Refused
+    in one line for a hit that is not the case's or has nothing to undo."""
+    case = open_case(folder)
+    hit = next((h for h in selected_hits(case, Selector(hit=hit_id))), None)
+    if hit is None:
+        raise RequestError(f"{case.folder}: no hit {hit_id} in this case")
+    with case_lock(case.folder):
+        history = [d for d in case.decisions() if d.hit_id == hit_id]
+        withdrawn, restored = undone(history)
+        if withdrawn is None:
+            raise RequestError(f"{case.folder}: hit {hit_id} has no decision to undo")
+        made = Decision(
+            hit_id=hit_id,
+            decision=restored.decision if restored else CLEAR,
+            by=by,
+            at=now(),
+            reason=restored.reason if restored else "",
+            crime_ref=hit["crime_ref"],
+            term=hit["platform"],
+            matched=hit["text"],
+            selected_by={"hit": hit_id, UNDO: withdrawn.at},
+            source=source,
+        )
+        case.log.append([made])
+    return made
+
+
 def _append_new(
     case: ReviewCase,
     decisions: Sequence[Decision],
     differs: Callable[[Decision, Decision], bool],
 ) -> list[Decision]:
     """Append, under the case's lock, the decisions on hits with no decision yet or whose
-    decision ``differs`` from the one holding; returns those written."""
+    decision ``differs`` from the one holding (a clear only on a hit with one); returns those
+    written."""
     with case_lock(case.folder):
         current = latest(case.decisions())
-        made = [d for d in decisions if (held := current.get(d.hit_id)) is None or differs(held, d)]
+        made = [
+            d
+            for d in decisions
+            if (
+                d.decision != CLEAR if (held := current.get(d.hit_id)) is None else differs(held, d)
+            )
+        ]
         case.log.append(made)
     return made
