@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from foidesk.desk.db import Store, open_store
+from foidesk.desk.jobs import JobRunner, mark_interrupted
 from foidesk.desk.web.auth import Sessions, Throttle
 
 HERE = Path(__file__).parent
@@ -48,6 +49,7 @@ class Desk:
     secure_cookies: bool | None = None
     sessions: Sessions = field(init=False)
     throttle: Throttle = field(default_factory=Throttle)
+    jobs: JobRunner = field(default_factory=JobRunner)  # the searches run from the page
 
     def __post_init__(self) -> None:
         self.sessions = Sessions(self.store)
@@ -103,10 +105,12 @@ def create_app(
         today=today or date.today,
         secure_cookies=secure_cookies,
     )
+    mark_interrupted(store, desk.today())  # a search still "running" was cut off by a stop
 
     @asynccontextmanager
     async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        desk.jobs.shutdown()
         store.close()
 
     app = FastAPI(
