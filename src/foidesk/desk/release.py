@@ -52,6 +52,15 @@ LETTERS = ("letter.pdf", "letter.docx", "letter-draft.pdf", "letter-draft.docx")
 _approving = threading.Lock()
 
 
+class NotNow(DeskError):
+    """An approval refused because of what is happening to the case now (a search running,
+    the answer already approved, answered again meanwhile): a conflict, not a mistake."""
+
+
+class FourEyes(DeskError):
+    """An approval refused by the four-eyes rule: the approver reviewed the case's hits."""
+
+
 @dataclass(frozen=True)
 class PublicFile:
     """A file of the case's ``public/`` folder: its name and size in bytes."""
@@ -107,31 +116,53 @@ class ReleaseState:
     def reasons(self) -> list[str]:
         """Why the answer cannot be approved now, each in one line; none when it can (the
         four-eyes rule, which depends on the approver, is ``four_eyes_reason``'s)."""
+        return [str(refusal) for refusal in self.refusals()]
+
+    def refusals(self) -> list[DeskError]:
+        """``reasons`` as the errors ``approve`` raises: ``NotNow`` for what is happening to
+        the case (approved already, a search running), ``DeskError`` for the others."""
         if self.problem is not None:
-            return [self.problem]
+            return [DeskError(self.problem)]
+        running = NotNow("A search of this case is running: wait for it to end.")
         if not self.answered:
-            return ["The case has not been answered yet: run its search first."]
-        out = []
+            if self.searching:
+                return [running]
+            return [DeskError("The case has not been answered yet: run its search first.")]
+        out: list[DeskError] = []
+        if self.approved is not None:
+            a = self.approved
+            out.append(
+                NotNow(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
+            )
         if self.searching:
-            out.append("A search of this case is running: wait for it to end.")
+            out.append(running)
         if self.pending:
             n = self.pending
             out.append(
-                f"{n} {'decision was' if n == 1 else 'decisions were'} made after the case was "
-                "last answered: search again so that the table counts "
-                f"{'it' if n == 1 else 'them'}."
+                DeskError(
+                    f"{n} {'decision was' if n == 1 else 'decisions were'} made after the case "
+                    "was last answered: search again so that the table counts "
+                    f"{'it' if n == 1 else 'them'}."
+                )
             )
         if self.undecided:
             n = self.undecided
             out.append(
-                f"{n} possible {'hit is' if n == 1 else 'hits are'} undecided: review "
-                f"{'it' if n == 1 else 'them'} first."
+                DeskError(
+                    f"{n} possible {'hit is' if n == 1 else 'hits are'} undecided: review "
+                    f"{'it' if n == 1 else 'them'} first."
+                )
             )
         if self.draft:
-            out.append(draft_reason(self.missing))
-        if self.approved is not None:
-            a = self.approved
-            out.append(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
+            out.append(DeskError(draft_reason(self.missing)))
+        elif not any(name.endswith(".pdf") for name in self.letter):
+            out.append(
+                DeskError(
+                    "The letter has no PDF (LibreOffice was not found when the case was "
+                    "answered): the disclosure log keeps the PDF; search again with LibreOffice "
+                    "installed."
+                )
+            )
         return out
 
     def four_eyes_reason(self, user: User, four_eyes: bool = True) -> str | None:
@@ -147,8 +178,10 @@ class ReleaseState:
 def draft_reason(missing: tuple[str, ...]) -> str:
     """The one line of a draft letter: which ``[force]`` details (or other placeholders) it
     lacks and where to give them."""
-    keys = [f"[force] {FORCE_KEYS[m]}" if m in FORCE_KEYS else f"[{m}]" for m in missing]
-    what = ", ".join(keys) if keys else "placeholders"
+    force = [FORCE_KEYS[m] for m in missing if m in FORCE_KEYS]
+    others = [f"[{m}]" for m in missing if m not in FORCE_KEYS]
+    parts = ([f"[force] {', '.join(force)}"] if force else []) + others
+    what = "; ".join(parts) if parts else "placeholders"
     return (
         f"The letter is a draft: {what} missing. Give them in the case's request (or, for "
         "new cases, the data folder's desk.toml [force]) and search again."
@@ -306,16 +339,17 @@ def approve(store: Store, data: Path, case_id: int, user: User, *, today: date) 
     log = data / LOG_NAME
     with _approving:
         state = release_state(store, data, case)
-        refusals = state.reasons()
-        if not refusals and (rule := state.four_eyes_reason(user, four_eyes)) is not None:
-            refusals.append(rule)
+        refusals = state.refusals()
         if refusals:
-            raise DeskError(refusals[0])
+            raise refusals[0]
+        rule = state.four_eyes_reason(user, four_eyes)
+        if rule is not None:
+            raise FourEyes(rule)
         assert state.audit_sha256 is not None
         try:
             with case_lock(folder):  # no search writes the folder while it is logged
                 if _sha256(folder.joinpath(*AUDIT)) != state.audit_sha256:
-                    raise DeskError("The case was answered again meanwhile: look at it again.")
+                    raise NotNow("The case was answered again meanwhile: look at it again.")
                 added = add_to_log(folder, log, answered=state.letter_date or today, replace=False)
         except DeskError:
             raise
