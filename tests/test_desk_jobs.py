@@ -125,6 +125,9 @@ def test_search_writes_the_case_and_the_page_says_done(client: TestClient) -> No
     assert f'href="/cases/{case_id}/review"' in page and f'href="/cases/{case_id}/release"' in page
     assert "Started by analyst" in page and "hx-trigger" not in page.split('id="search"')[1]
     assert "Run the search again" in page
+    # what the answer says to check (its audit's notices) is listed under the result
+    assert job.message.endswith("; 2 notices to check.")
+    assert "To check before the answer is sent" in page and "placeholders" in page
     # run again: the case folder is replaced, the same result
     client.post(f"/cases/{case_id}/search", data={"csrf_token": csrf})
     again = _finished(client, case_id)
@@ -234,6 +237,7 @@ def test_a_failing_search_says_why_in_one_line(client: TestClient, data: Path) -
     job = _finished(client, case_id)
     assert job.state == "failed" and job.message is not None
     assert "legacy.csv" in job.message and "\n" not in job.message
+    assert "source file not found: DATA/" in job.message and str(data) not in job.message
     page = client.get(f"/cases/{case_id}").text
     assert f"Failed:</strong> {job.message}" in page.replace("&#39;", "'")
     assert 'id="run-search"' in page

@@ -300,7 +300,8 @@ def run_search(store: Store, data: Path, job_id: int, *, letter_date: date) -> N
         progress.end()
         message = summary(result.audit, len(result.notices))
     except FoideskError as exc:
-        _finish(store, job_id, "failed", str(exc).strip() or type(exc).__name__, letter_date)
+        line = _data_named(str(exc).strip() or type(exc).__name__, data)
+        _finish(store, job_id, "failed", line, letter_date)
         return
     except Exception as exc:
         log.exception("the search of job %s failed", job_id)
@@ -314,6 +315,14 @@ def run_search(store: Store, data: Path, job_id: int, *, letter_date: date) -> N
         )
         return
     _finish(store, job_id, "done", message, letter_date)
+
+
+def _data_named(message: str, data: Path) -> str:
+    """``message`` with the data folder's path written ``DATA`` (as docs/desk.md names it):
+    the page shows where a file is in the data folder, not the server's folders."""
+    for path in sorted({str(data), str(data.absolute()), str(data.resolve())}, key=len)[::-1]:
+        message = message.replace(path + "/", "DATA/")
+    return message
 
 
 def summary(audit: dict[str, Any], notices: int = 0) -> str:
@@ -330,7 +339,7 @@ def summary(audit: dict[str, Any], notices: int = 0) -> str:
         f"{undecided:,} possible hit{'' if undecided == 1 else 's'} undecided"
     )
     if notices:
-        line += f"; {notices:,} notice{'' if notices == 1 else 's'} in the audit"
+        line += f"; {notices:,} notice{'' if notices == 1 else 's'} to check"
     return line + "."
 
 

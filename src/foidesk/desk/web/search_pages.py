@@ -39,6 +39,22 @@ def _when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC") if at is not None else ""
 
 
+def _notices(desk: Desk, case: Case) -> list[str]:
+    """What the case's last answer says to check (its audit's notices), as the command line
+    prints them; none when the audit cannot be read."""
+    import json
+
+    from foidesk.desk.cases import case_folder
+
+    try:
+        audit = json.loads(
+            (case_folder(desk.data, case) / "internal" / "audit.json").read_text("utf-8")
+        )
+        return [str(n["message"]) for n in audit.get("notices", []) if n.get("message")]
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return []
+
+
 def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
     """What the case page's search panel (``search_panel.html``) shows: the case's latest
     search job (None before the first), whether it runs, who started it, how long it has
@@ -55,6 +71,7 @@ def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
         elapsed = _seconds(((job.finished or now()) - job.started).total_seconds())
     return {
         "search_job": job,
+        "search_notices": _notices(desk, case) if job is not None and job.state == "done" else [],
         "search_running": running,
         "search_queued": running and job is not None and job.stage == QUEUED,
         "search_by": by,
