@@ -129,6 +129,7 @@ def test_release_page_shows_the_table_and_the_letter_downloads(
     # the seed's figures as released: Twitter 1 in 2018 under CHARGED, Facebook 2 in all
     assert '<th scope="row">Twitter</th>' in text and '<th scope="row">Facebook</th>' in text
     assert '<th scope="col" class="n">2019*</th>' in text  # the part year, as released
+    assert '<th scope="col">OUTCOME/OFFENCE/SOCIAL MEDIA PLATFORM</th>' in text
     assert 'class="depth-0 total"><th scope="row">Grand Total</th>' in text
     assert "Part year: 2019 covers 1 January 2019 to 30 April 2019 only." in text
     assert "Ready to approve." in text and "Ready to send, dated 2019-05-20." in text

@@ -57,6 +57,10 @@ class NotNow(DeskError):
     the answer already approved, answered again meanwhile): a conflict, not a mistake."""
 
 
+class AlreadyApproved(NotNow):
+    """An approval refused because the answer in the case folder is approved already."""
+
+
 class FourEyes(DeskError):
     """An approval refused by the four-eyes rule: the approver reviewed the case's hits."""
 
@@ -132,7 +136,7 @@ class ReleaseState:
         if self.approved is not None:
             a = self.approved
             out.append(
-                NotNow(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
+                AlreadyApproved(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
             )
         if self.searching:
             out.append(running)

@@ -15,6 +15,7 @@ the release page with the refusal's one line.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from pathlib import Path
@@ -25,7 +26,14 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from foidesk.casework.request import ROW_ALIASES, ROW_DIMENSIONS
 from foidesk.desk.cases import case_folder, load_settings
-from foidesk.desk.release import FourEyes, NotNow, ReleaseState, approve, release_state
+from foidesk.desk.release import (
+    AlreadyApproved,
+    FourEyes,
+    NotNow,
+    ReleaseState,
+    approve,
+    release_state,
+)
 from foidesk.desk.store import Case, User
 from foidesk.desk.web.app import Desk, Refused
 from foidesk.desk.web.pages import DeskDep, PostDep, Who, WhoDep, allow, find_case, page
@@ -43,7 +51,9 @@ MEDIA = {  # a public file's content type, by its suffix
     ".txt": "text/plain; charset=utf-8",
 }
 DONE = {"approved": "Approved: the release is in the disclosure log."}
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
+_ESCAPED = re.compile(r"\\(.)")
+_CELL_BREAK = re.compile(r"(?<!\\)\|")
 
 
 # --- what the page reads from public/ -----------------------------------------------------
@@ -57,10 +67,10 @@ def _read(path: Path) -> str | None:
 
 
 def released_table(public: Path) -> dict[str, Any] | None:
-    """The table as released (``table.csv``): its title, the column headings, each row's
-    label, depth and figures (a withheld figure is its symbol, as released), and its
-    footnotes (``table.txt``); part periods marked as the coverage marks them. None when
-    the case released no table."""
+    """The table as released (``table.csv``): its title, the column headings (as
+    ``table.md`` writes them), each row's label, depth and figures (a withheld figure is its
+    symbol, as released), and its footnotes (``table.txt``). None when the case released no
+    table."""
     text = _read(public / "table.csv")
     if text is None:
         return None
@@ -71,8 +81,11 @@ def released_table(public: Path) -> dict[str, Any] | None:
     depth = 0
     while 1 + depth < len(header) - 1 and header[1 + depth] in _ROW_NAMES:
         depth += 1
-    marked = {label.rstrip("*"): label for label in _coverage_periods(public)}
-    columns = [marked.get(label, label) for label in header[1 + depth :]]
+    columns = header[1 + depth :]
+    heading = " / ".join(header[1 : 1 + depth])
+    released = _md_headings(public)
+    if len(released) == 1 + len(columns):  # as released: its heading, "2019*" for a part year
+        heading, columns = released[0], released[1:]
     body = []
     for fields in rows[1:]:
         level = fields[0]
@@ -89,18 +102,13 @@ def released_table(public: Path) -> dict[str, Any] | None:
     title = txt[0] if txt else ""
     blanks = [i for i, line in enumerate(txt) if not line.strip()]
     notes = [line for line in txt[blanks[1] + 1 :] if line.strip()] if len(blanks) > 1 else []
-    dimensions = " / ".join(h for h in header[1 : 1 + depth])
     return {
         "title": title,
-        "heading": dimensions,
+        "heading": heading,
         "columns": columns,
         "rows": body,
         "notes": notes,
     }
-
-
-def _coverage_periods(public: Path) -> list[str]:
-    return [r["period"] for r in coverage(public) if r.get("period") not in (None, "Total")]
 
 
 def coverage(public: Path) -> list[dict[str, str]]:
@@ -111,11 +119,26 @@ def coverage(public: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
+def _unescaped(text: str) -> str:
+    """Markdown as ``escape_markdown`` writes it, back to its text: backslash escapes and the
+    entities of ``&``, ``<``, ``>``, ``&emsp;``."""
+    return html.unescape(_ESCAPED.sub(r"\1", text))
+
+
 def _inline(text: str) -> list[tuple[bool, str]]:
     """A line's runs, (bold, text): markdown's ``**bold**`` only; escapes undone."""
-    text = text.replace("\\*", "*").replace("\\_", "_").replace("\\|", "|")
     parts = _BOLD.split(text)
-    return [(i % 2 == 1, part) for i, part in enumerate(parts) if part]
+    return [(i % 2 == 1, _unescaped(part)) for i, part in enumerate(parts) if part]
+
+
+def _md_headings(public: Path) -> list[str]:
+    """The column headings of ``table.md`` (the table's heading, each period as released,
+    "2019*" for a part year, and Grand Total); none without the file."""
+    for line in (_read(public / "table.md") or "").splitlines():
+        if line.startswith("|"):
+            cells = _CELL_BREAK.split(line.strip())[1:-1]
+            return [_unescaped(cell.strip()) for cell in cells]
+    return []
 
 
 def method(public: Path) -> list[dict[str, Any]]:
@@ -129,13 +152,19 @@ def method(public: Path) -> list[dict[str, Any]]:
         lines = [line.rstrip() for line in chunk.splitlines() if line.strip()]
         if all(line.startswith("- ") for line in lines):
             blocks.append({"kind": "list", "items": [_inline(line[2:]) for line in lines]})
-        elif all(line.startswith("|") for line in lines) and len(lines) >= 2:
+        elif (
+            all(line.startswith("|") for line in lines)
+            and len(lines) >= 2
+            and any(re.fullmatch(r"\|?[\s:|-]+\|?", line) for line in lines)
+        ):
+            rule = [line for line in lines if re.fullmatch(r"\|?[\s:|-]+\|?", line)]
+            right = [c.strip().endswith(":") for c in rule[0].strip().strip("|").split("|")]
             cells = [
-                [_inline(c.strip()) for c in line.strip().strip("|").split("|")]
+                [_inline(c.strip()) for c in _CELL_BREAK.split(line.strip().strip("|"))]
                 for line in lines
-                if not re.fullmatch(r"\|?[\s:|-]+\|?", line)
+                if line not in rule
             ]
-            blocks.append({"kind": "table", "head": cells[0], "rows": cells[1:]})
+            blocks.append({"kind": "table", "head": cells[0], "rows": cells[1:], "right": right})
         else:
             blocks.append({"kind": "paragraph", "runs": _inline(" ".join(lines))})
     return blocks
@@ -212,7 +241,8 @@ def _release_page(
         "title": f"Release of case {case.reference}",
         "case": case,
         "state": state,
-        "reasons": state.reasons(),
+        # an approved answer says so above the list, which keeps what else stands in the way
+        "reasons": [str(r) for r in state.refusals() if not isinstance(r, AlreadyApproved)],
         "four_eyes": four_eyes,
         "table": released_table(public) if state.answered else None,
         "coverage": coverage(public) if state.answered else [],
