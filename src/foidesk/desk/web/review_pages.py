@@ -147,7 +147,7 @@ def _preview_context(state: _State) -> dict[str, Any]:
         "recent": list(reversed(state.log[-RECENT:])),
         "estimate": estimate_lines(shown.cost),
         "sample_line": (
-            f"Quality sample: {crimes_text(sample.drawn)} of the {sample.population:,} counted "
+            f"{crimes_text(sample.drawn).capitalize()} of the {sample.population:,} counted "
             f"drawn for checking by hand; {sample.read:,} read, {sample.confirmed:,} confirmed"
             + (
                 f", 95% interval {sample.low:.1%} to {sample.high:.1%}"
