@@ -43,8 +43,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A data folder with an analyst and an officer, and one case whose search has run (a small extract
-    with possible hits): (data, case id)."""
+    """A data folder with an analyst and an officer, and one case whose search has run (a
+    small extract with possible hits): (data, case id)."""
     root = tmp_path_factory.mktemp("desk-review")
     data = root / "data"
     sources = data / "sources" / "small"
