@@ -136,7 +136,9 @@ class ReleaseState:
         if self.approved is not None:
             a = self.approved
             out.append(
-                AlreadyApproved(f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC).")
+                AlreadyApproved(
+                    f"This answer is already approved (by {a.by}, {a.at:%Y-%m-%d %H:%M} UTC)."
+                )
             )
         if self.searching:
             out.append(running)
