@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -100,7 +101,7 @@ def answer_again(client: TestClient, data: Path, case_id: int) -> None:
     foidesk.write_case(folder, result, replace=folder.exists())
 
 
-def _approve(client: TestClient, case_id: int, user: str = "approver") -> object:
+def _approve(client: TestClient, case_id: int, user: str = "approver") -> httpx.Response:
     csrf = login(client, user)
     return client.post(f"/cases/{case_id}/approve", data={"csrf_token": csrf})
 
@@ -200,8 +201,8 @@ def test_anonymous_is_sent_to_login(client: TestClient, data: Path) -> None:
 def test_approver_approves_and_the_log_has_the_release(client: TestClient, data: Path) -> None:
     case_id = answered(client, data)
     reply = _approve(client, case_id)
-    assert reply.status_code == 303  # type: ignore[attr-defined]
-    assert reply.headers["location"] == f"/cases/{case_id}/release?done=approved"  # type: ignore[attr-defined]
+    assert reply.status_code == 303
+    assert reply.headers["location"] == f"/cases/{case_id}/release?done=approved"
     [approval] = _approvals(client)
     audit = cases.case_folder(data, _case(client, case_id)) / "internal" / "audit.json"
     import hashlib
@@ -225,15 +226,15 @@ def test_approver_approves_and_the_log_has_the_release(client: TestClient, data:
     assert "Approved by approver on 20" in client.get(f"/cases/{case_id}").text
 
     again = _approve(client, case_id, "second")
-    assert again.status_code == 409  # type: ignore[attr-defined]
-    assert "This answer is already approved (by approver," in again.text  # type: ignore[attr-defined]
+    assert again.status_code == 409
+    assert "This answer is already approved (by approver," in again.text
     assert len(_approvals(client)) == 1
 
     # searched again: another answer, which needs its own approval (replacing the log's)
     answer_again(client, data, case_id)
     page = client.get(f"/cases/{case_id}/release").text
     assert "(an earlier answer)" in page and "Ready to approve." in page
-    assert _approve(client, case_id, "second").status_code == 303  # type: ignore[attr-defined]
+    assert _approve(client, case_id, "second").status_code == 303
     assert len(_approvals(client)) == 2
 
 
@@ -241,8 +242,8 @@ def test_only_an_approver_approves(client: TestClient, data: Path) -> None:
     case_id = answered(client, data)
     for user in ("officer", "analyst", "admin"):
         reply = _approve(client, case_id, user)
-        assert reply.status_code == 403  # type: ignore[attr-defined]
-        assert "Only an approver may approve a release." in reply.text  # type: ignore[attr-defined]
+        assert reply.status_code == 403
+        assert "Only an approver may approve a release." in reply.text
     login(client, "approver")
     no_token = client.post(f"/cases/{case_id}/approve", data={})
     assert no_token.status_code == 403 and "token" in no_token.text
@@ -263,14 +264,14 @@ def test_four_eyes_the_approver_who_reviewed_may_not_approve(
     assert "You reviewed this case&#39;s hits: another approver must approve it." in page
     assert 'id="approve"' not in page
     reply = _approve(client, case_id)
-    assert reply.status_code == 403  # type: ignore[attr-defined]
-    assert "You reviewed this case&#39;s hits: another approver must approve it." in reply.text  # type: ignore[attr-defined]
+    assert reply.status_code == 403
+    assert "You reviewed this case&#39;s hits: another approver must approve it." in reply.text
     assert _approvals(client) == [] and not (data / "disclosure-log").exists()
     # another approver may
     login(client, "second")
     assert 'id="approve"' in client.get(f"/cases/{case_id}/release").text
     second = _approve(client, case_id, "second")
-    assert second.status_code == 303  # type: ignore[attr-defined]
+    assert second.status_code == 303
 
 
 def test_four_eyes_turned_off_in_desk_toml(client: TestClient, data: Path) -> None:
@@ -279,7 +280,7 @@ def test_four_eyes_turned_off_in_desk_toml(client: TestClient, data: Path) -> No
     decide(folder, "accept", Selector(hit=_first_hit(client, data, case_id)), by="approver")
     answer_again(client, data, case_id)
     _settings(data, "four_eyes = false\n" + FORCE)
-    assert _approve(client, case_id).status_code == 303  # type: ignore[attr-defined]
+    assert _approve(client, case_id).status_code == 303
     assert len(_approvals(client)) == 1
 
 
@@ -290,10 +291,10 @@ def test_a_draft_letter_is_refused_naming_what_is_missing(client: TestClient, da
     assert "not to be sent" in page and "letter-draft.pdf" in page
     assert "The letter is a draft." in client.get(f"/cases/{case_id}").text
     reply = _approve(client, case_id)
-    assert reply.status_code == 400  # type: ignore[attr-defined]
+    assert reply.status_code == 400
     assert (
         "The letter is a draft: [force] name, unit, address, telephone, email, signatory "
-        "missing." in reply.text  # type: ignore[attr-defined]
+        "missing." in reply.text
     )
     assert _approvals(client) == []
 
@@ -305,13 +306,13 @@ def test_decisions_after_the_answer_are_refused_until_searched_again(
     folder = cases.case_folder(data, _case(client, case_id))
     decide(folder, "reject", Selector(hit=_first_hit(client, data, case_id)), by="analyst")
     reply = _approve(client, case_id)
-    assert reply.status_code == 400  # type: ignore[attr-defined]
+    assert reply.status_code == 400
     assert (
         "1 decision was made after the case was last answered: search again so that the table "
-        "counts it." in reply.text  # type: ignore[attr-defined]
+        "counts it." in reply.text
     )
     answer_again(client, data, case_id)
-    assert _approve(client, case_id).status_code == 303  # type: ignore[attr-defined]
+    assert _approve(client, case_id).status_code == 303
 
 
 def test_a_running_search_is_refused(client: TestClient, data: Path) -> None:
@@ -319,8 +320,8 @@ def test_a_running_search_is_refused(client: TestClient, data: Path) -> None:
     with client.app.state.desk.store.session() as db:  # type: ignore[attr-defined]
         db.add(Job(case_id=case_id, kind="search", state="running", started=now(), done=0))
     reply = _approve(client, case_id)
-    assert reply.status_code == 409  # type: ignore[attr-defined]
-    assert "A search of this case is running: wait for it to end." in reply.text  # type: ignore[attr-defined]
+    assert reply.status_code == 409
+    assert "A search of this case is running: wait for it to end." in reply.text
 
 
 def test_a_log_that_refuses_writes_no_approval(client: TestClient, data: Path) -> None:
@@ -328,8 +329,8 @@ def test_a_log_that_refuses_writes_no_approval(client: TestClient, data: Path) -
     (data / "disclosure-log").mkdir()
     (data / "disclosure-log" / "notes.txt").write_text("not a log", encoding="utf-8")
     reply = _approve(client, case_id)
-    assert reply.status_code == 400  # type: ignore[attr-defined]
-    assert "holds other files but no disclosure-log.csv" in reply.text  # type: ignore[attr-defined]
+    assert reply.status_code == 400
+    assert "holds other files but no disclosure-log.csv" in reply.text
     assert _approvals(client) == []
 
 
@@ -390,3 +391,26 @@ def test_desk_toml_letter_template_is_named_from_the_copy(data: Path) -> None:
         loaded.letter_template is not None
         and loaded.letter_template.resolve() == (data / "letterhead.docx").resolve()
     )
+
+
+def test_undecided_possible_hits_are_refused(client: TestClient, data: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    case_id = answered(client, data)
+    # the seed's hits are all certain: one is made a possible hit no one has decided
+    evidence = cases.case_folder(data, _case(client, case_id)) / "internal" / "evidence.parquet"
+    table = pq.read_table(evidence)
+    status = table.column("status").to_pylist()
+    status[0] = "undecided"
+    index = table.column_names.index("status")
+    pq.write_table(table.set_column(index, "status", pa.array(status)), evidence)
+    login(client, "approver")
+    assert (
+        "1 possible hit is undecided: review it first."
+        in client.get(f"/cases/{case_id}/release").text
+    )
+    reply = _approve(client, case_id)
+    assert reply.status_code == 400
+    assert "1 possible hit is undecided: review it first." in reply.text
+    assert _approvals(client) == []
