@@ -382,3 +382,23 @@ def test_preview_on_the_page_is_the_table_a_re_answer_gives(
     figures = [int(n) for n in re.findall(r">(\d+)<", grand.group(1))]
     table = again.counted
     assert figures == [*table.grand_total.counts, table.grand_total.total]
+
+
+def test_htmx_undo_with_nothing_to_undo_says_so_in_the_row(
+    client: TestClient, case: tuple[int, Path, str]
+) -> None:
+    case_id, folder, csrf = case
+    hit = _possible(folder)[0]["hit_id"]
+    reply = client.post(
+        f"/cases/{case_id}/hits/{hit}/decision",
+        data={"csrf_token": csrf, "choice": "undo"},
+        headers={"HX-Request": "true"},
+    )
+    assert reply.status_code == 400
+    assert reply.text.lstrip().startswith(f'<li id="hit-{hit}"') and "<html" not in reply.text
+    assert "has no decision to undo" in reply.text and 'role="alert"' in reply.text
+    plain = client.post(
+        f"/cases/{case_id}/hits/{hit}/decision", data={"csrf_token": csrf, "choice": "undo"}
+    )
+    assert plain.status_code == 400 and "has no decision to undo" in plain.text
+    assert _log(folder) == []

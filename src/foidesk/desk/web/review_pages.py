@@ -254,8 +254,12 @@ async def decision(
     case = find_case(desk, case_id)
     review = _open(desk, case)
     hit = _hit_of_case(review, hit_id)
+    htmx = request.headers.get("HX-Request") == "true"
     if choice not in CHOICES:
-        raise Refused(400, f"Decision {choice!r}: choose accept, reject or undo.")
+        problem = f"Decision {choice!r}: choose accept, reject or undo."
+        if htmx:
+            return await _row(request, desk, case, who, hit, undecided, page_no, problem)
+        raise Refused(400, problem)
     listed_before = [
         h["hit_id"] for h in _listed(review, latest(review.decisions()), undecided == "1")
     ]
@@ -264,6 +268,8 @@ async def decision(
             _decide_one, review.folder, hit_id, choice, reason, who
         )
     except FoideskError as exc:
+        if htmx:
+            return await _row(request, desk, case, who, hit, undecided, page_no, str(exc))
         raise Refused(400, str(exc)) from exc
     _event(
         desk,
@@ -277,17 +283,9 @@ async def decision(
             "held": _held(after),
         },
     )
+    if htmx:
+        return await _row(request, desk, case, who, hit, undecided, page_no)
     state = await run_in_threadpool(_state, desk, case)
-    if request.headers.get("HX-Request") == "true":
-        context = {
-            "case": case,
-            "hit": {**hit, "status": state.preview.statuses.get(hit_id, hit["status"])},
-            "undecided": undecided == "1",
-            "page_no": page_no,
-            **_preview_context(state),
-            "oob": True,
-        }
-        return page(request, "review_hit.html", context, who=who)
     # back to the same place: the hit, or (filtered out now) the next one still listed
     listed = [h["hit_id"] for h in _listed(state.case, state.preview.held, undecided == "1")]
     target = hit_id
@@ -301,6 +299,31 @@ async def decision(
     return RedirectResponse(
         f"/cases/{case_id}/review{_query(undecided == '1', where)}{anchor}", status_code=303
     )
+
+
+async def _row(
+    request: Request,
+    desk: Desk,
+    case: Case,
+    who: Who,
+    hit: dict[str, Any],
+    undecided: str,
+    page_no: int,
+    problem: str | None = None,
+) -> Response:
+    """The hit's row as it is now, with the preview, progress and recent decisions out of band
+    (htmx); with ``problem``, the row saying it (status 400)."""
+    state = await run_in_threadpool(_state, desk, case)
+    context = {
+        "case": case,
+        "hit": hit,
+        "undecided": undecided == "1",
+        "page_no": page_no,
+        **_preview_context(state),
+        "oob": True,
+        "problem": problem,
+    }
+    return page(request, "review_hit.html", context, 400 if problem else 200, who)
 
 
 @dataclass(frozen=True)
