@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -218,6 +219,9 @@ class Approval(Base):
     approval is seen to be another), and the disclosure log's folder it was added to."""
 
     __tablename__ = "approvals"
+    # an answer (its audit) is approved once: a second approval of it, from any process of
+    # the desk, is refused by the database itself
+    __table_args__ = (UniqueConstraint("case_id", "audit_sha256"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

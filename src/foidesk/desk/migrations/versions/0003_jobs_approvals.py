@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_approvals_case_id_cases")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_approvals_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_approvals")),
+        sa.UniqueConstraint("case_id", "audit_sha256", name=op.f("uq_approvals_case_id")),
     )
     op.create_index(op.f("ix_approvals_case_id"), "approvals", ["case_id"])
 
