@@ -6,6 +6,7 @@ at the next start and run again, a failure said in one line."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -168,6 +169,22 @@ def test_progress_polls_while_running_and_one_search_per_case(client: TestClient
     polled = client.get(f"/cases/{case_id}/search")
     assert polled.status_code == 200 and "Done:" in polled.text
     assert "hx-trigger" not in polled.text  # the polling stops by itself
+    assert "hx-swap-oob" not in polled.text
+    # htmx's poll that finds it ended brings the rest of the page up to date, out of band:
+    # the status, the review panel (no longer "run the search first"), the release, the log
+    polled = client.get(f"/cases/{case_id}/search", headers=htmx)
+    assert '<span id="case-status" hx-swap-oob="innerHTML">in review</span>' in polled.text
+    review = re.search(
+        r'<section id="review"[^>]*hx-swap-oob="true">(.*?)</section>', polled.text, re.S
+    )
+    assert (
+        review
+        and "Review the hits" in review.group(1)
+        and "run the search first" not in review.group(1)
+    )
+    assert re.search(r'<section id="release"[^>]*hx-swap-oob="true">', polled.text)
+    assert re.search(r'<section id="events"[^>]*hx-swap-oob="true">', polled.text)
+    assert "search.done" in polled.text
 
 
 def test_a_running_job_in_the_store_refuses_another(client: TestClient) -> None:

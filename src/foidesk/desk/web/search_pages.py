@@ -19,7 +19,16 @@ from fastapi.responses import RedirectResponse, Response
 from foidesk.desk.jobs import QUEUED, SearchRunning, latest_job, start_search
 from foidesk.desk.store import Case, Job, User, now
 from foidesk.desk.web.app import Desk, Refused
-from foidesk.desk.web.pages import DeskDep, PostDep, Who, WhoDep, allow, find_case, page
+from foidesk.desk.web.pages import (
+    DeskDep,
+    PostDep,
+    Who,
+    WhoDep,
+    allow,
+    case_context,
+    find_case,
+    page,
+)
 from foidesk.errors import FoideskError
 
 router = APIRouter()
@@ -119,4 +128,13 @@ def start(request: Request, desk: DeskDep, who: PostDep, case_id: int) -> Respon
 
 @router.get("/cases/{case_id}/search")
 def panel(request: Request, desk: DeskDep, who: WhoDep, case_id: int) -> Response:
-    return _panel(request, desk, who, find_case(desk, case_id))
+    """The job part, which htmx polls while the search runs. The poll that finds it ended
+    also carries, out of band, what the search changed elsewhere on the case page: the
+    status, the review and release panels and the event log."""
+    case = find_case(desk, case_id)
+    if request.headers.get("HX-Request") == "true" and not panel_context(desk, case).get(
+        "search_running"
+    ):
+        context = {**case_context(desk, case), "oob": True}
+        return page(request, "search_job.html", context, who=who)
+    return _panel(request, desk, who, case)
