@@ -8,6 +8,7 @@
   var opener = document.getElementById("review-keys-open");
   var made = []; // hit ids decided on this page, last last: what u undoes
   var pending = null; // after a or x: move on once the row is back
+  var queue = []; // keys pressed while a decision is on its way: run in turn once it is back
 
   function rows() {
     return list ? Array.prototype.slice.call(list.querySelectorAll("li.hit")) : [];
@@ -88,7 +89,22 @@
     var action = keys[event.key];
     if (!action) return;
     event.preventDefault();
-    action();
+    // a key pressed before the last decision's row is back waits its turn: "a a a" decides
+    // three hits, not the first one three times (nor by a plain post of a row being replaced)
+    if (pending) queue.push(action);
+    else action();
+  });
+
+  function next() {
+    while (!pending && queue.length) queue.shift()();
+  }
+
+  // a decision that failed on its way (the server or the network): forget what waited on it
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (pending && event.detail && event.detail.failed) {
+      pending = null;
+      queue = [];
+    }
   });
 
   // htmx put the decided row back (a new element): select it, or move to the next undecided
@@ -98,9 +114,11 @@
     if (row === pending.row) return; // not swapped yet: another part of the page settled
     var then = pending;
     pending = null;
-    if (!row) return;
-    if (then.move) nextUndecided(then.id);
-    else select(row);
+    if (row) {
+      if (then.move) nextUndecided(then.id);
+      else select(row);
+    }
+    next();
   });
 
   if (list) {
