@@ -137,7 +137,8 @@ def test_add_search_review_approve_download(
     expect(job).to_contain_text("3 hits, 0 possible hits undecided")
     # the poll that saw it end brought the rest of the page up to date, without a reload
     expect(page.locator("#case-status")).to_have_text("in review")
-    expect(page.locator("#review")).to_contain_text("Review the hits")
+    expect(page.locator("#review")).to_contain_text("No possible hits: all 3 hits are certain")
+    expect(page.locator("#review")).to_contain_text("0 decisions made")
     expect(page.locator("#events")).to_contain_text("search.done")
     assert page.evaluate("window.__same_page") is True, "the page was loaded again"
     check_page(page, "walk-searched", shots)

@@ -441,14 +441,12 @@ def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
         held = latest(review.decisions())
     except FoideskError as exc:
         return {"review_ready": False, "review_problem": str(exc)}
-    possible = [
-        h["hit_id"]
-        for h in review.hits()
-        if h["certainty"] == "possible" and h["status"] != _SET_ASIDE
-    ]
+    hits = [h for h in review.hits() if h["status"] != _SET_ASIDE]
+    possible = [h["hit_id"] for h in hits if h["certainty"] == "possible"]
     decided = sum(1 for hit in possible if hit in held)
     return {
         "review_ready": True,
+        "review_hits": len(hits),
         "review_possible": len(possible),
         "review_decided": decided,
         "review_undecided": len(possible) - decided,
