@@ -41,17 +41,9 @@ from tests.desk_browser import (  # noqa: F401 (browser, page, shots: fixtures)
 )
 
 TODAY = date(2019, 5, 20)
-# the force's details for every letter of the desk (DATA/desk.toml, docs/desk.md): without
-# them the seed's letter is a draft, which cannot be approved
-DESK_TOML = """\
-[force]
-name = "Anyshire Constabulary"
-unit = "Information Rights"
-address = "Police Headquarters, 1 Example Road, Anytown, AN1 1AA"
-email = "foi@anyshire.police.example"
-telephone = "01632 960000"
-signatory = "A. N. Officer"
-"""
+# the desk's settings as the README copies them: the force's details for every letter (without
+# them the seed's letter is a draft, which cannot be approved) and the four-eyes rule on
+DESK_TOML = Path(__file__).parents[1] / "docs" / "examples" / "desk.toml"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.mkdir(parents=True)
     for name in ("request.toml", "legacy.csv", "athena.csv"):
         shutil.copy(SEED / name, folder / name)
-    (data / "desk.toml").write_text(DESK_TOML, encoding="utf-8")
+    shutil.copy(DESK_TOML, data / "desk.toml")
     return data
 
 
