@@ -336,6 +336,21 @@ def _recorded(internal: Path) -> dict[str, str] | None:
         return None
 
 
+def public_changes(out: Path | str) -> list[str]:
+    """The files of the case's ``public/`` that are not as the last answer wrote them (its
+    ``internal/written.json``): edited, added or removed, by name; every file when there is
+    no record. What a person approves must be what foidesk wrote and scanned."""
+    out = Path(out)
+    public = out / "public"
+    recorded = _recorded(out / "internal")
+    present = {p.name: p for p in public.iterdir() if p.is_file()} if public.is_dir() else {}
+    if recorded is None:
+        return sorted(present) or ["written.json"]
+    changed = {name for name in recorded if name not in present}
+    changed |= {n for n, p in present.items() if recorded.get(n) != _sha256(p)}
+    return sorted(changed)
+
+
 def _to_set_aside(
     earlier: Path, new: Path, written: set[str], recorded: dict[str, str] | None
 ) -> list[tuple[str, str]]:

@@ -92,6 +92,8 @@ class Decision:
             )
         if not self.by.strip():
             raise RequestError("a decision needs the name of who made it (--by NAME)")
+        # the name as written, without the whitespace around it (" j.smith" is j.smith)
+        object.__setattr__(self, "by", self.by.strip())
 
     def as_json(self) -> dict[str, Any]:
         """The decision as one line of the log."""

@@ -58,6 +58,19 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def data_named(text: str, data: Path) -> str:
+    """``text`` with the data folder's path written ``DATA`` (as docs/desk.md names it), as
+    given, absolute or resolved, and HTML-escaped: a page shows where a file is in the data
+    folder, never the server's folders."""
+    from markupsafe import escape
+
+    forms = {str(data), str(Path(data).absolute()), str(Path(data).resolve())}
+    forms |= {str(escape(form)) for form in forms}
+    for path in sorted(forms, key=len, reverse=True):
+        text = text.replace(path + "/", "DATA/").replace(path, "DATA")
+    return text
+
+
 def slug(reference: str) -> str:
     """The case's folder name: the reference in lower case, runs of anything but ASCII
     letters and digits as one ``-`` (``FOI2019/02832`` -> ``foi2019-02832``)."""

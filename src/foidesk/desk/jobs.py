@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from foidesk.casework.clock import ClockEvent as Tick
 from foidesk.casework.clock import clock
-from foidesk.desk.cases import case_folder, case_request
+from foidesk.desk.cases import case_folder, case_request, data_named
 from foidesk.desk.db import Store
 from foidesk.desk.store import Case, ClockEvent, Event, Job, User, now
 from foidesk.errors import DeskError, FoideskError
@@ -300,7 +300,7 @@ def run_search(store: Store, data: Path, job_id: int, *, letter_date: date) -> N
         progress.end()
         message = summary(result.audit, len(result.notices))
     except FoideskError as exc:
-        line = _data_named(str(exc).strip() or type(exc).__name__, data)
+        line = data_named(str(exc).strip() or type(exc).__name__, data)
         _finish(store, job_id, "failed", line, letter_date)
         return
     except Exception as exc:
@@ -315,14 +315,6 @@ def run_search(store: Store, data: Path, job_id: int, *, letter_date: date) -> N
         )
         return
     _finish(store, job_id, "done", message, letter_date)
-
-
-def _data_named(message: str, data: Path) -> str:
-    """``message`` with the data folder's path written ``DATA`` (as docs/desk.md names it):
-    the page shows where a file is in the data folder, not the server's folders."""
-    for path in sorted({str(data), str(data.absolute()), str(data.resolve())}, key=len)[::-1]:
-        message = message.replace(path + "/", "DATA/")
-    return message
 
 
 def summary(audit: dict[str, Any], notices: int = 0) -> str:

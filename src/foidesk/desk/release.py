@@ -12,9 +12,9 @@ An approval names the answer it approved by the sha256 of ``internal/audit.json`
 searched again after its approval is another answer, which needs its own. Refused, each in one
 line (``DeskError``): a case not answered, a search running, decisions made since the last
 answer (search again), possible hits undecided, a draft letter (naming the ``[force]`` details
-missing), an answer already approved, and, under the four-eyes rule (``desk.toml``
-``four_eyes``, on by default), an approver whose name is on a decision that holds on one of the
-case's hits.
+missing), a public file not as the search wrote it, an answer already approved, and, under
+the four-eyes rule (``desk.toml`` ``four_eyes``, on by default), an approver whose name is on
+any decision in the case's log.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from foidesk.case_folder import public_changes
 from foidesk.desk.cases import case_folder, load_settings
 from foidesk.desk.people import require
 from foidesk.desk.store import Approval, Case, Event, Job, User, now
@@ -100,15 +102,19 @@ class ReleaseState:
     letter_date: date | None
     pending: int  # decisions made since the case was last answered
     undecided: int  # possible hits no one has decided
-    reviewers: tuple[str, ...]  # who made the decisions that hold on the case's hits
+    reviewers: tuple[str, ...]  # everyone named on a decision in the case's log
     audit_sha256: str | None
     approvals: tuple[Approved, ...]  # oldest first
     searching: bool  # a search job of the case is running
     problem: str | None = None  # the case folder could not be read: why
+    changed: tuple[str, ...] = ()  # public files not as the last search wrote them
 
     @property
     def approved(self) -> Approved | None:
-        """The approval of the answer in the case folder now, or None."""
+        """The approval of the answer in the case folder now, or None (also when a public
+        file has changed since the search: what is there now was not approved)."""
+        if self.changed:
+            return None
         return next((a for a in self.approvals if a.current), None)
 
     @property
@@ -142,6 +148,15 @@ class ReleaseState:
             )
         if self.searching:
             out.append(running)
+        if self.changed:
+            names = ", ".join(f"public/{n}" for n in self.changed[:3])
+            more = f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else ""
+            out.append(
+                DeskError(
+                    f"{names}{more} changed after the search wrote it: what is approved must "
+                    "be what foidesk wrote and scanned; search again."
+                )
+            )
         if self.pending:
             n = self.pending
             out.append(
@@ -172,13 +187,20 @@ class ReleaseState:
         return out
 
     def four_eyes_reason(self, user: User, four_eyes: bool = True) -> str | None:
-        """The four-eyes rule: an approver who decided any of the case's hits (their name on
-        a decision that holds, compared without regard to case) may not approve it."""
+        """The four-eyes rule: an approver who took part in the review (their name on any
+        decision in the case's log, held, overridden or undone; compared as ``person``
+        compares names) may not approve it."""
         if not four_eyes:
             return None
-        if user.name.casefold() in {name.casefold() for name in self.reviewers}:
+        if person(user.name) in {person(name) for name in self.reviewers}:
             return "You reviewed this case's hits: another approver must approve it."
         return None
+
+
+def person(name: str) -> str:
+    """A name as the four-eyes rule compares it: Unicode-normalised (NFKC), without the
+    whitespace around it, without regard to letter case (" APPROVER" is "approver")."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def draft_reason(missing: tuple[str, ...]) -> str:
@@ -309,7 +331,6 @@ def release_state(store: Store, data: Path, case: Case) -> ReleaseState:
             problem=f"The case folder cannot be read ({line}): search again.",
         )
     holding = latest(decisions)
-    ids = {hit_id for hit_id, _ in hits}
     applied = int(audit.get("review", {}).get("decisions_in_log", 0))
     letter = audit.get("letter")
     base |= {
@@ -319,7 +340,11 @@ def release_state(store: Store, data: Path, case: Case) -> ReleaseState:
         "letter_date": _letter_date(audit),
         "pending": max(len(decisions) - applied, 0),
         "undecided": sum(1 for h, s in hits if s == UNDECIDED and h not in holding),
-        "reviewers": tuple(sorted({d.by for h, d in holding.items() if h in ids})),
+        # four eyes: anyone who took part in the review, whether their decision still holds
+        # or was overridden or undone since (an undo re-appends an earlier decision under
+        # the name of whoever pressed it)
+        "reviewers": tuple(sorted({d.by for d in decisions})),
+        "changed": tuple(public_changes(folder)),
         "audit_sha256": sha,
     }
     return ReleaseState(**base, approvals=_approvals(store, case.id, sha))

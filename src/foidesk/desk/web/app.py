@@ -129,6 +129,10 @@ def create_app(
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("HX-Request") == "true":
+            # htmx would follow a redirect and swap the login page into a panel: the whole
+            # browser goes to /login instead
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
 
     @app.exception_handler(Refused)

@@ -31,6 +31,7 @@ from foidesk.casework.clock import (
     desk_status,
 )
 from foidesk.casework.clock import ClockEvent as Tick
+from foidesk.desk.cases import data_named
 from foidesk.desk.people import CAN, add_user, authenticate, can
 from foidesk.desk.store import ROLES, Case, ClockEvent, Event, User, now
 from foidesk.desk.web.app import Desk, LoginRequired, Refused, secure
@@ -128,6 +129,12 @@ def page(
     response: HTMLResponse = desk.templates.TemplateResponse(
         request, name, {"who": None, **context}, status_code=status
     )
+    # no page shows the server's folders: a message from the library naming a file in the
+    # data folder (a case folder in use, a log that cannot be read) names it DATA/...
+    body = bytes(response.body).decode("utf-8")
+    named = data_named(body, desk.data)
+    if named != body:
+        response = HTMLResponse(named, status_code=status)
     return response
 
 
@@ -141,13 +148,14 @@ def refusal_page(request: Request, exc: Refused) -> Response:
             user = db.get(User, session.user_id)
         who = Who(user, session) if user is not None and user.active else None
     titles = {400: "Not done", 403: "Not allowed", 404: "Not found", 429: "Too many attempts"}
-    response = page(
-        request,
-        "refused.html",
-        {"title": titles.get(exc.status, "Refused"), "message": exc.message},
-        status=exc.status,
-        who=who,
-    )
+    context = {"title": titles.get(exc.status, "Refused"), "message": exc.message}
+    if request.headers.get("HX-Request") == "true":
+        # a request htmx made: the one line, for the page's alert region (#flash; a 400 is
+        # swapped there, the others are put there by desk.js), not a whole page in a panel
+        response = page(request, "refused_line.html", context, status=exc.status, who=who)
+        response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+    else:
+        response = page(request, "refused.html", context, status=exc.status, who=who)
     response.headers.update(exc.headers)
     return response
 
