@@ -29,6 +29,7 @@ from foidesk.review.case import decide, open_case
 from tests.conftest import SEED
 from tests.desk_browser import (  # noqa: F401 (browser, page, shots: fixtures)
     PASSWORD,
+    Browser,
     Page,
     browser,
     check_page,
@@ -286,3 +287,47 @@ def test_attacks_from_a_logged_in_browser(page: Page, data: Path, tmp_path: Path
     assert reply.status == 403 and "token" in reply.text()
     with open_store(data) as store, store.session() as db:
         assert db.query(Approval).filter(Approval.case_id == second).count() == 0
+
+
+def test_a_refused_key_says_why_and_an_ended_session_goes_to_login(
+    browser: Browser, base_url: str, data: Path
+) -> None:
+    """After the tests above (the second case, searched). In a context of its own: the 403
+    and 401 it provokes show in the browser's console, which the ``page`` fixture forbids."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=base_url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    second = case_id_of(data, "FOI2019/02900")
+    other = case_folder_of(data, "FOI2019/02900")
+    try:
+        # a key pressed on a page whose form token is stale (logged in again elsewhere): the
+        # refusal's line shows in the page's alert region; nothing is written
+        log_in(page, "analyst")
+        page.goto(f"/cases/{second}/review")
+        page.context.clear_cookies()
+        again = page.context.new_page()
+        log_in(again, "analyst")  # a new session: the first page's forms carry the old token
+        again.close()
+        before = (other / "internal" / "decisions.jsonl").read_bytes()
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+        flash = page.locator("#flash")
+        expect(flash).to_contain_text("The form was not sent from this desk's page")
+            "The form was not sent from this desk's page"
+        )
+        assert (other / "internal" / "decisions.jsonl").read_bytes() == before
+        # a key pressed after the session ended: the whole browser goes to the login page
+        page.reload()
+        page.context.clear_cookies()
+        page.keyboard.press("j")
+        page.keyboard.press("a")
+        page.wait_for_url("/login")
+        expect(page.locator("#hits")).to_have_count(0)
+        assert (other / "internal" / "decisions.jsonl").read_bytes() == before
+    finally:
+        context.close()
+
+
+def case_id_of(data: Path, reference: str) -> int:
+    with open_store(data) as store, store.session() as db:
+        return int(db.query(Case).filter(Case.reference == reference).one().id)
