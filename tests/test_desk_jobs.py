@@ -324,3 +324,33 @@ def test_progress_writes_each_stage_and_at_most_four_times_a_second(client: Test
     progress.begin("Searching notes")  # a new stage is written at once
     assert row() == ("Searching notes", 0, None)
     assert progress.stages == ["Searching free text", "Searching notes"]
+
+
+def test_a_case_answered_on_the_command_line_says_so(client: TestClient, data: Path) -> None:
+    """``foidesk answer`` into the case folder, with no search run on the desk, or after one:
+    the search panel says the folder holds an answer made outside the desk, not "Not
+    searched yet" nor the older job's result alone."""
+    import foidesk
+    from foidesk.desk.cases import case_folder, case_request
+
+    case_id = _seed_case(client)
+    with _desk(client).store.session() as db:
+        case = db.get(Case, case_id)
+    assert case is not None
+    folder, request = case_folder(data, case), case_request(data, case)
+    _as(client, "analyst")
+    assert "Not searched yet" in client.get(f"/cases/{case_id}").text
+    foidesk.write_case(folder, foidesk.answer(request, letter_pdf=False))
+    page = client.get(f"/cases/{case_id}").text
+    assert "Answered outside the desk" in page and "Not searched yet" not in page
+    assert "after the last search run here" not in page
+    # a search on the desk: its own result, nothing said about outside
+    csrf = _as(client, "analyst")
+    client.post(f"/cases/{case_id}/search", data={"csrf_token": csrf})
+    assert _finished(client, case_id).state == "done"
+    page = client.get(f"/cases/{case_id}").text
+    assert "Done:" in page and "Answered outside the desk" not in page
+    # answered again on the command line after it
+    foidesk.write_case(folder, foidesk.answer(request, letter_pdf=False), replace=True)
+    page = client.get(f"/cases/{case_id}").text
+    assert "Answered outside the desk" in page and "after the last search run here" in page

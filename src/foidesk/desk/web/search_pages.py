@@ -64,6 +64,24 @@ def _notices(desk: Desk, case: Case) -> list[str]:
         return []
 
 
+def _answered_outside(desk: Desk, case: Case, job: Job | None) -> str | None:
+    """When the case folder holds an answer made outside the desk (``foidesk answer`` on the
+    command line) after its last search job, or with none: the time of that answer (its
+    audit's modification time: a job finishes after its answer is written)."""
+    from datetime import UTC
+
+    from foidesk.desk.cases import case_folder
+
+    try:
+        written = (case_folder(desk.data, case) / "internal" / "audit.json").stat().st_mtime
+    except OSError:
+        return None
+    created = datetime.fromtimestamp(written, UTC)
+    if job is not None and (job.finished is None or created <= job.finished):
+        return None
+    return _when(created)
+
+
 def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
     """What the case page's search panel (``search_panel.html``) shows: the case's latest
     search job (None before the first), whether it runs, who started it, how long it has
@@ -88,6 +106,7 @@ def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
         "search_started": _when(job.started) if job is not None else "",
         "search_finished": _when(job.finished) if job is not None else "",
         "search_message": None,
+        "search_outside": None if running else _answered_outside(desk, case, job),
     }
 
 
