@@ -132,6 +132,9 @@ def test_add_search_review_approve_download(
     expect(page.locator("#case-status")).to_have_text("in review")
     expect(page.locator("#review")).to_contain_text("No possible hits: all 3 hits are certain")
     expect(page.locator("#review")).to_contain_text("0 decisions made")
+    # the s.12 estimate from the work left, and the quality sample, on the case itself
+    expect(page.locator("#review")).to_contain_text("With foidesk: about 30 minutes")
+    expect(page.locator("#review")).to_contain_text("Quality sample: 3 crimes of the 3 counted")
     expect(page.locator("#events")).to_contain_text("search.done")
     assert page.evaluate("window.__same_page") is True, "the page was loaded again"
     check_page(page, "walk-searched", shots)

@@ -135,9 +135,23 @@ def _context(case: Case, state: _State, undecided: bool, page_no: int) -> dict[s
     }
 
 
+def _sample_line(shown: Preview) -> str:
+    """The quality sample in one line: drawn, read, confirmed, its interval, the time left."""
+    sample = shown.sample
+    return (
+        f"{crimes_text(sample.drawn).capitalize()} of the {sample.population:,} counted "
+        f"drawn for checking by hand; {sample.read:,} read, {sample.confirmed:,} confirmed"
+        + (
+            f", 95% interval {sample.low:.1%} to {sample.high:.1%}"
+            if sample.low is not None and sample.high is not None
+            else ""
+        )
+        + f"; about {duration_text(shown.cost.sample_hours)} left to check"
+    )
+
+
 def _preview_context(state: _State) -> dict[str, Any]:
     shown = state.preview
-    sample = shown.sample
     return {
         "preview": shown,
         "progress": _progress(shown),
@@ -146,16 +160,7 @@ def _preview_context(state: _State) -> dict[str, Any]:
         "undoable": state.undoable,
         "recent": list(reversed(state.log[-RECENT:])),
         "estimate": estimate_lines(shown.cost),
-        "sample_line": (
-            f"{crimes_text(sample.drawn).capitalize()} of the {sample.population:,} counted "
-            f"drawn for checking by hand; {sample.read:,} read, {sample.confirmed:,} confirmed"
-            + (
-                f", 95% interval {sample.low:.1%} to {sample.high:.1%}"
-                if sample.low is not None and sample.high is not None
-                else ""
-            )
-            + f"; about {duration_text(shown.cost.sample_hours)} left to check"
-        ),
+        "sample_line": _sample_line(shown),
         "sample_crimes": shown.sample_crimes,
     }
 
@@ -444,7 +449,14 @@ def panel_context(desk: Desk, case: Case) -> dict[str, Any]:
     hits = [h for h in review.hits() if h["status"] != _SET_ASIDE]
     possible = [h["hit_id"] for h in hits if h["certainty"] == "possible"]
     decided = sum(1 for hit in possible if hit in held)
+    try:  # the s.12 estimate and the quality sample from the work left (cached per answer)
+        shown = preview(folder)
+        estimate, sample = estimate_lines(shown.cost), _sample_line(shown)
+    except FoideskError as exc:
+        estimate, sample = [], f"The estimate cannot be made ({exc})."
     return {
+        "review_estimate": estimate,
+        "review_sample": sample,
         "review_ready": True,
         "review_hits": len(hits),
         "review_possible": len(possible),
