@@ -16,6 +16,7 @@ def test_bench_prints_every_run_with_ratios(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("3,000 synthetic rows (Parquet)")
     assert "drug share 0.40" in lines[0]
+    assert re.fullmatch(r"Machine: \d+ cores?, \d+ GB memory, .+", lines[1])
     runs = {}
     for line in lines:
         m = re.match(r"(\S+)\s+([\d.]+)\s+(\d+)\s+([\d.]+)x\s+(\d+)\s+(.*)", line)
@@ -27,6 +28,18 @@ def test_bench_prints_every_run_with_ratios(tmp_path: Path) -> None:
     assert "crimes; case folder written" in runs["answer"][3]
     assert re.search(r"cold start [\d.]+ s imports \+ [\d.]+ s lexicon", runs["answer"][3])
     assert "extrapolated" in runs["naive-python"][3]
+    # the one-regexp baseline is grouped as the table is (cells), and the two ratios the
+    # issue sets targets for are printed against answer, with the verdict
+    assert re.search(r"\d+ cells, \d+ crime-platforms", runs["duckdb-regexp"][3])
+    for name, target in (("read-text", "2"), ("duckdb-regexp", "1")):
+        ratio = next(line for line in lines if line.startswith(f"answer / {name}: "))
+        times = runs["answer"][0] / runs[name][0]  # from the rounded seconds printed
+        m = re.fullmatch(
+            rf"answer / {name}: ([\d.]+)x \(target at most {target}x: (meets|misses) it\)",
+            ratio,
+        )
+        assert m and abs(float(m[1]) - times) <= 0.02 * times + 0.01
+        assert (m[2] == "meets") == (float(m[1]) <= float(target))
     # the case folder of the timed answer run is complete
     case = next((tmp_path / "work").glob("synth-3000-*/bench-case"))
     assert (case / "internal" / "audit.json").is_file()
