@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from foidesk.errors import SourceError
+from foidesk.ingest import fast as fast_csv
 from foidesk.ingest.canonicalize import Canonicalizer, NotesCanonicalizer
 from foidesk.ingest.hashing import sha256_file
 from foidesk.ingest.mapping import Mapping
@@ -111,12 +112,17 @@ def ingest(
     replace: bool = False,
     progress: Callable[[int], None] | None = None,
     check_systems: Callable[[str, set[str]], None] | None = None,
+    fast: bool | None = None,
 ) -> IngestResult:
     """Read ``inputs`` (files or connection URLs) with ``mapping`` into the snapshot ``out``.
 
     ``check_systems(input, names)`` is called as each input has been read, with the distinct
     values of its ``system`` column (empty without one); it may raise to stop the ingest, which
-    then leaves nothing behind."""
+    then leaves nothing behind.
+
+    ``fast``: whether a well-formed UTF-8 CSV file may be read by the fast path (fast.py),
+    which gives the same snapshot; None (the default) means yes unless the environment
+    variable FOIDESK_INGEST_SLOW=1 is set."""
     out = Path(out)
     if out.exists() and not replace:
         raise SourceError(f"{out}: already exists (use --replace to overwrite it)")
@@ -132,7 +138,14 @@ def ingest(
         staging = make_private_folder(out.parent, f".{out.name}.partial-")
         try:
             manifest = _build(
-                inputs, staging, mapping, system_name, notes or [], progress, check_systems
+                inputs,
+                staging,
+                mapping,
+                system_name,
+                notes or [],
+                progress,
+                check_systems,
+                fast_csv.enabled(fast),
             )
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
@@ -170,6 +183,7 @@ def _build(
     notes: list[str],
     progress: Callable[[int], None] | None,
     check_systems: Callable[[str, set[str]], None] | None = None,
+    fast: bool = False,
 ) -> dict[str, Any]:
     readers = []
     canonicalizers = []
@@ -208,6 +222,32 @@ def _build(
     try:
         for index, (reader, canon) in enumerate(zip(readers, canonicalizers, strict=True)):
             label = str(reader.path)
+            # a well-formed UTF-8 CSV file is read by DuckDB (fast.py) into a staging file of
+            # its own; any file that path cannot be sure of (None) is read here, whole
+            taken = None
+            if fast and fast_csv.eligible(reader, mapping):
+                part = folder / f"staging-fast-{index}.parquet"
+                taken = fast_csv.read_source(reader, canon, index, schema, part)
+            if taken is not None:
+                for line, reason in taken.quarantined:
+                    quarantine.add(index, label, line, reason)
+                if progress:
+                    progress(taken.rows_read)
+                reader.close()
+                if check_systems is not None:
+                    check_systems(label, canon.systems)
+                sources.append(
+                    {
+                        "path": label,
+                        "format": "csv",
+                        "encoding": reader.encoding,
+                        "delimiter": reader.delimiter,
+                        "sha256": taken.sha256,
+                        "rows_read": taken.rows_read,
+                        "text_fields": list(canon.text),
+                    }
+                )
+                continue
             read = 0
             for line, values, problem in reader.records():
                 read += 1
@@ -344,12 +384,26 @@ def _merge_duplicates(
 ) -> dict[Any, Any]:
     """Duplicates, superseded copies and orphan notes; write the final Parquet files."""
     staging = folder / "staging.parquet"
+    # the fast path's staging files beside it (fast.py); only files that hold rows are read,
+    # so that the columns' statistics, and with them the Parquet written, are the same
+    every = [staging, *sorted(folder.glob("staging-fast-*.parquet"))]
+    parts = [p for p in every if pq.ParquetFile(p).metadata.num_rows] or [staging]
+    staged = "[" + ", ".join(_sql(str(p)) for p in parts) + "]"
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     fields = [n for n in schema.names if not n.startswith("_")]
     content = "md5_number(to_json(struct_pack(" + ", ".join(f'"{f}"' for f in fields) + ")))"
+    # only the rows of a crime_ref that appears more than once can be duplicates or
+    # superseded: their content is hashed, the others are kept as they are (hashing every
+    # row's text was most of an ingest's time)
+    con.execute(
+        f"CREATE TABLE refs AS SELECT _source, _line, crime_ref FROM read_parquet({staged})"
+    )
+    con.execute(
+        "CREATE TABLE repeated AS SELECT crime_ref FROM refs GROUP BY crime_ref HAVING count(*) > 1"
+    )
     con.execute(
         f"""
         CREATE TABLE keys AS
@@ -361,7 +415,7 @@ def _merge_duplicates(
             row_number() OVER (PARTITION BY crime_ref, content ORDER BY _source DESC, _line DESC)
                 AS copy_rank
         FROM (SELECT _source, _line, crime_ref, {content} AS content
-              FROM read_parquet({_sql(str(staging))}))
+              FROM read_parquet({staged}) SEMI JOIN repeated USING (crime_ref))
         WINDOW latest AS (PARTITION BY crime_ref ORDER BY _source DESC, _line DESC)
         """
     )
@@ -378,24 +432,33 @@ def _merge_duplicates(
         """
     )
     columns = ", ".join(f'"{f}"' for f in fields)
+    # the kept rows go through a table, whose statistics are the data's own, so that the
+    # Parquet written (a column with no NULL is written as required) is the same whether the
+    # rows were staged in one file or in several (fast.py stages a file of its own per source)
     con.execute(
         f"""
-        COPY (
-            SELECT {columns} FROM read_parquet({_sql(str(staging))}) s
-            SEMI JOIN (SELECT _source, _line FROM fate WHERE fate = 'kept') k
+        CREATE TABLE kept AS
+            SELECT {columns}, s._source AS _source, s._line AS _line
+            FROM read_parquet({staged}) s
+            ANTI JOIN (SELECT _source, _line FROM fate WHERE fate <> 'kept') k
                 USING (_source, _line)
-            ORDER BY s._source, s._line
-        ) TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
         """
     )
+    con.execute(
+        f"""
+        COPY (SELECT {columns} FROM kept ORDER BY _source, _line)
+        TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
+        """
+    )
+    con.execute("DROP TABLE kept")
     counts: dict[Any, Any] = {}
     for index, loaded, duplicates, superseded in con.execute(
         """
         SELECT _source,
-            count(*) FILTER (WHERE fate = 'kept'),
-            count(*) FILTER (WHERE fate = 'duplicate'),
-            count(*) FILTER (WHERE fate = 'superseded')
-        FROM fate GROUP BY _source
+            count(*) - count(fate) FILTER (WHERE fate <> 'kept'),
+            count(fate) FILTER (WHERE fate = 'duplicate'),
+            count(fate) FILTER (WHERE fate = 'superseded')
+        FROM refs LEFT JOIN fate USING (_source, _line) GROUP BY _source
         """
     ).fetchall():
         counts[int(index)] = (int(loaded), int(duplicates), int(superseded))
@@ -448,6 +511,7 @@ def _merge_duplicates(
             }
             notes_staging.unlink()
     con.close()
-    staging.unlink()
+    for part in every:
+        part.unlink()
     shutil.rmtree(folder / "duckdb-tmp", ignore_errors=True)
     return counts
