@@ -55,7 +55,6 @@ SLOW_VARIABLE = "FOIDESK_INGEST_SLOW"  # =1: every file line by line (for tests,
 BATCH_ROWS = 100_000
 CHUNK = 8 << 20
 MAX_QUARANTINED = 100_000  # more quarantined rows than this: read line by line (bounded memory)
-_REF_UNCHANGED = r"\A[!-~](?s:.*[!-~])?\z"  # trim_ref leaves these as they are
 
 
 def enabled(fast: bool | None) -> bool:
@@ -263,9 +262,11 @@ def _read(
                 raise _Fallback  # a field that is one NUL character
             breaks = np.zeros(n, dtype=np.int64)
             for col in cols:
-                value_bytes += int(pc.sum(pc.binary_length(col)).as_py() or 0)
-                value_quotes += int(pc.sum(pc.count_substring(col, '"')).as_py() or 0)
-                breaks += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+                data = _data(col)
+                value_bytes += len(data)
+                value_quotes += data.count(b'"')
+                if b"\n" in data:
+                    breaks += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
             value_newlines += int(breaks.sum())
             starts = lines + 1 + np.concatenate(([0], np.cumsum(1 + breaks)[:-1]))
             lines += int(n + breaks.sum())
@@ -315,6 +316,35 @@ def _read(
     return FastSource(rows, facts.sha256, quarantined, staging)
 
 
+def _data(col: pa.Array) -> bytes:
+    """The UTF-8 bytes of a string array's values, end to end (one copy, no per-value work)."""
+    offsets = np.frombuffer(
+        col.buffers()[1], dtype=np.int32, count=len(col) + 1, offset=4 * col.offset
+    )
+    data = col.buffers()[2]
+    if data is None:
+        return b""
+    return memoryview(data)[int(offsets[0]) : int(offsets[-1])].tobytes()
+
+
+def _printable_ends(col: pa.Array) -> np.ndarray:
+    """Per value: True when its first and last characters are printable ASCII (so
+    ``trim_ref`` leaves it as it is; an empty value is False). In UTF-8 a byte from 0x21 to
+    0x7E is always a whole character, so the first and last bytes tell."""
+    n = len(col)
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * col.offset)
+    data = col.buffers()[2]
+    if data is None:
+        return np.zeros(n, dtype=bool)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    start, end = offsets[:-1], offsets[1:]
+    full = end > start
+    first = raw[np.where(full, start, 0)] if len(raw) else np.zeros(n, dtype=np.uint8)
+    last = raw[np.where(full, end - 1, 0)] if len(raw) else np.zeros(n, dtype=np.uint8)
+    ok = (first >= 0x21) & (first <= 0x7E) & (last >= 0x21) & (last <= 0x7E)
+    return np.asarray(full & ok, dtype=bool)
+
+
 def _reasons_and_rows(
     cols: list[pa.Array], n: int, fields: _Columns, rules: dict[str, _Distinct]
 ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array, pa.Array]:
@@ -324,8 +354,7 @@ def _reasons_and_rows(
     if arr is None:
         ref, ref_reason = rules["crime_ref"].arrays(None, const, n)
     else:
-        unchanged = pc.fill_null(pc.match_substring_regex(arr, _REF_UNCHANGED), False)
-        changed = pc.invert(unchanged)
+        changed = pa.array(~_printable_ends(arr))
         ref, ref_reason = arr, pa.nulls(n, pa.string())
         count = int(pc.sum(changed).as_py() or 0)
         if count:  # through trim_ref, one distinct value at a time

@@ -388,6 +388,17 @@ def _merge_duplicates(
     # so that the columns' statistics, and with them the Parquet written, are the same
     every = [staging, *sorted(folder.glob("staging-fast-*.parquet"))]
     parts = [p for p in every if pq.ParquetFile(p).metadata.num_rows] or [staging]
+    if len(parts) > 1:
+        # one file, as the line-by-line path stages: DuckDB reading several files knows
+        # less of their columns (whether they hold NULL) and writes crimes.parquet otherwise
+        combined = folder / "staging-fast-all.parquet"
+        with pq.ParquetWriter(combined, schema, compression="none", use_dictionary=False) as w:
+            for part in parts:
+                source = pq.ParquetFile(part)
+                for group in range(source.num_row_groups):
+                    w.write_table(source.read_row_group(group))
+        every.append(combined)
+        parts = [combined]
     staged = "[" + ", ".join(_sql(str(p)) for p in parts) + "]"
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
@@ -432,25 +443,16 @@ def _merge_duplicates(
         """
     )
     columns = ", ".join(f'"{f}"' for f in fields)
-    # the kept rows go through a table, whose statistics are the data's own, so that the
-    # Parquet written (a column with no NULL is written as required) is the same whether the
-    # rows were staged in one file or in several (fast.py stages a file of its own per source)
     con.execute(
         f"""
-        CREATE TABLE kept AS
-            SELECT {columns}, s._source AS _source, s._line AS _line
-            FROM read_parquet({staged}) s
+        COPY (
+            SELECT {columns} FROM read_parquet({staged}) s
             ANTI JOIN (SELECT _source, _line FROM fate WHERE fate <> 'kept') k
                 USING (_source, _line)
+            ORDER BY s._source, s._line
+        ) TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
         """
     )
-    con.execute(
-        f"""
-        COPY (SELECT {columns} FROM kept ORDER BY _source, _line)
-        TO {_sql(str(folder / "crimes.parquet"))} (FORMAT parquet)
-        """
-    )
-    con.execute("DROP TABLE kept")
     counts: dict[Any, Any] = {}
     for index, loaded, duplicates, superseded in con.execute(
         """
