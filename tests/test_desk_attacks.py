@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -26,18 +25,15 @@ from sqlalchemy import select
 import foidesk
 from foidesk.casework.decisions import DecisionLog, Selector
 from foidesk.desk import cases
-from foidesk.desk.db import open_store
-from foidesk.desk.people import add_user
 from foidesk.desk.release import release_state
 from foidesk.desk.store import Approval, Case, Job
 from foidesk.desk.web.app import create_app
 from foidesk.review.case import decide, open_case
-from tests.conftest import SEED
-from tests.test_desk_web import PASSWORD, add_seed, seed_request
+from tests.desk_kit import seed_data
+from tests.test_desk_web import add_seed, seed_request
 from tests.test_desk_web import login as first_login
 
 TODAY = date(2019, 5, 20)
-ROLES = ("officer", "analyst", "approver", "admin")
 FORCE = """
 [force]
 name = "Northshire Police"
@@ -52,15 +48,7 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with open_store(data) as store:
-        for role in ROLES:
-            add_user(store, role, role, PASSWORD)
-        add_user(store, "second", "approver", PASSWORD)
-    folder = data / "sources" / "seed"
-    folder.mkdir(parents=True)
-    for name in ("legacy.csv", "athena.csv"):
-        shutil.copy(SEED / name, folder / name)
+    data = seed_data(tmp_path / "data", also=(("second", "approver"),))
     (data / "desk.toml").write_text(FORCE, encoding="utf-8")
     return data
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,29 +16,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from foidesk.case_folder import case_lock
-from foidesk.desk.db import open_store
 from foidesk.desk.jobs import INTERRUPTED, WRITING, JobProgress, latest_job
-from foidesk.desk.people import add_user
 from foidesk.desk.store import Case, Event, Job, now
 from foidesk.desk.web.app import Desk, create_app
-from tests.conftest import SEED
-from tests.test_desk_web import PASSWORD, TODAY, add_seed, login
+from tests.desk_kit import seed_data
+from tests.test_desk_web import TODAY, add_seed, login
 
-ROLES = ("officer", "analyst", "approver", "admin")
 WAIT = 60.0  # seconds: the longest a search of the seed case may take here
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with open_store(data) as store:
-        for role in ROLES:
-            add_user(store, role, role, PASSWORD)
-    folder = data / "sources" / "seed"
-    folder.mkdir(parents=True)
-    for name in ("legacy.csv", "athena.csv"):
-        shutil.copy(SEED / name, folder / name)
-    return data
+    return seed_data(tmp_path / "data")
 
 
 def _client(data: Path) -> TestClient:

@@ -4,7 +4,6 @@ adds to; and the force's details of desk.toml that a case's copy of the request 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,17 +17,16 @@ import foidesk
 from foidesk.casework.decisions import Selector
 from foidesk.desk import cases
 from foidesk.desk.db import open_store
-from foidesk.desk.people import add_user
 from foidesk.desk.store import Approval, Case, Event, Job, now
 from foidesk.desk.web.app import create_app
 from foidesk.errors import DeskError
 from foidesk.review.case import decide, open_case
 from tests.conftest import SEED
-from tests.test_desk_web import PASSWORD, add_seed
+from tests.desk_kit import seed_data
+from tests.test_desk_web import add_seed
 from tests.test_desk_web import login as first_login
 
 TODAY = date(2019, 5, 20)
-ROLES = ("officer", "analyst", "approver", "admin")
 FORCE = """
 [force]
 name = "Northshire Police"
@@ -42,15 +40,7 @@ signatory = "A. Person"
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with open_store(data) as store:
-        for role in ROLES:
-            add_user(store, role, role, PASSWORD)
-        add_user(store, "second", "approver", PASSWORD)
-    folder = data / "sources" / "seed"
-    folder.mkdir(parents=True)
-    for name in ("legacy.csv", "athena.csv"):
-        shutil.copy(SEED / name, folder / name)
+    data = seed_data(tmp_path / "data", also=(("second", "approver"),))
     return data
 
 

@@ -19,16 +19,14 @@ import foidesk
 from foidesk.casework.decisions import DecisionLog, latest
 from foidesk.desk.cases import case_folder
 from foidesk.desk.db import open_store
-from foidesk.desk.people import add_user
 from foidesk.desk.store import Case, Event
 from foidesk.desk.web.app import create_app
 from foidesk.review.case import open_case
 from foidesk.review.workbook import export_review, import_review
 from foidesk.tools.synth import make_synthetic
 from tests.conftest import SEED, run_cli
-from tests.test_desk_web import PASSWORD, TODAY, add_seed, login, seed_request
-
-ROLES = ("officer", "analyst", "approver", "admin")
+from tests.desk_kit import seed_data
+from tests.test_desk_web import TODAY, add_seed, login, seed_request
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +41,7 @@ def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with open_store(data) as store:
-        for role in ROLES:
-            add_user(store, role, role, PASSWORD)
-    folder = data / "sources" / "seed"
-    folder.mkdir(parents=True)
-    for name in ("legacy.csv", "athena.csv"):
-        shutil.copy(SEED / name, folder / name)
-    return data
+    return seed_data(tmp_path / "data")
 
 
 @pytest.fixture

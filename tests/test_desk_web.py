@@ -5,7 +5,6 @@ cookies behind an HTTPS proxy."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,27 +14,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from foidesk.desk.db import open_store
-from foidesk.desk.people import add_user
-from foidesk.desk.store import Case, ClockEvent, Event, User
+from foidesk.desk.store import ROLES, Case, ClockEvent, Event, User
 from foidesk.desk.web.app import create_app
 from tests.conftest import SEED
+from tests.desk_kit import PASSWORD, seed_data
 
-PASSWORD = "correct horse battery"
 TODAY = date(2019, 5, 20)
-ROLES = ("officer", "analyst", "approver", "admin")
 
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    with open_store(data) as store:
-        for role in ROLES:
-            add_user(store, role, role, PASSWORD)
-    folder = data / "sources" / "seed"
-    folder.mkdir(parents=True)
-    for name in ("legacy.csv", "athena.csv"):
-        shutil.copy(SEED / name, folder / name)
-    return data
+    return seed_data(tmp_path / "data")
 
 
 def _client(data: Path, **options: object) -> TestClient:
