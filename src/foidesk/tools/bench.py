@@ -93,7 +93,7 @@ def machine() -> Machine:
             )
     except (OSError, StopIteration, ValueError):
         pass
-    return Machine(cores, memory, processor)
+    return Machine(cores, memory, processor or "processor not known")
 
 
 @dataclass(frozen=True)
