@@ -148,6 +148,9 @@ def test_add_search_review_approve_download(
     page.wait_for_url("**/review*")
     expect(page.get_by_role("heading", level=1)).to_have_text("Review the hits of FOI2019/02832")
     expect(page.locator("#review-preview")).to_contain_text("not for release")
+    expect(page.locator("#review-progress")).to_contain_text(
+        "No possible hits (every hit is certain); 0 accepted and 0 rejected of 3 hits"
+    )
     assert grand_total(page) == "3"
     check_page(page, "walk-review", shots)
     page.evaluate("window.__same_page = true")

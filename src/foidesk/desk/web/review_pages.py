@@ -105,9 +105,14 @@ def _state(desk: Desk, case: Case) -> _State:
 def _progress(shown: Preview) -> str:
     review = shown.review
     decided = review.possible - review.possible_undecided
+    first = (
+        f"{decided:,} of {review.possible:,} possible hits decided"
+        if review.possible
+        else "No possible hits (every hit is certain)"
+    )
     return (
-        f"{decided:,} of {review.possible:,} possible hits decided; "
-        f"{review.accepted:,} accepted and {review.rejected:,} rejected of {review.hits:,} hits"
+        f"{first}; {review.accepted:,} accepted and {review.rejected:,} rejected of "
+        f"{review.hits:,} hits"
     )
 
 
