@@ -19,7 +19,6 @@ any decision in the case's log.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import unicodedata
@@ -33,6 +32,7 @@ from foidesk.desk.cases import case_folder, load_settings
 from foidesk.desk.people import require
 from foidesk.desk.store import Approval, Case, Event, Job, User, now
 from foidesk.errors import DeskError, FoideskError
+from foidesk.ingest.hashing import sha256_file
 
 if TYPE_CHECKING:
     from foidesk.desk.db import Store
@@ -216,14 +216,6 @@ def draft_reason(missing: tuple[str, ...]) -> str:
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def public_files(folder: Path) -> tuple[PublicFile, ...]:
     """The files directly in the case's ``public/`` (no folders, no links), by name."""
     public = folder / "public"
@@ -317,7 +309,7 @@ def release_state(store: Store, data: Path, case: Case) -> ReleaseState:
     if not audit_path.is_file():
         return ReleaseState(**base, approvals=_approvals(store, case.id, None))
     try:
-        sha = _sha256(audit_path)
+        sha = sha256_file(audit_path)
         audit = json.loads(audit_path.read_text(encoding="utf-8"))
         if not isinstance(audit, dict):
             raise ValueError("not a JSON object")
@@ -379,7 +371,7 @@ def approve(store: Store, data: Path, case_id: int, user: User, *, today: date) 
         assert state.audit_sha256 is not None
         try:
             with case_lock(folder):  # no search writes the folder while it is logged
-                if _sha256(folder.joinpath(*AUDIT)) != state.audit_sha256:
+                if sha256_file(folder.joinpath(*AUDIT)) != state.audit_sha256:
                     raise NotNow("The case was answered again meanwhile: look at it again.")
                 added = add_to_log(folder, log, answered=state.letter_date or today, replace=False)
         except DeskError:
