@@ -541,17 +541,8 @@ def _attack_component(
                 g = float(goal[k])
                 low_k = g if mode in ("eq", ">=") else -np.inf
                 high_k = g if mode in ("eq", "<=") else np.inf
-                fix = (k, low_k, high_k)
-                if comp.solve(np.zeros(n), fix=fix, relaxed=True) is None:
-                    cannot.add(k)  # not even with fractions: proved in a millisecond
-                    continue
-                solved = comp.solve(np.zeros(n), fix=fix)
-                if solved is None:
+                if not witness_range(comp, k, low_k, high_k):
                     cannot.add(k)
-                elif not comp.record(solved[0]):
-                    # neither witnessed nor proved impossible: no verdict may rest on it (the
-                    # layout's excuses read an unwitnessed value as ruled out)
-                    raise RuntimeError("HiGHS returned a table that fails the exact check")
             return cannot
 
         # solves meeting as many as they can at once, while that is cheaper than one by one
@@ -651,10 +642,42 @@ def _attack_component(
     return result
 
 
+def witness_range(comp: _Component, k: int, low: float, high: float) -> bool:
+    """Whether cell ``k`` can take a whole value from ``low`` to ``high``: True with a table
+    witnessing it recorded, False when that is proved impossible. The LP relaxation first:
+    infeasible, no whole table can do it (proved in a millisecond); its solution rounded,
+    when that fits exactly (checked in integer arithmetic, as every witness) and holds the
+    cell in range, is a witness without the integer program."""
+    fix = (k, low, high)
+    relaxed = comp.solve(np.zeros(comp.n), fix=fix, relaxed=True)
+    if relaxed is None:
+        return False  # not even with fractions
+    x = relaxed[0]
+    if low <= x[k] <= high and comp.record(x):
+        return True
+    solved = comp.solve(np.zeros(comp.n), fix=fix)
+    if solved is None:
+        return False
+    if not comp.record(solved[0]):
+        # neither witnessed nor proved impossible: no verdict may rest on it (the layout's
+        # excuses read an unwitnessed value as ruled out)
+        raise RuntimeError("HiGHS returned a table that fails the exact check")
+    return True
+
+
 def _optimum(comp: _Component, k: int, sign: float) -> int:
     """The smallest (``sign`` 1) or largest (-1) whole value of cell ``k``."""
     objective = np.zeros(comp.n)
     objective[k] = sign
+    # the LP relaxation's optimum bounds the whole-number one; its solution rounded, when it
+    # fits exactly and reaches that bound (rounded up, allowing the LP's tolerance), is a
+    # whole-number optimum without the integer program
+    relaxed = comp.solve(objective, relaxed=True)
+    if relaxed is None:
+        raise InconsistentTable("no table fits the published figures and symbols")
+    x, bound = relaxed
+    if not math.isnan(bound) and sign * x[k] == math.ceil(bound - 1e-6) and comp.record(x):
+        return int(x[k])
     solved = comp.solve(objective)
     if solved is None:
         raise InconsistentTable("no table fits the published figures and symbols")

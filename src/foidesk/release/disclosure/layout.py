@@ -30,9 +30,9 @@ from foidesk.release.disclosure.attack import (
     AttackResult,
     CellInterval,
     Rule,
-    _attack_component,
     _Component,
     symbol_bounds,
+    witness_range,
 )
 from foidesk.release.disclosure.model import COVERAGE, TableModel
 
@@ -40,10 +40,13 @@ from foidesk.release.disclosure.model import COVERAGE, TableModel
 @dataclass
 class ExcuseCache:
     """What the layout alone rules out, kept between judgements on one model and symbols:
-    per family (a table row's, or the coverage's), each small-number cell's values ruled out
-    in that family's relaxation; per secondary cell, whether the layout alone pins it."""
+    per family (a table row's, or the coverage's), its relaxation, whose witnessed tables
+    (``_Component.seen``) accumulate over the judgements; per small-number cell, the values
+    proved ruled out in its family's relaxation (only those a leak needed judged); per
+    secondary cell, whether the layout alone pins it."""
 
-    families: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
+    relaxations: dict[int, _Component] = field(default_factory=dict)
+    ruled_out: dict[int, set[int]] = field(default_factory=dict)
     pinned: dict[int, bool] = field(default_factory=dict)
     solves: int = 0
     deadline: float | None = None  # as the attack's: a solve after it raises OutOfTime
@@ -153,11 +156,13 @@ def excuse(
             out.append(c)
             continue
         if c.symbol == PRIMARY:
-            ruled_out = _family_ruled_out(model, c.index, symbols, rule, cache, witness)
+            ruled_out = _family_ruled_out(
+                model, c.index, c.impossible, symbols, rule, cache, witness
+            )
             excused = tuple(v for v in c.impossible if v in ruled_out)
             out.append(replace(c, excused=excused, safe=excused == c.impossible))
         else:
-            pinned = _pinned(model, c.index, symbols, rule, cache)
+            pinned = _pinned(model, c.index, symbols, rule, cache, witness)
             out.append(replace(c, excused=(c.low,) if pinned else (), safe=pinned))
     return replace(result, intervals=tuple(out))
 
@@ -168,42 +173,80 @@ def _family_key(model: TableModel, index: int) -> int:
     return -1 if model.cells[index].part == COVERAGE else index // model.width
 
 
-def _family_ruled_out(
+def _relaxation(
     model: TableModel,
     index: int,
     symbols: Mapping[int, str],
     rule: Rule,
     cache: ExcuseCache,
     witness: np.ndarray | None,
-) -> frozenset[int]:
-    """The values of ``index`` its family's relaxation rules out: one interval attack on the
-    relaxation (every small-number cell of the family at once), kept per family."""
+) -> tuple[_Component, int]:
+    """The relaxation of the cell's family (made once per family, the true figures recorded
+    as its first witness when given: checked, never trusted) and the cell's place in it."""
     key = _family_key(model, index)
-    if key not in cache.families:
+    comp = cache.relaxations.get(key)
+    if comp is None:
         cells = family(model, index)
         comp = _relaxed(model, cells, symbols, rule, cache.deadline)
         if witness is not None:
             comp.record_known(np.asarray(witness, dtype=np.int64)[cells][None, :])
-        found = _attack_component(comp, model, rule, exact=False, primary_only=True)
-        cache.solves += comp.solves
-        cache.families[key] = {c.index: frozenset(c.impossible) for c in found}
-    return cache.families[key].get(index, frozenset())
+        cache.relaxations[key] = comp
+    comp.deadline = cache.deadline
+    return comp, int(np.searchsorted(comp.cells, index))
+
+
+def _family_ruled_out(
+    model: TableModel,
+    index: int,
+    values: Sequence[int],
+    symbols: Mapping[int, str],
+    rule: Rule,
+    cache: ExcuseCache,
+    witness: np.ndarray | None,
+) -> frozenset[int]:
+    """Which of ``values`` (those the attack ruled out for small-number cell ``index``) its
+    family's relaxation rules out: each value not yet witnessed in the relaxation gets a
+    feasibility problem of its own (the cell fixed to it), whose tables are kept as witnesses
+    for every cell of the family."""
+    comp, k = _relaxation(model, index, symbols, rule, cache, witness)
+    ruled = cache.ruled_out.setdefault(index, set())
+    for v in values:
+        if v in comp.seen[k] or v in ruled:
+            continue
+        before = comp.solves
+        if not witness_range(comp, k, v, v):
+            ruled.add(v)
+        cache.solves += comp.solves - before
+    return frozenset(v for v in values if v in ruled)
 
 
 def _pinned(
-    model: TableModel, index: int, symbols: Mapping[int, str], rule: Rule, cache: ExcuseCache
+    model: TableModel,
+    index: int,
+    symbols: Mapping[int, str],
+    rule: Rule,
+    cache: ExcuseCache,
+    witness: np.ndarray | None,
 ) -> bool:
+    """Whether the family's relaxation allows the secondary cell ``index`` one value only (no
+    table at all: not pinned, the symbols contradict)."""
     if index not in cache.pinned:
-        cells = family(model, index)
-        comp = _relaxed(model, cells, symbols, rule, cache.deadline)
-        k = int(np.searchsorted(cells, index))
-        objective = np.zeros(comp.n)
-        objective[k] = 1.0
-        low = comp.solve(objective)
-        high = comp.solve(-objective)
-        cache.solves += comp.solves
-        # pinned only when the exact optima agree (no solution: the symbols contradict)
-        cache.pinned[index] = (
-            low is not None and high is not None and round(low[1]) == round(-high[1])
-        )
+        comp, k = _relaxation(model, index, symbols, rule, cache, witness)
+        before = comp.solves
+        seen = comp.seen[k]
+        if not seen:
+            solved = comp.solve(np.zeros(comp.n))
+            if solved is not None and not comp.record(solved[0]):
+                raise RuntimeError("HiGHS returned a table that fails the exact check")
+        if not seen:
+            pinned = False
+        else:
+            one = min(seen)
+            pinned = (
+                len(seen) == 1
+                and not witness_range(comp, k, one + 1, np.inf)
+                and not witness_range(comp, k, -np.inf, one - 1)
+            )
+        cache.solves += comp.solves - before
+        cache.pinned[index] = pinned
     return cache.pinned[index]

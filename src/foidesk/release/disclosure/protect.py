@@ -47,7 +47,9 @@ class DisclosureProof:
     cells: int  # figures modelled: the table's cells and the coverage's
     small: int  # withheld under the small-number symbol
     secondary: int  # withheld under the secondary symbol
-    intervals: tuple[CellInterval, ...]  # the exact attack on the final pattern
+    # the exact attack on the final pattern: the independent one's (the same problem; the
+    # true table only ever saved solves), so both fields hold the same intervals
+    intervals: tuple[CellInterval, ...]
     independent: tuple[CellInterval, ...]  # the attack from the published figures alone
     unprotectable: tuple[CellInterval, ...]  # small figures no pattern could protect
     rounds: int
@@ -136,7 +138,16 @@ def protect(table: FoiTable, coverage: Coverage, settings: DisclosureSettings) -
     multi_range = (1, settings.suppress_below - 1) if small_multi else None
     model = build_model(table, coverage=coverage, multi_term_range=multi_range)
     values = cell_values(table, coverage)
-    done = suppress(table, rule, model=model, values=values, max_seconds=SUPPRESSION_SECONDS)
+    # suppression's own proof is its last round's attack (with the true table, to save
+    # solves); the exact intervals come from the independent attack below
+    done = suppress(
+        table,
+        rule,
+        model=model,
+        values=values,
+        max_seconds=SUPPRESSION_SECONDS,
+        exact_audit=False,
+    )
     small = sum(1 for v in values if 1 <= v < settings.suppress_below)
     out_of_time = (
         f"the table could not be protected within {SUPPRESSION_SECONDS:.0f} seconds: "
@@ -178,7 +189,9 @@ def protect(table: FoiTable, coverage: Coverage, settings: DisclosureSettings) -
         cells=model.size,
         small=done.primary,
         secondary=done.secondary,
-        intervals=done.audit.intervals,
+        # a leak suppression's own proof found stays in the proof (the same problem: it
+        # cannot differ unless something is wrong, and then nothing is released)
+        intervals=independent.intervals if done.audit.safe else done.audit.intervals,
         independent=independent.intervals,
         unprotectable=done.unprotectable,
         rounds=done.rounds,

@@ -51,7 +51,9 @@ class Suppression:
     model: TableModel
     rule: Rule
     withheld: dict[int, str]  # the model's variable -> PRIMARY or SECONDARY
-    audit: AttackResult  # the exact attack on the final pattern (intervals for the audit)
+    # the attack on the final pattern: exact (intervals for the audit) unless ``exact_audit``
+    # was False (then the last round's, with a secondary cell's interval as witnessed)
+    audit: AttackResult
     unprotectable: tuple[CellInterval, ...]  # leak whatever is withheld
     rounds: int
     seconds: float
@@ -110,9 +112,14 @@ def suppress(
     max_rounds: int = 500,
     values: np.ndarray | None = None,
     max_seconds: float | None = None,
+    exact_audit: bool = True,
 ) -> Suppression:
     """Primary then secondary suppression of ``table`` (see the module's docstring);
-    ``model`` and its ``values`` when more than the table is published (the coverage)."""
+    ``model`` and its ``values`` when more than the table is published (the coverage).
+    ``exact_audit``: the audit is an exact attack on the final pattern (every secondary
+    cell's smallest and largest value); False: the last round's attack, which tells each
+    withheld cell safe or not as surely but gives a secondary cell's interval only as wide
+    as its witnesses (``protect`` attacks the pattern exactly from the published figures)."""
     start = time.perf_counter()
     rule = rule or Rule()
     model = model or build_model(table)
@@ -144,7 +151,12 @@ def suppress(
     def judged(result: AttackResult) -> AttackResult:
         return excuse(model, result, symbols, rule, excuses, witness=values)
 
-    def complement(cell: int, taken: set[int]) -> int | None:
+    def complement(cell: int, taken: set[int], pinned_by_sums: bool = False) -> int | None:
+        if pinned_by_sums:  # only an equality of its own can give it a second value
+            own = {int(c) for r in constraints_of(cell) if r < n_eq for c in cells_of(r)}
+            options = [c for c in own if c not in withheld and c not in taken]
+            if options:
+                return min(options, key=cost)
         seen = {cell}
         frontier = [cell]
         while frontier:
@@ -192,24 +204,29 @@ def suppress(
             finished=False,
         )
 
+    def proof_of_pattern() -> AttackResult:  # enough to tell each withheld cell safe or not
+        return judged(
+            attack(
+                model,
+                values,
+                withheld,
+                rule,
+                witness=values,
+                cache=cache,
+                exact=False,
+                pool=pool,
+                deadline=deadline,
+            )
+        )
+
+    current = False  # whether ``result`` is the attack on the pattern as it stands
     while rounds < max_rounds:
         rounds += 1
         try:
-            result = judged(
-                attack(
-                    model,
-                    values,
-                    withheld,
-                    rule,
-                    witness=values,
-                    cache=cache,
-                    exact=False,
-                    pool=pool,
-                    deadline=deadline,
-                )
-            )
+            result = proof_of_pattern()
         except OutOfTime:
             return out_of_time(rounds - 1)
+        current = True
         leaks = list(result.leaks)
         if not leaks:
             break
@@ -218,7 +235,7 @@ def suppress(
         for leak in leaks:
             if touched & {int(r) for r in constraints_of(leak.index)}:
                 continue
-            chosen = complement(leak.index, added)
+            chosen = complement(leak.index, added, leak.symbol == SECONDARY)
             if chosen is None:
                 continue
             added.add(chosen)
@@ -228,10 +245,14 @@ def suppress(
             break
         for c in added:
             withheld[c] = symbol_for(int(values[c]), rule)
+        current = False
     try:
-        audit = judged(
-            attack(model, values, withheld, rule, witness=values, pool=pool, deadline=deadline)
-        )
+        if exact_audit:
+            audit = judged(
+                attack(model, values, withheld, rule, witness=values, pool=pool, deadline=deadline)
+            )
+        else:  # the last round's attack proves the pattern (an exact attack follows elsewhere)
+            audit = result if current and result is not None else proof_of_pattern()
     except OutOfTime:
         return out_of_time(rounds)
     return Suppression(
