@@ -335,7 +335,9 @@ class _Component:
             else []
         )
         self.solves += 1
-        options: dict[str, float] = {"mip_rel_gap": 0.0}
+        options: dict[str, float | bool] = {"mip_rel_gap": 0.0}
+        if relaxed:  # HiGHS's presolve costs an LP this small more than it saves (~30%)
+            options["presolve"] = False
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
             if left <= 0:
@@ -472,6 +474,62 @@ def symbol_bounds(symbols: Sequence[str], lo: np.ndarray, hi: np.ndarray, rule: 
     return zero_or_big
 
 
+def _floor_div(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``floor(p / q)`` in whole numbers, for any sign of ``q`` (never 0)."""
+    return np.where(q > 0, p // np.abs(q), (-p) // np.abs(q))
+
+
+def tighten(
+    a_eq: sparse.csr_array,
+    b_eq: np.ndarray,
+    a_ub: sparse.csr_array,
+    b_ub: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    zero_or_big: np.ndarray,
+    rule: Rule,
+) -> None:
+    """Narrow ``lo`` and ``hi`` (in place) to what each sum implies given the other cells'
+    bounds, until nothing changes (bound propagation, in integer arithmetic: each step is a
+    proof that every table fitting the component keeps the cell within them, so values
+    outside are ruled out without a solve). A secondary cell that may be 0 (``zero_or_big``)
+    is taken from 0 to its bound; once 0 or anything from ``suppress_below`` up is ruled out,
+    its other side is all that is left (its flag is cleared)."""
+    s = rule.suppress_below
+    parts = []
+    for a, b, two_sided in ((a_eq, b_eq, True), (a_ub, b_ub, False)):
+        if a.shape[0]:
+            coo = a.tocoo()
+            parts.append((coo.row, coo.col, coo.data, np.rint(b).astype(np.int64), two_sided))
+    for _ in range(100):  # a fixpoint comes in a few steps: tables are a few levels deep
+        before = (lo.copy(), hi.copy())
+        for rows, cols, data, b, two_sided in parts:
+            a = np.rint(data).astype(np.int64)
+            least = np.where(a > 0, a * lo[cols], a * hi[cols])
+            most = np.where(a > 0, a * hi[cols], a * lo[cols])
+            row_least = np.zeros(len(b), dtype=np.int64)
+            np.add.at(row_least, rows, least)
+            # a x_j <= b - (the least the rest of the row can add)
+            rest = b[rows] - (row_least[rows] - least)
+            cap = _floor_div(rest, a)  # a > 0: an upper bound; a < 0: a lower one (-floor)
+            up = a > 0
+            np.minimum.at(hi, cols[up], cap[up])
+            np.maximum.at(lo, cols[~up], -_floor_div(-rest[~up], a[~up]))
+            if two_sided:  # a x_j >= b - (the most the rest of the row can add)
+                row_most = np.zeros(len(b), dtype=np.int64)
+                np.add.at(row_most, rows, most)
+                rest = b[rows] - (row_most[rows] - most)
+                np.maximum.at(lo, cols[up], -_floor_div(-rest[up], a[up]))
+                np.minimum.at(hi, cols[~up], _floor_div(rest[~up], a[~up]))
+        for k in np.flatnonzero(zero_or_big):
+            if lo[k] > 0:  # 0 ruled out: at least suppress_below
+                lo[k], zero_or_big[k] = max(lo[k], s), False
+            elif hi[k] < s:  # nothing from suppress_below up: 0
+                hi[k], zero_or_big[k] = 0, False
+        if np.any(lo > hi) or (np.array_equal(before[0], lo) and np.array_equal(before[1], hi)):
+            return
+
+
 def _make_component(
     model: TableModel,
     a_all: sparse.csr_array,
@@ -493,6 +551,7 @@ def _make_component(
     hi = np.minimum(model.upper[cols], cap)
     hi = np.where(np.isinf(hi), cap, hi).astype(np.int64)
     zero_or_big = symbol_bounds(symbols, lo, hi, rule)
+    tighten(sub[eq_rows], folded[eq_rows], sub[ub_rows], folded[ub_rows], lo, hi, zero_or_big, rule)
     comp = _Component(
         cells=cols,
         symbols=symbols,

@@ -32,6 +32,7 @@ from foidesk.release.disclosure.attack import (
     Rule,
     _Component,
     symbol_bounds,
+    tighten,
     witness_range,
 )
 from foidesk.release.disclosure.model import COVERAGE, TableModel
@@ -102,6 +103,7 @@ def _relaxed(
     hi = np.minimum(model.upper[cells], UNBOUNDED).astype(np.int64)
     syms = [symbols[int(i)] for i in cells]
     zero_or_big = symbol_bounds(syms, lo, hi, rule)
+    tighten(sub[keep_eq], b[keep_eq], sub[keep_ub], b[keep_ub], lo, hi, zero_or_big, rule)
     return _Component(
         cells=cells,
         symbols=syms,
