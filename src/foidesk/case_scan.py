@@ -454,6 +454,28 @@ class _References:
         return None
 
 
+def _shared_run(
+    tokens: list[str],
+    public_words: set[str],
+    shingles: dict[tuple[str, ...], tuple[str, str | None]],
+) -> tuple[str, str | None] | None:
+    """Where a public file holds ``MIN_WORDS`` consecutive ``tokens`` of a note, or None.
+    Only a run of at least that many tokens that are all public words can be such a shingle,
+    so the note is read once and only the shingles ending in such a run are looked up (the
+    notes of an answer are tens of thousands; most of their words are in no public file)."""
+    run = 0
+    for i, token in enumerate(tokens):
+        if token not in public_words:
+            run = 0
+            continue
+        run += 1
+        if run >= MIN_WORDS:
+            hit = shingles.get(tuple(tokens[i - MIN_WORDS + 1 : i + 1]))
+            if hit is not None:
+                return hit
+    return None
+
+
 def _shingles(tokens: list[str]) -> Iterator[tuple[str, ...]]:
     for i in range(len(tokens) - MIN_WORDS + 1):
         yield tuple(tokens[i : i + MIN_WORDS])
@@ -567,19 +589,16 @@ def scan_public(
             )
     if shingles:
         for ref, note in note_texts:
-            tokens = words(note)
-            if sum(t in public_words for t in tokens) < MIN_WORDS:
-                continue
-            for shingle in _shingles(tokens):
-                if shingle in shingles:
-                    name, where = shingles[shingle]
-                    whose = f" of crime {ref}" if ref else ""
-                    raise _refuse(
-                        name,
-                        f"holds {MIN_WORDS} or more consecutive words of a note's text{whose} "
-                        "(internal evidence)",
-                        where,
-                    )
+            found_in = _shared_run(words(note), public_words, shingles)
+            if found_in is not None:
+                name, where = found_in
+                whose = f" of crime {ref}" if ref else ""
+                raise _refuse(
+                    name,
+                    f"holds {MIN_WORDS} or more consecutive words of a note's text{whose} "
+                    "(internal evidence)",
+                    where,
+                )
     return ScanResult(tuple(names), tuple(notices), len(refs.by_key), len(note_texts))
 
 
