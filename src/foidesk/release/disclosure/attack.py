@@ -18,13 +18,19 @@ both); each component is solved alone. Within a component, feasible whole-number
 are witnesses: the true table, when the caller passes it (``witness``; it is checked, never
 trusted), every solution the solver returns, and (``pool``) the tables an earlier attack on
 the same figures found with fewer cells withheld (withholding more only loosens the
-problem). For each value ``v`` a primary symbol allows, one MILP first maximises the number of
-not yet witnessed primary cells that take ``v`` (a proved maximum of 0 proves none of them
-can), given a short time; when it is slower than taking the cells one at a time, each cell
-left gets a feasibility problem with its value fixed to ``v``, whose infeasibility the LP
-relaxation often proves in a millisecond (the relaxation may only ever prove a value
-impossible, never possible). Secondary cells get a witness at 0 the same way, then one MILP
-each for the largest value (and the smallest, when 0 is impossible). Every solution is rounded and
+problem). Before any solve, bound propagation over the component's sums (integer arithmetic)
+narrows each cell's bounds: a value outside them is ruled out by that proof alone. For each
+value ``v`` a primary symbol allows, each cell not yet witnessed at ``v`` gets a feasibility
+problem with its value fixed to ``v``: its LP relaxation first, which HiGHS holds per
+component between solves (SciPy's bundled HiGHS interface; only a bound or a cost changes, and
+it restarts from the last basis, in about a millisecond), proves the value impossible when
+infeasible (the relaxation may only ever prove a value impossible, never possible) and is a
+witness when its solution rounded fits exactly; only when it is neither does the MILP decide.
+(Without that interface, one MILP first maximises the number of cells that take ``v``, given
+a short time, as long as that is cheaper than each LP built afresh.) Secondary cells get a
+witness at 0 the same way, then each one's largest value (and smallest, when 0 is
+impossible): the LP optimum, when its solution rounded fits exactly and reaches it, else one
+MILP. Every solution is rounded and
 checked in exact integer arithmetic before it counts as a witness; when a check fails the
 cell is not credited, so an error can only make the attack report more leaks, not fewer.
 The layout's excuses (``disclosure.layout``) read the same answers the other way (a value
@@ -41,6 +47,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -48,6 +55,13 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from foidesk.release.disclosure.model import TableModel
+
+try:  # HiGHS's own interface as SciPy bundles it (highspy's): an LP kept between solves
+    from scipy.optimize._highspy import _core as _highs
+
+    _highs._Highs  # noqa: B018 (an older SciPy has the module without it)
+except (ImportError, AttributeError):  # pragma: no cover - scipy.optimize.milp does it all
+    _highs = None
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -207,6 +221,9 @@ class _Component:
     stopped: bool = False  # the last solve stopped at its time limit
     deadline: float | None = None  # time.perf_counter() after which a solve raises OutOfTime
     found: list[np.ndarray] = field(default_factory=list)  # tables the solves witnessed
+    # the LP relaxation held by HiGHS between solves (``_solve_lp``): made on the first
+    # relaxed solve; None when it cannot be (``milp`` then solves each relaxation afresh)
+    lp: Any = None
 
     @property
     def n(self) -> int:
@@ -251,6 +268,7 @@ class _Component:
         time_limit: float | None = None,
         fix: tuple[int, float, float] | None = None,
         relaxed: bool = False,
+        fresh: bool = False,
     ) -> tuple[np.ndarray, float] | None:
         """Minimise ``objective @ x`` (over the cells), or with ``targets`` maximise how many
         of them equal (``mode`` "eq"), reach (">=") or stay under ("<=") their ``values``.
@@ -258,7 +276,12 @@ class _Component:
         best solution found in time may be returned instead (``self.stopped`` is set).
         ``fix``: (cell, low, high) bounds one cell more tightly for this solve only.
         ``relaxed``: the LP relaxation only, to prove infeasibility cheaply (when it is
-        infeasible so is the whole-number problem); its x is fractional, never recorded."""
+        infeasible so is the whole-number problem); its x is rounded, and a witness only when
+        it then fits exactly (``record``); ``fresh``: solved from no basis."""
+        if relaxed and not len(targets):
+            kept = self._solve_lp(objective, fix, fresh)
+            if kept is not _NOT_SOLVED:
+                return kept  # type: ignore[return-value]
         n = self.n
         binaries = np.flatnonzero(self.zero_or_big)
         nz, ny = len(binaries), len(targets)
@@ -366,6 +389,97 @@ class _Component:
             raise RuntimeError(f"HiGHS did not solve the attack: {res.message}")
         x = np.rint(res.x[:n]).astype(np.int64)
         return x, float(res.fun)
+
+    def keeps_lp(self) -> bool:
+        """Whether HiGHS holds this component's LP relaxation between solves (made now when
+        it can be)."""
+        if self.lp is None:
+            self.lp = (_highs is not None and _highs_lp(self)) or False
+        return self.lp is not False
+
+    def _solve_lp(
+        self, objective: np.ndarray, fix: tuple[int, float, float] | None, fresh: bool = False
+    ) -> tuple[np.ndarray, float] | object | None:
+        """``solve(relaxed=True)`` on the LP kept in HiGHS: the bounds of ``fix`` and the
+        ``objective`` are set for this solve only, and HiGHS starts from the last solve's basis
+        (about a tenth of the time of building and solving the LP afresh). The relaxation of
+        a secondary cell that may be 0 is its bounds (0 to its largest value): what the binary
+        of ``solve`` allows once it may be fractional. ``_NOT_SOLVED`` when HiGHS gives
+        neither an optimum nor a proof of infeasibility (``solve`` then builds it afresh)."""
+        if not self.keeps_lp():
+            return _NOT_SOLVED
+        h = self.lp
+        left = math.inf
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                raise OutOfTime("the attack reached its deadline")
+        h.setOptionValue("time_limit", float(left))
+        if fix is not None:
+            k = fix[0]
+            low, high = max(float(self.lo[k]), fix[1]), min(float(self.hi[k]), fix[2])
+            if low > high:
+                return None
+            h.changeColBounds(int(k), low, high)
+        costs = np.flatnonzero(objective)
+        for j in costs:
+            h.changeColCost(int(j), float(objective[j]))
+        self.solves += 1
+        if fresh:  # from no basis: a vertex found afresh is more often whole
+            h.clearSolver()
+        try:
+            with _solver_output_discarded():
+                h.run()
+            status = h.getModelStatus()
+            out: tuple[np.ndarray, float] | object | None = _NOT_SOLVED
+            if status == _highs.HighsModelStatus.kInfeasible:
+                out = None
+            elif status == _highs.HighsModelStatus.kOptimal:
+                x = np.rint(np.asarray(h.getSolution().col_value)).astype(np.int64)
+                out = (x, float(h.getObjectiveValue()))
+        finally:
+            if fix is not None:
+                h.changeColBounds(int(fix[0]), float(self.lo[fix[0]]), float(self.hi[fix[0]]))
+            for j in costs:
+                h.changeColCost(int(j), 0.0)
+        self.stopped = False
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            raise OutOfTime("the attack reached its deadline")
+        return out
+
+
+_NOT_SOLVED = object()  # ``_solve_lp``: no verdict from the kept LP
+
+
+def _highs_lp(comp: _Component) -> Any:
+    """The component's LP relaxation passed to a HiGHS instance (no presolve, no output), or
+    None when HiGHS does not take it."""
+    try:
+        h = _highs._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        a = sparse.vstack([comp.a_eq, comp.a_ub]).tocsc()
+        lp = _highs.HighsLp()
+        lp.num_col_ = comp.n
+        lp.num_row_ = a.shape[0]
+        lp.col_cost_ = np.zeros(comp.n)
+        lp.col_lower_ = comp.lo.astype(float)
+        lp.col_upper_ = comp.hi.astype(float)
+        lp.row_lower_ = np.concatenate([comp.b_eq, np.full(len(comp.b_ub), -np.inf)])
+        lp.row_upper_ = np.concatenate([comp.b_eq, comp.b_ub])
+        matrix = lp.a_matrix_
+        matrix.format_ = _highs.MatrixFormat.kColwise
+        matrix.num_col_ = comp.n
+        matrix.num_row_ = a.shape[0]
+        matrix.start_ = a.indptr
+        matrix.index_ = a.indices
+        matrix.value_ = a.data
+        lp.a_matrix_ = matrix
+        if h.passModel(lp) != _highs.HighsStatus.kOk:
+            return None
+    except Exception:
+        return None
+    return h
 
 
 # the whole tables kept in a pool, at most (about 160 MB of int64 on the finest layouts)
@@ -609,6 +723,8 @@ def _attack_component(
         # of what its targets would take one by one (from BATCH_SECONDS to BATCH_MAX)
         todo = [k for k in targets if not met(k)]
         per_target = SOLVE_SECONDS * max(1.0, n / SOLVE_CELLS)
+        if comp.keeps_lp():  # a feasibility LP in about a millisecond: one by one is cheaper
+            return one_by_one(todo)
         while len(todo) > 1:
             began = time.perf_counter()
             solved = comp.solve(
@@ -714,6 +830,10 @@ def witness_range(comp: _Component, k: int, low: float, high: float) -> bool:
     x = relaxed[0]
     if low <= x[k] <= high and comp.record(x):
         return True
+    if comp.lp:  # the kept LP's vertex was not whole: once more from no basis
+        again = comp.solve(np.zeros(comp.n), fix=fix, relaxed=True, fresh=True)
+        if again is not None and low <= again[0][k] <= high and comp.record(again[0]):
+            return True
     solved = comp.solve(np.zeros(comp.n), fix=fix)
     if solved is None:
         return False
