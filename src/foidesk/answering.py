@@ -9,6 +9,8 @@ folder (``public/`` from its release alone, ``internal/`` with evidence and audi
 from __future__ import annotations
 
 import hashlib
+import importlib
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -110,11 +112,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def request_matcher(request: Request) -> Matcher:
+def request_matcher(request: Request, *, background: bool = False) -> Matcher:
     """The matcher for ``request``: its lexicon compiled with the terms it asks for; a term
     the lexicon does not hold is searched ad hoc, its variants generated (``search.adhoc``).
     A request that names no lexicon uses the built-in social-media one when any of its terms
-    is one of that lexicon's, and otherwise searches its terms on their own."""
+    is one of that lexicon's, and otherwise searches its terms on their own.
+    ``background``: the patterns are compiled in a thread (``Matcher``)."""
     lexicon: Lexicon | None = load_lexicon(request.lexicon_name, base=request.path.parent)
     terms = list(request.search_terms)
     if not request.lexicon_given and terms:
@@ -125,7 +128,35 @@ def request_matcher(request: Request) -> Matcher:
         lexicon, platforms = resolve_terms(lexicon, terms, request.parts)
     except LexiconError as exc:
         raise LexiconError(f"{request.path}: search.terms: {exc}") from exc
-    return Matcher(lexicon, platforms)
+    return Matcher(lexicon, platforms, background=background)
+
+
+# what the release imports when it is first made (disclosure control's SciPy, the Word
+# letter's python-docx, docxtpl and Jinja2): about 0.6 s, imported while the engine works
+RELEASE_MODULES = (
+    "foidesk.release.disclosure.protect",
+    "foidesk.release.render.docx",
+    "docx",
+    "docxtpl",
+    "jinja2.sandbox",
+)
+
+
+def _warm_imports() -> threading.Thread:
+    """Import ``RELEASE_MODULES`` in a thread while the engine reads the sources (its first
+    seconds are DuckDB's, which leaves the interpreter free). Importing is all it does: a
+    module that fails to import fails again, with its error, where the release imports it."""
+
+    def run() -> None:
+        for name in RELEASE_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # raised again where it is used
+                return
+
+    thread = threading.Thread(target=run, name="foidesk-warm-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def term_words(request: Request, lexicon: Lexicon) -> TermWords:
@@ -213,12 +244,17 @@ def answer(
     started = time.perf_counter()
     if not isinstance(request, Request):
         request = load_request(Path(request))
-    matcher = request_matcher(request)
-    lexicon_seconds = time.perf_counter() - started  # reading the request, compiling the lexicon
+    warming = _warm_imports()
+    # the patterns compile while the engine settles the population
+    matcher = request_matcher(request, background=True)
+    # reading the request and the lexicon (its patterns compile in a thread meanwhile)
+    lexicon_seconds = time.perf_counter() - started
     runner = (
         make_engine(engine, **dict(engine_options or {})) if isinstance(engine, str) else engine
     )
     result = runner.run(request, matcher, progress or NoProgress())
+    matcher.ready()  # a pattern that did not compile is an error even where nothing was read
+    warming.join()
     # the lexicon's record conditions, on the winning copy's offence, and people's decisions
     evidence = with_hit_ids(result.evidence)
     tabled = counted_tables(result.crime_hits, evidence, request, matcher, decisions)

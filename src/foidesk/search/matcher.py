@@ -34,7 +34,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, pairwise
@@ -160,7 +160,18 @@ class Matcher:
     that was not asked for still anchors a list ("Telegram, IG and WA").
     """
 
-    def __init__(self, lexicon: Lexicon, platforms: Sequence[Platform] | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        platforms: Sequence[Platform] | None = None,
+        *,
+        background: bool = False,
+    ) -> None:
+        """``background``: compile the Hyperscan databases in a thread, so that the caller
+        can read its sources meanwhile (``answer`` does: compiling took 0.4 s, the engine's
+        first second is DuckDB's); the first match waits for them, and a pattern that does
+        not compile raises its ``LexiconError`` there. Every other check of the lexicon is
+        made here, as without it."""
         self.lexicon = lexicon
         self.platforms: tuple[Platform, ...] = (
             tuple(platforms) if platforms else lexicon.select(None)
@@ -171,17 +182,22 @@ class Matcher:
         patterns = [r.pattern for r in self.rules] + [e.pattern for e in self.exclusions]
         names = [r.name for r in self.rules] + [e.name for e in self.exclusions]
         n_rules = len(self.rules)
-        # the rules, then the look-alike triggers (rows to be read again, folded: _folded)
-        self._rules_db = _compile(
-            patterns[:n_rules] + list(FOLD_TRIGGERS),
-            names[:n_rules] + [f"fold-trigger-{i}" for i in range(len(FOLD_TRIGGERS))],
-            lexicon.source,
-        )
-        self._exclusions_db = (
-            _compile(patterns[n_rules:], names[n_rules:], lexicon.source)
-            if self.exclusions
-            else None
-        )
+
+        def compile_all() -> tuple[Any, Any]:
+            # the rules, then the look-alike triggers (rows to be read again, folded: _folded)
+            rules_db = _compile(
+                patterns[:n_rules] + list(FOLD_TRIGGERS),
+                names[:n_rules] + [f"fold-trigger-{i}" for i in range(len(FOLD_TRIGGERS))],
+                lexicon.source,
+            )
+            exclusions_db = (
+                _compile(patterns[n_rules:], names[n_rules:], lexicon.source)
+                if self.exclusions
+                else None
+            )
+            return rules_db, exclusions_db
+
+        self._compiled = _Compiled(compile_all, background)
         # the same patterns, anchored at the end, to find each candidate's leftmost start, and
         # how far back from the end that start can be
         try:
@@ -208,6 +224,11 @@ class Matcher:
         # the terms the lexicon's negation does not apply to ([[platform]] negation = false)
         self._unnegatable = frozenset(p.name for p in lexicon.platforms if not p.negation)
         self._local = threading.local()
+
+    def ready(self) -> None:
+        """Wait for the patterns to compile (``background``); raises the ``LexiconError`` of a
+        pattern that does not."""
+        self._compiled.result()
 
     @property
     def platform_names(self) -> list[str]:
@@ -245,7 +266,8 @@ class Matcher:
         that mixes Latin letters and Cyrillic or Greek look-alikes ("Snapchаt" with a Cyrillic
         а), are matched again folded to plain Latin letters (``fold``), and their hits are
         taken from the folded text, spans and all (the fold keeps every character's place)."""
-        ids, rows, ends = self._candidates(self._rules_db, array)
+        rules_db, exclusions_db = self._compiled.result()
+        ids, rows, ends = self._candidates(rules_db, array)
         folded: list[Hit] = []
         triggered = ids >= len(self.rules)
         if triggered.any():
@@ -257,12 +279,12 @@ class Matcher:
                 ids, rows, ends = ids[keep], rows[keep], ends[keep]
         if not ids.size:
             return folded
-        if self._exclusions_db is not None:
+        if exclusions_db is not None:
             # exclusions are scanned for only in the rows that have a candidate mention: most
             # of their matches ("SC 4512" in every other note) sit in rows with none
             with_rules = np.unique(rows)
             excl_ids, excl_rows, excl_ends = self._candidates(
-                self._exclusions_db, array.take(arrays.integers(with_rules))
+                exclusions_db, array.take(arrays.integers(with_rules))
             )
             ids = np.concatenate([ids, excl_ids + len(self.rules)])
             rows = np.concatenate([rows, with_rules[excl_rows]])
@@ -918,6 +940,36 @@ def _listed(text: str, a: _Candidate, b: _Candidate) -> bool:
 
 
 FLAGS = hyperscan.HS_FLAG_CASELESS
+
+
+class _Compiled:
+    """The matcher's Hyperscan databases: compiled now, or in a thread (``background``) and
+    waited for by the first ``result``, which raises what compiling raised."""
+
+    def __init__(self, compile_all: Callable[[], tuple[Any, Any]], background: bool) -> None:
+        self._value: tuple[Any, Any] | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if not background:
+            self._value = compile_all()
+            return
+
+        def run() -> None:
+            try:
+                self._value = compile_all()
+            except BaseException as exc:  # handed to the first match
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="foidesk-compile", daemon=True)
+        self._thread.start()
+
+    def result(self) -> tuple[Any, Any]:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def _compile(patterns: list[str], names: list[str], source: str) -> Any:
