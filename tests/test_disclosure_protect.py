@@ -210,3 +210,43 @@ def test_a_table_not_protected_in_time_is_refused_pointing_to_coarser_layouts(
     )
     assert "not one round of secondary suppression finished" in message
     assert "foidesk layouts REQUEST" in message
+
+
+@pytest.mark.parametrize("zeros", ["as needed", "shown"])
+def test_the_proof_s_intervals_are_the_exact_attack_s(zeros: str) -> None:
+    """The audit's intervals come from the independent attack: the same as an exact attack
+    on the released pattern with the true table as its witness (a small-number cell's low
+    and high aside: the values of its symbol some witness showed)."""
+    from foidesk.release.disclosure.attack import PRIMARY, SECONDARY, attack
+    from foidesk.release.disclosure.layout import excuse, layout_symbols
+    from foidesk.release.disclosure.model import build_model, cell_values
+    from foidesk.release.disclosure.protect import rule_of
+
+    table = make_table(TERMS, ("outcome", "term"), multi=3)
+    coverage = coverage_of(table, {"Legacy": 0.5, "Athena": 0.5})
+    settings = DisclosureSettings(zeros=zeros)
+    done = protect(table, coverage, settings)
+    assert done.proof is not None and done.proof.safe
+    assert done.proof.intervals == done.proof.independent
+    released = figures(done.table) + [line.records_with_hits for line in done.coverage.lines]
+    withheld = {
+        i: (PRIMARY if f.kind == SMALL else SECONDARY)
+        for i, f in enumerate(released)
+        if isinstance(f, Withheld)
+    }
+    model = build_model(table, coverage=coverage, multi_term_range=(1, 4))
+    values = cell_values(table, coverage)
+    rule = rule_of(settings)
+    exact = excuse(
+        model,
+        attack(model, values, withheld, rule, witness=values),
+        layout_symbols(values, {}, rule),
+        rule,
+    )
+
+    def decided(c: object) -> tuple[object, ...]:
+        a = c.__dict__
+        keep = ("index", "impossible", "excused", "safe")
+        return tuple(a[k] for k in keep) if a["symbol"] == PRIMARY else tuple(a.values())
+
+    assert [decided(c) for c in done.proof.intervals] == [decided(c) for c in exact.intervals]
