@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 FOIDESK = [sys.executable, "-m", "foidesk"]
 
@@ -41,6 +42,7 @@ def main() -> None:
     base = dict(os.environ)
     base.pop("FOIDESK_INGEST_SLOW", None)
     runs: dict[str, list[float]] = {"duckdb": [], "fast": [], "slow": []}
+    load = os.getloadavg()
     try:
         for _ in range(args.repeat):
             code = f"import duckdb; duckdb.sql({duck!r}).fetchall()"
@@ -57,12 +59,19 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     floor = min(runs["duckdb"])
     print(f"{args.csv}: {os.cpu_count()} cores, {args.repeat} runs each, fresh processes")
+    print(f"  load average before and after: {load[0]:.1f}, {os.getloadavg()[0]:.1f}")
     for name, times in runs.items():
-        if times:
-            ratio = (
-                f"{min(times) / floor:.1f}x-{max(times) / floor:.1f}x" if name != "duckdb" else ""
+        if not times:
+            continue
+        line = f"  {name:7} {min(times):6.2f}-{max(times):6.2f} s (median {median(times):.2f})"
+        if name != "duckdb":
+            # each run against the DuckDB run just before it (the machine is shared: a ratio
+            # within one round is steadier than best against best)
+            pairs = sorted(t / d for t, d in zip(times, runs["duckdb"], strict=True))
+            line += (
+                f"  ratio per round {pairs[0]:.1f}x-{pairs[-1]:.1f}x (median {median(pairs):.1f}x)"
             )
-            print(f"  {name:7} {min(times):6.2f}-{max(times):6.2f} s  {ratio}")
+        print(line)
     print(f"  fast path / DuckDB read_csv (best of each): {min(runs['fast']) / floor:.2f}x")
 
 

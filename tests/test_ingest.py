@@ -191,10 +191,13 @@ def test_killed_part_way_leaves_no_snapshot(tmp_path: Path) -> None:
         for i in range(400_000):
             f.write(row.format(i, "some note text about the deal " * 3))
     out = tmp_path / "snap"
+    # read line by line (FOIDESK_INGEST_SLOW): the fast path can finish these 400,000 rows
+    # within the half second before the kill
     proc = subprocess.Popen(
         [sys.executable, "-m", "foidesk", "ingest", str(path), "--system", "T", "--out", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=os.environ | {"FOIDESK_INGEST_SLOW": "1"},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(

@@ -285,3 +285,26 @@ def test_ingest_fast_random_awkward_files(tmp_path: Path, seed: int) -> None:
     path.write_bytes(_random_file(rng).encode("utf-8"))
     with contextlib.suppress(SourceError):  # refused both ways alike
         both_ways(tmp_path, [path])
+
+
+def test_ingest_fast_row_groups_whatever_the_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """crimes.parquet is written once, in row groups of ROW_GROUP rows whatever the batches
+    each path hands over (here groups of 3, fast batches of 4, line-by-line batches of 5), and
+    written again without the copies dropped (duplicates, superseded) or from several parts:
+    the bytes are the same both ways (the manifest holds their sha256)."""
+    from foidesk.ingest import snapshot
+
+    monkeypatch.setattr(snapshot, "ROW_GROUP", 3)
+    monkeypatch.setattr(snapshot, "BATCH", 5)
+    monkeypatch.setattr(fast, "BATCH_ROWS", 4)
+    many = [f"B/{i},2018-01-02,Drugs,92E,,,,note {i}" for i in range(23)]
+    one = _file(tmp_path, "one.csv", many)
+    assert both_ways(tmp_path, [one]) == [True]
+    groups = pq.ParquetFile(tmp_path / "snap-True" / "crimes.parquet").metadata
+    assert [groups.row_group(g).num_rows for g in range(groups.num_row_groups)] == [3] * 7 + [2]
+    dup = _file(tmp_path, "dup.csv", [*many[:9], *ROWS, many[2], many[3].replace("note", "new")])
+    assert both_ways(tmp_path, [dup, one]) == [True, True]
+    groups = pq.ParquetFile(tmp_path / "snap-True" / "crimes.parquet").metadata
+    assert all(groups.row_group(g).num_rows == 3 for g in range(groups.num_row_groups - 1))

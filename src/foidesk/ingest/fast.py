@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -45,7 +46,6 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from foidesk.ingest.canonicalize import Canonicalizer
 from foidesk.ingest.mapping import Mapping
@@ -101,30 +101,66 @@ class _FileFacts:
     error: BaseException | None = None
 
 
+class _Counter:
+    """Counts of given bytes in buffers, by numpy comparisons into one scratch array reused
+    (bytes.count holds the GIL and is ~10x slower; a new array each time costs page faults)."""
+
+    def __init__(self) -> None:
+        self.scratch = np.empty(0, dtype=bool)
+        self.other = np.empty(0, dtype=bool)
+
+    def _room(self, n: int) -> None:
+        if len(self.scratch) < n:
+            self.scratch = np.empty(max(n, 2 * len(self.scratch)), dtype=bool)
+            self.other = np.empty(len(self.scratch), dtype=bool)
+
+    def count(self, data: np.ndarray, byte: int) -> int:
+        """How many of ``data``'s bytes (uint8) are ``byte``."""
+        self._room(len(data))
+        out = self.scratch[: len(data)]
+        np.equal(data, byte, out=out)
+        return int(np.count_nonzero(out))
+
+    def pairs(self, data: np.ndarray, first: int, second: int) -> int:
+        """How many times ``first`` is followed by ``second`` in ``data``."""
+        n = len(data) - 1
+        if n <= 0:
+            return 0
+        self._room(n)
+        one, two = self.scratch[:n], self.other[:n]
+        np.equal(data[:-1], first, out=one)
+        np.equal(data[1:], second, out=two)
+        np.logical_and(one, two, out=one)
+        return int(np.count_nonzero(one))
+
+
 def _scan(path: Path, facts: _FileFacts) -> None:
     """Hash the file and count its line ends and quotes in one pass (run in a thread)."""
     import hashlib
 
     try:
         sha = hashlib.sha256()
-        last = b""
-        first = True
-        with path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                sha.update(chunk)
-                if first:
-                    first = False
-                    end = chunk.find(b"\n")
-                    facts.header = chunk if end < 0 else chunk[: end + 1]
-                facts.size += len(chunk)
-                facts.newlines += chunk.count(b"\n")
-                crs = chunk.count(b"\r")
-                if crs:
+        counter = _Counter()
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        raw = np.frombuffer(buffer, dtype=np.uint8)
+        last = -1
+        with path.open("rb", buffering=0) as f:
+            while size := f.readinto(buffer):
+                chunk = raw[:size]
+                sha.update(view[:size])
+                if not facts.size:
+                    end = bytes(view[:size]).find(b"\n")
+                    facts.header = bytes(view[:size] if end < 0 else view[: end + 1])
+                facts.size += size
+                facts.newlines += counter.count(chunk, 10)
+                crs = counter.count(chunk, 13)
+                if crs or last == 13:
                     facts.crs += crs
-                    facts.crlfs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
-                facts.quotes += chunk.count(b'"')
-                last = chunk[-1:]
-        facts.ends_with_newline = last == b"\n"
+                    facts.crlfs += counter.pairs(chunk, 13, 10) + (last == 13 and chunk[0] == 10)
+                facts.quotes += counter.count(chunk, 34)
+                last = int(chunk[-1])
+        facts.ends_with_newline = last == 10
         facts.sha256 = sha.hexdigest()
     except BaseException as exc:  # raised in the caller's thread
         facts.error = exc
@@ -137,11 +173,62 @@ class FastSource:
     rows_read: int
     sha256: str
     quarantined: list[tuple[int, str]] = field(default_factory=list)
-    staging: Path | None = None
 
 
 def _sql(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+# -- Arrow and numpy without pandas: pyarrow's pa.array, pa.scalar and to_numpy import pandas
+# (0.3 to 0.45 s, a third of this path's whole time on a 500,000-row file), so arrays are made
+# from their buffers here
+
+_NUMPY = {pa.int32(): np.int32, pa.int64(): np.int64, pa.uint64(): np.uint64}
+_EPOCH = date(1970, 1, 1)
+
+
+def arrow_of(values: np.ndarray) -> pa.Array:
+    """A numpy array of int32, int64 or bool as an Arrow array (no nulls)."""
+    n = len(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits)])
+    kind = {np.dtype(np.int32): pa.int32(), np.dtype(np.int64): pa.int64()}[values.dtype]
+    return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(np.ascontiguousarray(values))])
+
+
+def numpy_of(array: pa.Array) -> np.ndarray:
+    """An Arrow array of int32, int64, uint64 or bool without nulls as a numpy array."""
+    n = len(array)
+    data = array.buffers()[1]
+    if pa.types.is_boolean(array.type):
+        if data is None or not n:
+            return np.zeros(n, dtype=bool)
+        bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
+        return bits[array.offset : array.offset + n].astype(bool)
+    dtype = np.dtype(_NUMPY[array.type])
+    if data is None or not n:
+        return np.zeros(n, dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=n, offset=array.offset * dtype.itemsize)
+
+
+def _list_array(values: list[Any], kind: pa.DataType) -> pa.Array:
+    """A short Python list (one item per distinct value) of str, date or None as an Arrow
+    array of ``kind`` (string or date32)."""
+    n = len(values)
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=n)
+    nulls = n - int(valid.sum())
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    if kind == pa.date32():
+        days = np.fromiter(
+            ((v - _EPOCH).days if v is not None else 0 for v in values), dtype=np.int32, count=n
+        )
+        return pa.Array.from_buffers(kind, n, [bitmap, pa.py_buffer(days)], null_count=nulls)
+    encoded = [v.encode("utf-8") if v is not None else b"" for v in values]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int32, count=n), out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(kind, n, [bitmap, pa.py_buffer(offsets), data], null_count=nulls)
 
 
 class _Distinct:
@@ -164,13 +251,13 @@ class _Distinct:
         or of ``constant``."""
         if values is None:
             results = [self._result(constant)]
-            indices = pa.array(np.zeros(rows, dtype=np.int32))
+            indices = arrow_of(np.zeros(rows, dtype=np.int32))
         else:
             encoded = pc.dictionary_encode(values)
             results = [self._result(v) for v in encoded.dictionary.to_pylist()]
             indices = encoded.indices
         return [
-            pc.take(pa.array([r[k] for r in results], kind), indices)
+            pc.take(_list_array([r[k] for r in results], kind), indices)
             for k, kind in enumerate(self.types)
         ]
 
@@ -195,21 +282,21 @@ def read_source(
     canon: Canonicalizer,
     index: int,
     schema: pa.Schema,
-    staging: Path,
+    part: Any,
 ) -> FastSource | None:
-    """Read ``reader``'s file through DuckDB into ``staging`` (rows of ``schema``), or None
-    when it must be read line by line, whole (nothing is left behind then)."""
+    """Read ``reader``'s file through DuckDB into ``part`` (``snapshot.CrimesPart``: rows of
+    ``schema``), or None when it must be read line by line, whole (the caller then discards
+    ``part``, and what was written to it)."""
     facts = _FileFacts()
     scanner = threading.Thread(target=_scan, args=(reader.path, facts), daemon=True)
     scanner.start()
     try:
-        return _read(reader, canon, index, schema, staging, facts, scanner)
+        return _read(reader, canon, index, schema, part, facts, scanner)
     except (_Fallback, duckdb.Error, pa.ArrowInvalid):
         # _Fallback: a check below failed; duckdb.Error: DuckDB refused the file (a wrong
         # field count, a quote left open, bytes that are not UTF-8, ...). The line-by-line
         # path reads it and says which rows and why.
         scanner.join()
-        staging.unlink(missing_ok=True)
         return None
 
 
@@ -218,7 +305,7 @@ def _read(
     canon: Canonicalizer,
     index: int,
     schema: pa.Schema,
-    staging: Path,
+    part: Any,
     facts: _FileFacts,
     scanner: threading.Thread,
 ) -> FastSource:
@@ -226,6 +313,8 @@ def _read(
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    if os.environ.get("XT"):
+        con.execute(f"SET threads = {os.environ['XT']}")
     query = (
         f"SELECT * FROM read_csv({_sql(str(reader.path))}, header = true, auto_detect = false, "
         f"columns = {columns}, delim = {_sql(reader.delimiter)}, quote = '\"', escape = '\"', "
@@ -250,7 +339,7 @@ def _read(
     rows = 0
     lines = 1  # the header's; each record adds 1 + the line breaks inside its fields
     value_bytes = value_quotes = value_newlines = value_crs = 0
-    writer = pq.ParquetWriter(staging, schema, compression="none", use_dictionary=False)
+    counter = _Counter()
     try:
         stream = con.sql(query).to_arrow_reader(BATCH_ROWS)
         for batch in stream:
@@ -262,11 +351,11 @@ def _read(
                 raise _Fallback  # a field that is one NUL character
             breaks = np.zeros(n, dtype=np.int64)
             for col in cols:
-                data = _data(col)
+                data = _values(col)
                 value_bytes += len(data)
-                value_quotes += data.count(b'"')
-                if b"\n" in data:
-                    breaks += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+                value_quotes += counter.count(data, 34)
+                if counter.count(data, 10):
+                    breaks += numpy_of(pc.count_substring(col, "\n"))
             value_newlines += int(breaks.sum())
             starts = lines + 1 + np.concatenate(([0], np.cumsum(1 + breaks)[:-1]))
             lines += int(n + breaks.sum())
@@ -279,13 +368,6 @@ def _read(
             if canon._system is not None:
                 systems.update(pc.unique(cols[canon._system]).to_pylist())
             ref, recorded, offence, status, reason = _reasons_and_rows(cols, n, fields, rules)
-            keep = pc.is_null(reason)
-            ok = keep.to_numpy(zero_copy_only=False)
-            if not ok.all():
-                bad = pc.filter(reason, pc.invert(keep)).to_pylist()
-                quarantined += zip(starts[~ok].tolist(), bad, strict=True)
-                if len(quarantined) > MAX_QUARANTINED:
-                    raise _Fallback
             out: dict[str, Any] = {
                 "crime_ref": ref,
                 "recorded_date": recorded,
@@ -297,13 +379,20 @@ def _read(
             for name in text_names:
                 position = canon.text.get(name)
                 out[name] = cols[position] if position is not None else pa.nulls(n, string)
-            out["_source"] = pa.array(np.full(n, index, dtype=np.int32))
-            out["_line"] = pa.array(starts.astype(np.int64))
+            out["_source"] = arrow_of(np.full(n, index, dtype=np.int32))
+            out["_line"] = arrow_of(starts.astype(np.int64))
             table = pa.table([out[name] for name in schema.names], schema=schema)
-            writer.write_table(table if ok.all() else table.filter(keep))
+            if reason.null_count < n:  # rows to quarantine, each with its first reason
+                bad = numpy_of(pc.indices_nonzero(pc.is_valid(reason)))
+                quarantined += zip(
+                    starts[bad].tolist(), pc.drop_null(reason).to_pylist(), strict=True
+                )
+                if len(quarantined) > MAX_QUARANTINED:
+                    raise _Fallback
+                table = table.filter(pc.is_null(reason))
+            part.add(table)
             rows += n
     finally:
-        writer.close()
         con.close()
     scanner.join()
     if facts.error is not None:
@@ -313,18 +402,18 @@ def _read(
     )
     for system in systems:  # as Canonicalizer.__call__ collects them
         canon.add_system(system)
-    return FastSource(rows, facts.sha256, quarantined, staging)
+    return FastSource(rows, facts.sha256, quarantined)
 
 
-def _data(col: pa.Array) -> bytes:
-    """The UTF-8 bytes of a string array's values, end to end (one copy, no per-value work)."""
+def _values(col: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of a string array's values, end to end, as a numpy view (no copy)."""
     offsets = np.frombuffer(
         col.buffers()[1], dtype=np.int32, count=len(col) + 1, offset=4 * col.offset
     )
     data = col.buffers()[2]
     if data is None:
-        return b""
-    return memoryview(data)[int(offsets[0]) : int(offsets[-1])].tobytes()
+        return np.zeros(0, dtype=np.uint8)
+    return np.frombuffer(data, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
 
 
 def _printable_ends(col: pa.Array) -> np.ndarray:
@@ -354,7 +443,7 @@ def _reasons_and_rows(
     if arr is None:
         ref, ref_reason = rules["crime_ref"].arrays(None, const, n)
     else:
-        changed = pa.array(~_printable_ends(arr))
+        changed = arrow_of(~_printable_ends(arr))
         ref, ref_reason = arr, pa.nulls(n, pa.string())
         count = int(pc.sum(changed).as_py() or 0)
         if count:  # through trim_ref, one distinct value at a time
