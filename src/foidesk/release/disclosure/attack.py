@@ -75,6 +75,7 @@ SOLVE_SECONDS = 0.01
 SOLVE_CELLS = 200  # ... on a component of that many cells; more in proportion
 BATCH_SECONDS = 0.05  # the least and the most time a solve for many cells at once is given
 BATCH_MAX = 5.0
+VERTEX_TRIES = 2  # LP vertices tried for a whole table before the MILP (each ~1 ms, a MILP ~10)
 
 
 ZEROS_SHOWN = "shown"
@@ -752,6 +753,10 @@ def _attack_component(
     for v in rule.checked_values:
         fits = [k for k in primary if comp.lo[k] <= v <= comp.hi[k]]
         cover(fits, dict.fromkeys(fits, v))
+    if exact and rule.symbol_floor < 1:
+        # 0 too, so that each small-number cell's low is exact, not what a witness showed
+        fits = [k for k in primary if comp.lo[k] <= 0]
+        cover(fits, dict.fromkeys(fits, 0))
 
     low: dict[int, int] = {}
     high: dict[int, float] = {}
@@ -830,10 +835,16 @@ def witness_range(comp: _Component, k: int, low: float, high: float) -> bool:
     x = relaxed[0]
     if low <= x[k] <= high and comp.record(x):
         return True
-    if comp.lp:  # the kept LP's vertex was not whole: once more from no basis
+    if comp.lp:  # the kept LP's vertex was not whole: once more from no basis, then from
+        # other vertices (objectives drawn at random, the same draws each time)
         again = comp.solve(np.zeros(comp.n), fix=fix, relaxed=True, fresh=True)
         if again is not None and low <= again[0][k] <= high and comp.record(again[0]):
             return True
+        draws = np.random.default_rng(k)
+        for _ in range(VERTEX_TRIES):
+            other = comp.solve(draws.normal(size=comp.n), fix=fix, relaxed=True)
+            if other is not None and low <= other[0][k] <= high and comp.record(other[0]):
+                return True
     solved = comp.solve(np.zeros(comp.n), fix=fix)
     if solved is None:
         return False
