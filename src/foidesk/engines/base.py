@@ -15,10 +15,11 @@ schema and its order, the stage counts and timings, the errors they raise about 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 from foidesk.casework.request import Request, SourceSpec
@@ -132,6 +133,28 @@ class EvidenceBuilder:
         )
         for name, value in zip(EVIDENCE_SCHEMA.names, values, strict=True):
             self.columns[name].append(value)
+
+    def add_hits(
+        self,
+        refs: pa.Array,
+        system: str,
+        hits: Sequence[Hit],
+        texts: pa.Array,
+        field: str | Callable[[Hit], str],
+    ) -> list[int]:
+        """Every hit ``matcher.match_array(texts, ...)`` found, its crime in ``refs`` (a row
+        of the same batch): ``add`` for each, the rows' values taken from Arrow once for all
+        of them, not one scalar at a time. ``field``: the name of the field, or the name of
+        each hit's. Returns the rows of the hits, in order (the engine keeps their copies)."""
+        rows = [hit.row for hit in hits]
+        if not rows:
+            return rows
+        taken = arrays.integers(np.asarray(rows, dtype=np.int64))
+        ref_values = refs.take(taken).to_pylist()
+        text_values = texts.take(taken).to_pylist()
+        for hit, ref, text in zip(hits, ref_values, text_values, strict=True):
+            self.add(ref, system, hit, field if isinstance(field, str) else field(hit), text)
+        return rows
 
     def table(self) -> pa.Table:
         """The evidence so far (``year`` is filled in by the engine from the population)."""

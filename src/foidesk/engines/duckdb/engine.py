@@ -22,6 +22,7 @@ from pathlib import Path
 from queue import Full, Queue
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -163,16 +164,10 @@ class _Search:
                 reader = self._con.sql(query).to_arrow_reader(self._engine.batch_rows)
                 for batch in self._engine._batches(reader):
                     numbers, refs = batch.column(0), batch.column(1)
-                    for hit, field, texts in self._hits(batch, src.text_fields, notes):
-                        self._evidence.add(
-                            refs[hit.row].as_py(),
-                            src.spec.system,
-                            hit,
-                            field,
-                            texts[hit.row].as_py(),
-                        )
-                        sources.append(src.index)
-                        records.append(numbers[hit.row].as_py())
+                    for field, texts, hits in self._hits(batch, src.text_fields, notes):
+                        rows = self._evidence.add_hits(refs, src.spec.system, hits, texts, field)
+                        sources.extend([src.index] * len(rows))
+                        records.extend(numbers.take(_rows(rows)).to_pylist())
                     self._progress.advance(batch.num_rows)
         finally:
             self._con.execute(f"SET threads = {self._engine.threads}")
@@ -181,18 +176,19 @@ class _Search:
 
     def _hits(
         self, batch: pa.RecordBatch, fields: tuple[str, ...], notes: bool
-    ) -> Iterator[tuple[Hit, str, pa.Array]]:
-        """(hit, the field it is evidence in, that field's text array) for every hit in the
-        batch's text."""
+    ) -> Iterator[tuple[str | Callable[[Hit], str], pa.Array, list[Hit]]]:
+        """(the field the hits are evidence in, or each hit's, that field's text array, the
+        hits) for each text field of the batch."""
         if notes:
             entries, texts = batch.column(2), batch.column(3)
-            for hit in self._matcher.match_array(texts, "note"):
-                yield hit, f"note {entries[hit.row].as_py()}", texts
+            hits = self._matcher.match_array(texts, "note")
+            names = entries.take(_rows([h.row for h in hits])).to_pylist()
+            by_row = {h.row: f"note {name}" for h, name in zip(hits, names, strict=True)}
+            yield (lambda hit: by_row[hit.row]), texts, hits
             return
         for field in fields:
             texts = batch.column(field)
-            for hit in self._matcher.match_array(texts, field):
-                yield hit, field, texts
+            yield field, texts, self._matcher.match_array(texts, field)
 
     def result(self) -> pa.Table:
         """The evidence, with the ``source_idx`` and ``record_no`` of the copy of each hit."""
@@ -703,6 +699,11 @@ class DuckDBEngine:
         finally:
             stop.set()
             thread.join()
+
+
+def _rows(rows: list[int]) -> pa.Array:
+    """Row numbers as an Arrow array, for ``take``."""
+    return arrays.integers(np.asarray(rows, dtype=np.int64))
 
 
 def _where_label(

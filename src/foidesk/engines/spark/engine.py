@@ -33,7 +33,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,7 @@ from foidesk.ingest.mapping import load_mapping
 from foidesk.ingest.record import CANONICAL
 from foidesk.ingest.snapshot import ingest
 from foidesk.search.lexicon import Lexicon
-from foidesk.search.matcher import Matcher
+from foidesk.search.matcher import Hit, Matcher
 from foidesk.workspace import private_folder
 
 _MATCHERS: dict[tuple[Lexicon, tuple[str, ...]], Matcher] = {}
@@ -111,12 +111,23 @@ def _match_batches(
             names = ["text"] if notes else list(fields)
             for name in names:
                 texts = batch.column(name)
-                for hit in matcher.match_array(texts, "note" if notes else name):
-                    field = f"note {batch.column('entry')[hit.row].as_py()}" if notes else name
-                    evidence.add(refs[hit.row].as_py(), system, hit, field, texts[hit.row].as_py())
+                hits = matcher.match_array(texts, "note" if notes else name)
+                entries = batch.column("entry") if notes else None
+                evidence.add_hits(
+                    refs,
+                    system,
+                    hits,
+                    texts,
+                    name if entries is None else _note_field(entries),
+                )
             yield evidence.batch()
 
     return run
+
+
+def _note_field(entries: pa.Array) -> Callable[[Hit], str]:
+    """The evidence field of a hit in a snapshot's notes: "note <entry>"."""
+    return lambda hit: f"note {entries[hit.row].as_py()}"
 
 
 class SparkEngine:
