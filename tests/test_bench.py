@@ -51,3 +51,54 @@ def test_bench_prints_every_run_with_ratios(tmp_path: Path) -> None:
     again = run_cli("bench", "--rows", "3000", "--work", tmp_path / "work")
     assert again.returncode == 0, again.stderr
     assert {p: p.stat().st_mtime_ns for p in case.parent.glob("*.parquet")} == made
+
+
+def test_a_repeated_bench_gives_medians_and_ranges_within_rounds() -> None:
+    from foidesk.tools.bench import Measure, report
+
+    rounds = [
+        [
+            Measure("answer", 6.0, 600, "a"),
+            Measure("duckdb-regexp", 2.0, 700, "r"),
+            Measure("naive-python", 50.0, 1200, "n"),
+            Measure("read-text", 1.5, 900, "t"),
+        ],
+        [
+            Measure("answer", 9.0, 610),
+            Measure("duckdb-regexp", 3.5, 710),
+            Measure("read-text", 3.0, 910),
+        ],
+        [
+            Measure("answer", 7.0, 620),
+            Measure("duckdb-regexp", 2.5, 720),
+            Measure("read-text", 2.0, 920),
+        ],
+    ]
+    text = report(2_000_000, rounds[0], 380.0, rounds=rounds)
+    lines = text.splitlines()
+    row = {line.split()[0]: line.split() for line in lines if re.match(r"\S+\s+[\d.]+\s+\d+", line)}
+    assert row["answer"][1] == "7.00"  # the median of 6, 9 and 7
+    assert row["duckdb-regexp"][1] == "2.50"
+    assert row["naive-python"][1] == "50.00"  # measured once: its one run
+    assert row["answer"][-1] == "a"  # the first round's notes
+    assert "Over 3 rounds (each run once a round, in turn):" in lines
+    assert "  answer         6.00 to 9.00 s (3 runs)" in lines
+    assert "  naive-python   50.00 to 50.00 s (1 run)" in lines
+    # ratios within each round: 6/1.5 = 4, 9/3 = 3, 7/2 = 3.5 (not the extremes 6/3 or 9/1.5)
+    assert "  answer / read-text: 3.00x to 4.00x, median 3.50x" in lines
+    assert "  answer / duckdb-regexp: 2.57x to 3.00x, median 2.80x" in lines
+    # the verdict is on the medians: 7 / 2 = 3.5
+    assert "answer / read-text: 3.50x (target at most 2x: misses it)" in lines
+
+
+def test_bench_repeat_runs_rounds(tmp_path: Path) -> None:
+    proc = run_cli("bench", "--rows", "3000", "--work", tmp_path / "work", "--repeat", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "Round 2 of 2" in proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "Over 2 rounds (each run once a round, in turn):" in lines
+    assert any(re.fullmatch(r"  answer +[\d.]+ to [\d.]+ s \(2 runs\)", line) for line in lines)
+    assert any(
+        re.fullmatch(r"  naive-python +[\d.]+ to [\d.]+ s \(1 run\)", line) for line in lines
+    )
+    assert any(line.startswith("  answer / read-text: ") for line in lines)

@@ -734,6 +734,19 @@ def bench(
             ),
         ),
     ] = 560,
+    repeat: Annotated[
+        int,
+        typer.Option(
+            "--repeat",
+            min=1,
+            help=(
+                "Rounds: each run once a round, in turn, so that a noisy machine's drift "
+                "falls on every run alike. The table gives the medians, then each run's "
+                "range and the two ratios' range (each within one round). The naive loop "
+                "runs in the first round only."
+            ),
+        ),
+    ] = 1,
 ) -> None:
     """Time `foidesk answer` end to end against baselines, in one run, and print the ratios.
 
@@ -753,10 +766,17 @@ def bench(
         "(reused next time) ..."
     )
     folder, _ = prepare(rows, work, drug_share=drug_share, note_bytes=note_bytes or None)
-    err.print("Timing answer, duckdb-regexp, naive-python, read-text ...")
-    measures = run(rows, work, drug_share=drug_share, note_bytes=note_bytes or None)
+    rounds = []
+    for n in range(repeat):
+        runs = "answer, duckdb-regexp, naive-python, read-text" if n == 0 else "the same runs"
+        err.print(
+            f"Round {n + 1} of {repeat}: timing {runs} ..." if repeat > 1 else f"Timing {runs} ..."
+        )
+        rounds.append(
+            run(rows, work, drug_share=drug_share, note_bytes=note_bytes or None, naive=n == 0)
+        )
     found = data_shape(folder)
-    sys.stdout.write(report(rows, measures, found.population_mb, found))
+    sys.stdout.write(report(rows, rounds[0], found.population_mb, found, rounds=rounds))
 
 
 lexicon_app = typer.Typer(
