@@ -248,17 +248,19 @@ class _Component:
         """Witness the solver's table ``x`` when it fits (kept in ``found``, for the pool)."""
         if not self.fits(x[None, :])[0]:
             return False
-        for i, v in enumerate(x):
-            self.seen[i].add(int(v))
+        for seen, v in zip(self.seen, x.tolist(), strict=True):
+            seen.add(v)
         self.found.append(x)
         return True
 
     def record_known(self, xs: np.ndarray) -> None:
         """Witness each row of ``xs`` that fits: tables known before any solve (the true
         table, the pool), so not kept in ``found``."""
-        for x in xs[self.fits(xs)] if len(xs) else ():
-            for i, v in enumerate(x):
-                self.seen[i].add(int(v))
+        fitting = xs[self.fits(xs)] if len(xs) else xs
+        if len(fitting):
+            columns = np.sort(fitting, axis=0)  # each cell's values, once each
+            for seen, column in zip(self.seen, columns.T, strict=True):
+                seen.update(column[np.r_[True, column[1:] != column[:-1]]].tolist())
 
     def solve(
         self,
