@@ -5,10 +5,12 @@ figure of crimes with a mention that the release publishes (``disclosure.model``
 cells, the coverage's records with a mention by system and period, the footnote's count of
 crimes naming more than one term), withholds the small ones and the cells that would give
 them away (``disclosure.suppress``), and proves the pattern twice with the interval attack
-(``disclosure.attack``): once as suppression's own audit, which may use the true table to save
-solves, and once independently, from the published figures and symbols alone, as an attacker
-holds them. The released ``FoiTable`` and ``Coverage`` hold a ``Withheld`` (a symbol, no
-number) in place of each withheld figure, so nothing downstream can print it.
+(``disclosure.attack``): once as suppression's last round, which may use the true table to
+save solves, and once independently and exactly, from the published figures and symbols
+alone, as an attacker holds them; the audit's intervals are that exact attack's (the same
+problem as an exact attack with the true table, which would only have saved solves). The
+released ``FoiTable`` and ``Coverage`` hold a ``Withheld`` (a symbol, no number) in place of
+each withheld figure, so nothing downstream can print it.
 
 Counts the letter and method give in words (possible-only crimes, review, quality sample,
 s.12 estimate) are not linked to the cells by any sum an attacker knows; they are protected by

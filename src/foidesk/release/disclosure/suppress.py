@@ -8,7 +8,10 @@ Primary: every cell from ``Rule.smallest_withheld`` (1, or 0 when zeros are with
 2. then, until the attack (``disclosure.attack``, integer programming) finds no leak: for
    each leaking cell, the cheapest published cell sharing an equality or inequality with it
    (or, when none is published, with the withheld cells linked to it) is withheld; cells
-   whose constraints already gained a complement this round wait for the next round.
+   whose constraints already gained a complement this round wait for the next round. A
+   pinned secondary cell takes the cheapest published cell of its own equalities when there
+   is one: sums pin it, and a cell linked to it by an inequality only (a term row's Grand
+   Total under its outcome's) cannot give it a second value however often it is chosen.
 
 Cheapest: not a total (Grand Total row or column, or a row with child rows), then not small
 (a withheld 0 protects little: its symbol allows only 0 or at least 5), then the smallest
