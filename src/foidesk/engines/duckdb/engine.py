@@ -2,8 +2,8 @@
 
 Flow: each source becomes a DuckDB view (Parquet, read in place) or table (CSV) of canonical
 columns (``engines/duckdb/sources.py``). ``_settle_population`` reads the keys of every row once
-(validating them), with the fields (date, offence, outcome) of each copy in scope, chooses each
-candidate crime's winning copy from the keys alone and keeps the population; every rule it applies
+(validating them), chooses each candidate crime's winning copy from the keys alone, reads the
+winners' fields (date, offence, outcome) and keeps the population; every rule it applies
 (scope, winner, statuses, period) is SQL written by ``engines.population``. ``_Search``
 streams the text of every copy in scope through the matcher in Arrow record batches; a hit
 counts if its copy is the last copy of a population crime in its source (both systems' copies
@@ -382,30 +382,20 @@ class DuckDBEngine:
         has a copy in the window and the offences), ``population`` (per crime, the fields of
         the copy that wins) and ``text_copies`` (the copies whose text counts).
 
-        The sources' fields are read once: the keys of every row (a few narrow columns, with
-        the checks for unusable rows), and with them the fields of each copy in scope (null
-        out of scope, which costs little). The winner is chosen from the keys alone, as the
-        request's rule needs only the source and the position of each copy; the winners'
-        fields are then taken from the same table (a second scan of the sources for them cost
-        as much as the first, measured in docs/performance.md)."""
+        The sources are read twice: once for the keys of every row (a few narrow columns, with
+        the checks for unusable rows), once for the fields of the winning copies in scope. The
+        winner is chosen from the keys alone, as the request's rule needs only the source and
+        the position of each copy."""
         in_scope = rules.in_scope()
         # one scan: the keys of every row, whether it is in scope, whether it is usable
         # (and whether it is in the window, and in the window with a code that is not in the
         # Home Office's notation: two booleans, so that an empty population or unknown codes
         # can be told apart from a true zero without another scan)
-        # (and the fields of each copy in scope: the winners' fields come from here)
-        fields = ", ".join(
-            f"CASE WHEN in_scope THEN {f} END AS {f}"
-            for f in ("recorded_date", "offence", "ho_code", "outcome", "ho_outcome", "status")
-        )
         con.execute(
-            "CREATE TABLE keys AS SELECT * EXCLUDE (recorded_date, offence, ho_code, outcome, "
-            f"ho_outcome, status), {fields} FROM ("
-            "SELECT source_idx, record_no, crime_ref, "
+            "CREATE TABLE keys AS SELECT source_idx, record_no, crime_ref, "
             f"coalesce({in_scope}, false) AS in_scope, {UNUSABLE_SQL} AS unusable, "
             f"coalesce({rules.in_window()}, false) AS in_window, "
-            f"coalesce({rules.odd_code()}, false) AS odd_code, recorded_date, offence, ho_code, "
-            "outcome, ho_outcome, status FROM all_meta)"
+            f"coalesce({rules.odd_code()}, false) AS odd_code FROM all_meta"
         )
         # (each source's system is joined in for the candidates only: a string on every row
         # of keys cost 15% of its scan)
@@ -447,30 +437,27 @@ class DuckDBEngine:
             "(SELECT crime_ref FROM cand_keys GROUP BY crime_ref HAVING count(*) > 1) "
             "GROUP BY crime_ref"
         )
-        # each crime's winning copy, with its fields (null when it is out of scope)
-        kept = (
-            "source_idx, system, record_no, crime_ref, recorded_date, offence, ho_code, "
-            "outcome, ho_outcome, status, in_scope"
-        )
         con.execute(
             f"""
             CREATE TABLE winner_keys AS
-            SELECT {kept}, 1 AS n_systems, 1 AS n_sources, 1 AS n_copies
+            SELECT source_idx, record_no, in_scope, 1 AS n_systems, 1 AS n_sources,
+                1 AS n_copies
             FROM cand_keys c ANTI JOIN held_more_than_once USING (crime_ref)
             UNION ALL
-            SELECT {kept}, n_systems, n_sources, n_copies FROM (
+            SELECT source_idx, record_no, in_scope, n_systems, n_sources, n_copies FROM (
                 SELECT c.*, m.n_systems, m.n_sources, m.n_copies,
                     row_number() OVER (PARTITION BY crime_ref ORDER BY {winner_order}) AS rk
                 FROM cand_keys c JOIN held_more_than_once m USING (crime_ref)
             ) WHERE rk = 1
             """
         )
-        # the winning copies in scope (a crime whose winner is out of scope is not in the
-        # population), with their fields
+        # the fields of the winning copies in scope (a crime whose winner is out of scope is
+        # not in the population): the scan reads only the rows in scope
         period = rules.period()
         con.execute(
-            "CREATE TABLE winners AS SELECT * EXCLUDE (in_scope), "
-            f"{period} AS period FROM winner_keys WHERE in_scope"
+            "CREATE TABLE winners AS SELECT m.*, w.n_systems, w.n_sources, w.n_copies, "
+            f"{period} AS period FROM (SELECT * FROM all_meta WHERE {in_scope}) m "
+            "JOIN (SELECT * FROM winner_keys WHERE in_scope) w USING (source_idx, record_no)"
         )
         con.execute(f"CREATE VIEW population AS SELECT * FROM winners WHERE {rules.counted()}")
         keys_row = first_row(
