@@ -47,6 +47,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -56,12 +57,28 @@ from scipy.sparse.csgraph import connected_components
 
 from foidesk.release.disclosure.model import TableModel
 
-try:  # HiGHS's own interface as SciPy bundles it (highspy's): an LP kept between solves
-    from scipy.optimize._highspy import _core as _highs
+# HiGHS's own interface (highspy, a dependency): an LP kept between solves. SciPy bundles the
+# same interface privately, used only when highspy is missing; without either,
+# scipy.optimize.milp does it all (the same answers, 10 to 20 times slower)
+_highs: Any
+try:
+    import highspy
 
-    _highs._Highs  # noqa: B018 (an older SciPy has the module without it)
-except (ImportError, AttributeError):  # pragma: no cover - scipy.optimize.milp does it all
-    _highs = None
+    _highs = SimpleNamespace(
+        _Highs=highspy.Highs,
+        HighsLp=highspy.HighsLp,
+        MatrixFormat=highspy.MatrixFormat,
+        HighsStatus=highspy.HighsStatus,
+        HighsModelStatus=highspy.HighsModelStatus,
+    )
+except ImportError:  # pragma: no cover - the dependency is declared
+    try:
+        from scipy.optimize._highspy import _core
+
+        _core._Highs  # noqa: B018 (an older SciPy has the module without it)
+        _highs = _core
+    except (ImportError, AttributeError):
+        _highs = None
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -458,7 +475,8 @@ def _highs_lp(comp: _Component) -> Any:
     """The component's LP relaxation passed to a HiGHS instance (no presolve, no output), or
     None when HiGHS does not take it."""
     try:
-        h = _highs._Highs()
+        with _solver_output_discarded():  # highspy's Highs prints a banner when it is made
+            h = _highs._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
         a = sparse.vstack([comp.a_eq, comp.a_ub]).tocsc()
