@@ -35,6 +35,7 @@ variable ``FOIDESK_INGEST_SLOW=1`` (or ``ingest(..., fast=False)``) switches thi
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ from foidesk.ingest.mapping import Mapping
 from foidesk.ingest.readers import QUOTED_CHARS_LIMIT, QUOTED_LINES_LIMIT, CsvReader
 
 SLOW_VARIABLE = "FOIDESK_INGEST_SLOW"  # =1: every file line by line (for tests, comparisons)
-BATCH_ROWS = 100_000
+BATCH_ROWS = 122_880  # snapshot.ROW_GROUP: a batch is a row group (none copied to make one)
 CHUNK = 8 << 20
 MAX_QUARANTINED = 100_000  # more quarantined rows than this: read line by line (bounded memory)
 
@@ -248,18 +249,27 @@ class _Distinct:
 
     def arrays(self, values: pa.Array | None, constant: Any, rows: int) -> list[pa.Array]:
         """One array per result of the function, for every row: of the column ``values``,
-        or of ``constant``."""
+        or of ``constant``. A result that is the value itself for every distinct value (an
+        offence already trimmed) is the column as it is; one that is None for all (no reason
+        to quarantine) is all null; only the others are taken value by value."""
         if values is None:
-            results = [self._result(constant)]
+            distinct = [constant]
             indices = arrow_of(np.zeros(rows, dtype=np.int32))
         else:
             encoded = pc.dictionary_encode(values)
-            results = [self._result(v) for v in encoded.dictionary.to_pylist()]
+            distinct = encoded.dictionary.to_pylist()
             indices = encoded.indices
-        return [
-            pc.take(_list_array([r[k] for r in results], kind), indices)
-            for k, kind in enumerate(self.types)
-        ]
+        results = [self._result(v) for v in distinct]
+        arrays = []
+        for k, kind in enumerate(self.types):
+            column = [r[k] for r in results]
+            if all(c is None for c in column):
+                arrays.append(pa.nulls(rows, kind))
+            elif values is not None and kind == pa.string() and column == distinct:
+                arrays.append(values)
+            else:
+                arrays.append(pc.take(_list_array(column, kind), indices))
+        return arrays
 
 
 class _Columns:
@@ -283,15 +293,25 @@ def read_source(
     index: int,
     schema: pa.Schema,
     part: Any,
+    database: duckdb.DuckDBPyConnection | None = None,
 ) -> FastSource | None:
     """Read ``reader``'s file through DuckDB into ``part`` (``snapshot.CrimesPart``: rows of
     ``schema``), or None when it must be read line by line, whole (the caller then discards
-    ``part``, and what was written to it)."""
+    ``part``, and what was written to it). ``database``: a DuckDB connection to read with (a
+    cursor of it; connecting takes 20 to 50 ms), else one of its own."""
     facts = _FileFacts()
     scanner = threading.Thread(target=_scan, args=(reader.path, facts), daemon=True)
     scanner.start()
     try:
-        return _read(reader, canon, index, schema, part, facts, scanner)
+        con = database.cursor() if database is not None else duckdb.connect()
+        collecting = gc.isenabled()
+        gc.disable()  # the loop makes no cycles; the collector's passes cost ~40 ms
+        try:
+            return _read(reader, canon, index, schema, part, facts, scanner, con)
+        finally:
+            if collecting:
+                gc.enable()
+            con.close()
     except (_Fallback, duckdb.Error, pa.ArrowInvalid):
         # _Fallback: a check below failed; duckdb.Error: DuckDB refused the file (a wrong
         # field count, a quote left open, bytes that are not UTF-8, ...). The line-by-line
@@ -308,13 +328,12 @@ def _read(
     part: Any,
     facts: _FileFacts,
     scanner: threading.Thread,
+    con: duckdb.DuckDBPyConnection,
 ) -> FastSource:
     width = len(reader.columns)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    if os.environ.get("XT"):
-        con.execute(f"SET threads = {os.environ['XT']}")
+    con.execute("SET preserve_insertion_order = true")  # the batches in the file's order
     query = (
         f"SELECT * FROM read_csv({_sql(str(reader.path))}, header = true, auto_detect = false, "
         f"columns = {columns}, delim = {_sql(reader.delimiter)}, quote = '\"', escape = '\"', "
@@ -340,8 +359,8 @@ def _read(
     lines = 1  # the header's; each record adds 1 + the line breaks inside its fields
     value_bytes = value_quotes = value_newlines = value_crs = 0
     counter = _Counter()
+    stream = con.sql(query).to_arrow_reader(BATCH_ROWS)
     try:
-        stream = con.sql(query).to_arrow_reader(BATCH_ROWS)
         for batch in stream:
             n = batch.num_rows
             if not n:
@@ -393,7 +412,7 @@ def _read(
             part.add(table)
             rows += n
     finally:
-        con.close()
+        stream.close()
     scanner.join()
     if facts.error is not None:
         raise facts.error

@@ -367,81 +367,88 @@ def _build(
     quarantine = _Quarantine(folder / "quarantine.csv")
     sources: list[dict[str, Any]] = []
     parts: list[CrimesPart] = []
+    # one DuckDB database for the whole ingest: the fast path reads with it, the duplicate
+    # check runs in it (connecting takes 20 to 50 ms)
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     try:
-        for index, (reader, canon) in enumerate(zip(readers, canonicalizers, strict=True)):
-            label = str(reader.path)
-            part = CrimesPart(folder, index, schema)
-            parts.append(part)
-            # a well-formed UTF-8 CSV file is read by DuckDB (fast.py); any file that path
-            # cannot be sure of (None) is read here, whole, its rows written so far dropped
-            taken = None
-            if fast and fast_csv.eligible(reader, mapping):
-                taken = fast_csv.read_source(reader, canon, index, schema, part)
-                if taken is None:
-                    part.discard()
-                    part = parts[-1] = CrimesPart(folder, index, schema)
-            if taken is not None:
+        con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
+        try:
+            for index, (reader, canon) in enumerate(zip(readers, canonicalizers, strict=True)):
+                label = str(reader.path)
+                part = CrimesPart(folder, index, schema)
+                parts.append(part)
+                # a well-formed UTF-8 CSV file is read by DuckDB (fast.py); any file that path
+                # cannot be sure of (None) is read here, whole, its rows written so far dropped
+                taken = None
+                if fast and fast_csv.eligible(reader, mapping):
+                    taken = fast_csv.read_source(reader, canon, index, schema, part, con)
+                    if taken is None:
+                        part.discard()
+                        part = parts[-1] = CrimesPart(folder, index, schema)
+                if taken is not None:
+                    part.close()
+                    for line, reason in taken.quarantined:
+                        quarantine.add(index, label, line, reason)
+                    if progress:
+                        progress(taken.rows_read)
+                    reader.close()
+                    if check_systems is not None:
+                        check_systems(label, canon.systems)
+                    sources.append(
+                        {
+                            "path": label,
+                            "format": "csv",
+                            "encoding": reader.encoding,
+                            "delimiter": reader.delimiter,
+                            "sha256": taken.sha256,
+                            "rows_read": taken.rows_read,
+                            "text_fields": list(canon.text),
+                        }
+                    )
+                    continue
+                batches = _BatchWriter(part, schema)
+                read = 0
+                for line, values, problem in reader.records():
+                    read += 1
+                    if progress and read % 10_000 == 0:
+                        progress(10_000)
+                    if problem is None and values is not None:
+                        row, problem = canon(values)
+                        if row is not None:
+                            row["_source"], row["_line"] = index, line
+                            batches.add(row)
+                            continue
+                    quarantine.add(index, label, line, problem or "unreadable")
+                batches.close()
                 part.close()
-                for line, reason in taken.quarantined:
-                    quarantine.add(index, label, line, reason)
                 if progress:
-                    progress(taken.rows_read)
+                    progress(read % 10_000)
                 reader.close()
                 if check_systems is not None:
                     check_systems(label, canon.systems)
                 sources.append(
                     {
                         "path": label,
-                        "format": "csv",
+                        "format": type(reader).__name__.removesuffix("Reader").lower(),
                         "encoding": reader.encoding,
                         "delimiter": reader.delimiter,
-                        "sha256": taken.sha256,
-                        "rows_read": taken.rows_read,
+                        "sha256": reader.sha256,
+                        "rows_read": read,
                         "text_fields": list(canon.text),
+                        **getattr(reader, "decoded_as_cp1252", {}),  # CSV rows not UTF-8
+                        **getattr(reader, "sheet_read", {}),  # XLSX: the sheet and its state
                     }
                 )
-                continue
-            batches = _BatchWriter(part, schema)
-            read = 0
-            for line, values, problem in reader.records():
-                read += 1
-                if progress and read % 10_000 == 0:
-                    progress(10_000)
-                if problem is None and values is not None:
-                    row, problem = canon(values)
-                    if row is not None:
-                        row["_source"], row["_line"] = index, line
-                        batches.add(row)
-                        continue
-                quarantine.add(index, label, line, problem or "unreadable")
-            batches.close()
-            part.close()
-            if progress:
-                progress(read % 10_000)
-            reader.close()
-            if check_systems is not None:
-                check_systems(label, canon.systems)
-            sources.append(
-                {
-                    "path": label,
-                    "format": type(reader).__name__.removesuffix("Reader").lower(),
-                    "encoding": reader.encoding,
-                    "delimiter": reader.delimiter,
-                    "sha256": reader.sha256,
-                    "rows_read": read,
-                    "text_fields": list(canon.text),
-                    **getattr(reader, "decoded_as_cp1252", {}),  # CSV rows not UTF-8
-                    **getattr(reader, "sheet_read", {}),  # XLSX: the sheet and its state
-                }
-            )
-        notes_summary = _notes(notes, folder, mapping, quarantine, len(inputs))
+            notes_summary = _notes(notes, folder, mapping, quarantine, len(inputs))
+        finally:
+            quarantine.close()
+            for part in parts:
+                if not part.closed:  # an error on the way: stop its writer thread
+                    part.discard()
+        notes_names = [s["path"] for s in notes_summary["sources"]] if notes_summary else []
+        counts = _merge_duplicates(con, folder, schema, parts, sources, notes_names)
     finally:
-        quarantine.close()
-        for part in parts:
-            if not part.closed:  # an error on the way: stop its writer thread
-                part.discard()
-    notes_names = [s["path"] for s in notes_summary["sources"]] if notes_summary else []
-    counts = _merge_duplicates(folder, schema, parts, sources, notes_names)
+        con.close()
     for index, source in enumerate(sources):
         loaded, duplicates, superseded = counts.get(index, (0, 0, 0))
         source["rows_loaded"] = loaded
@@ -535,6 +542,7 @@ def _notes(
 
 
 def _merge_duplicates(
+    con: duckdb.DuckDBPyConnection,
     folder: Path,
     schema: pa.Schema,
     parts: list[CrimesPart],
@@ -547,8 +555,6 @@ def _merge_duplicates(
     files say each row's line and crime_ref. crimes.parquet is the parts' rows, in order,
     without the copies that are not kept: the one part as it is when nothing is dropped,
     else written again (``GroupWriter``: the same rows give the same bytes either way)."""
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
-    con.execute(f"SET temp_directory = {_sql(str(folder / 'duckdb-tmp'))}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     fields = [n for n in schema.names if not n.startswith("_")]
@@ -678,7 +684,6 @@ def _merge_duplicates(
                 "orphan_notes": len(orphans),
             }
             notes_staging.unlink()
-    con.close()
     for part in parts:
         part.path.unlink(missing_ok=True)
         part.keys_path.unlink(missing_ok=True)
