@@ -4,9 +4,9 @@ Its place in the flow: ``snapshot._build`` opens every input with ``readers.open
 header, encoding and delimiter are the ``CsvReader``'s, and ``Canonicalizer`` checks the
 header as ever), then, for a CSV source this module accepts (``eligible``), calls
 ``read_source`` instead of iterating ``CsvReader.records()`` through ``Canonicalizer``. It
-writes the same staging rows (``_source``, ``_line``) to a Parquet file of its own beside
-``staging.parquet`` (``_merge_duplicates`` reads both) and returns the quarantined lines and
-the manifest's facts, or None: then the file is read line by line, WHOLE, as before.
+hands the same rows (with ``_source``, ``_line``) to the source's ``snapshot.CrimesPart``, as
+the line-by-line path does, and returns the quarantined lines and the manifest's facts, or
+None: then the part is discarded and the file is read line by line, WHOLE, as before.
 
 Exactness (the snapshot, ``quarantine.csv`` and the manifest are those of the line-by-line
 path on every file this path takes) rests on three things:

@@ -4,8 +4,11 @@ as an exact duplicate, so that ``rows_read = rows_loaded + rows_quarantined + du
 The folder is built as ``.<name>.partial-<pid>-<random>`` (mode 0700) beside the destination
 and renamed into place only when complete, so an interrupted ingest leaves no snapshot (SIGTERM
 and SIGINT remove the folder; the next ingest beside it removes one whose process was killed).
-Rows stream in batches to a staging Parquet file (memory stays bounded whatever the input's
-size); DuckDB, with a memory limit, then settles duplicates:
+Each source's loaded rows stream in batches (memory stays bounded whatever the input's size)
+to a part written as crimes.parquet is written (``CrimesPart``, ``GroupWriter``), with their
+lines and references in a keys file; DuckDB, with a memory limit, then settles duplicates from
+the keys (reading the rows of repeated references only), and the one part becomes
+crimes.parquet as it is, or the parts are written again without the copies not kept:
 
 - the LAST copy of each crime_ref in input order is kept (files in the order given, then by
   line: exports list a record's latest state last);
