@@ -20,6 +20,10 @@ lookbehind and its ``\\b`` is ASCII-only, so it only finds candidates):
    @handle after it, or in a list ("via FB, Snap and WA") with a counted mention;
 4. overlapping candidates of one platform collapse to the longest.
 
+A row whose candidates are all rules that need no signal (the common row: full names, no
+exclusion), of a lexicon without negation, takes a shorter path with the same steps
+(``_resolve_plain``; ``tests/test_matcher_plain.py`` holds it to the general path).
+
 The work is linear in the size of a row (n log n at most, for sorting its candidates): no step
 looks at the whole row, or at every other candidate, once per candidate, and a row's candidates
 are taken in text order. A note of 5 MB full of mentions costs per byte about what the same
@@ -38,6 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, pairwise
+from operator import itemgetter
 from typing import Any, NamedTuple, NoReturn
 
 import hyperscan
@@ -104,6 +109,11 @@ def _is_word_char(ch: str) -> bool:
     if ch.isalnum() or ch == "_":
         return True
     return ch > "\x7f" and unicodedata.category(ch)[0] in "LNM"
+
+
+# the characters _is_word_char accepts among ASCII ones
+_ASCII_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_SPAN_ORDER = itemgetter(0, 1, 2)
 
 
 # invisible characters that join, never separate, the letters either side: a soft hyphen, the
@@ -224,6 +234,13 @@ class Matcher:
         # the terms the lexicon's negation does not apply to ([[platform]] negation = false)
         self._unnegatable = frozenset(p.name for p in lexicon.platforms if not p.negation)
         self._local = threading.local()
+        # the pattern ids that _resolve_plain can take: rules that need no signal; None when
+        # the lexicon has a negation (every row then takes the general path)
+        self._plain_ids: frozenset[int] | None = (
+            frozenset(i for i, r in enumerate(self.rules) if not r.needs_signal)
+            if self._negation is None
+            else None
+        )
 
     def ready(self) -> None:
         """Wait for the patterns to compile (``background``); raises the ``LexiconError`` of a
@@ -290,22 +307,25 @@ class Matcher:
             rows = np.concatenate([rows, with_rules[excl_rows]])
             ends = np.concatenate([ends, excl_ends])
         offsets = _offsets(array)
-        data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+        data = memoryview(array.buffers()[2])
         order = np.lexsort((ends, rows))
+        rows = rows[order]
+        # each row's candidates, (pattern id, end) in order of end: one run of the sorted
+        # arrays a row, cut where the row changes
+        cuts = (np.flatnonzero(rows[1:] != rows[:-1]) + 1).tolist()
+        keys = list(zip(ids[order].tolist(), ends[order].tolist(), strict=True))
+        firsts = rows[[0, *cuts]]
         hits = []
-        current_row = -1
-        by_row: list[tuple[int, int]] = []
-        for pattern_id, row, end in zip(
-            ids[order].tolist(), rows[order].tolist(), ends[order].tolist(), strict=True
+        resolve = self._resolve_row
+        for row, begin, stop, lo, hi in zip(
+            firsts.tolist(),
+            [0, *cuts],
+            [*cuts, len(keys)],
+            offsets[firsts].tolist(),
+            offsets[firsts + 1].tolist(),
+            strict=True,
         ):
-            if row != current_row:
-                if by_row:
-                    raw = data[offsets[current_row] : offsets[current_row + 1]].tobytes()
-                    hits.extend(self._resolve_row(raw, current_row, by_row, field))
-                current_row, by_row = row, []
-            by_row.append((pattern_id, end))
-        raw = data[offsets[current_row] : offsets[current_row + 1]].tobytes()
-        hits.extend(self._resolve_row(raw, current_row, by_row, field))
+            hits.extend(resolve(data[lo:hi].tobytes(), row, keys[begin:stop], field))
         if folded:
             hits = sorted(hits + folded, key=lambda h: h.row)  # stable: each row's in order
         return hits
@@ -378,6 +398,10 @@ class Matcher:
         converted in one pass, and exclusions, lists and overlaps are found by binary search
         over sorted positions."""
         text = raw.decode("utf-8")
+        if self._plain_ids is not None:
+            hits = self._resolve_plain(raw, text, row, candidates, field)
+            if hits is not None:
+                return hits
         starts, windows = self._starts, self._windows
         located: list[tuple[tuple[int, int], int]] = []  # ((pattern id, end), start), bytes
         for key in dict.fromkeys(candidates):  # each once, in order
@@ -400,13 +424,19 @@ class Matcher:
                 s, e = (start, end) if ascii_only else (chars[start], chars[end])
             except KeyError:  # an offset inside a character
                 _inside_character(raw, candidates, located)
+            # _is_word_char of the neighbours (past invisible joiners), ASCII ones first
             if s > 0:
                 ch = text[s - 1]
-                if _is_word_char(_neighbour(text, s - 1, -1) if ch in _JOINERS else ch):
+                if ch in _ASCII_WORD or (
+                    ch > "\x7f"
+                    and _is_word_char(_neighbour(text, s - 1, -1) if ch in _JOINERS else ch)
+                ):
                     continue
             if e < len(text):
                 ch = text[e]
-                if _is_word_char(_neighbour(text, e, 1) if ch in _JOINERS else ch):
+                if ch in _ASCII_WORD or (
+                    ch > "\x7f" and _is_word_char(_neighbour(text, e, 1) if ch in _JOINERS else ch)
+                ):
                     continue
             if pattern_id < n_rules:
                 rule = self.rules[pattern_id]
@@ -434,6 +464,88 @@ class Matcher:
             )
             for c in _without_redundant(_longest(accepted), possible)
             if c.rule.platform in self._wanted
+        ]
+
+    def _resolve_plain(
+        self, raw: bytes, text: str, row: int, candidates: Sequence[tuple[int, int]], field: str
+    ) -> list[Hit] | None:
+        """``_resolve_row`` of the common row, or None for any other (which then takes the
+        general path): a row whose candidates are all rules that need no signal (no
+        exclusion, no short form), of a lexicon with no negation. Then nothing but the
+        boundaries and the collapse to the longest can drop a candidate, and no signal is
+        set: the same steps as the general path, without its candidate objects and the stages
+        that do nothing here. A single sort by (start, -end, rule name) of the candidates in
+        the order they were located gives ``_longest`` its order, as the general path's sort
+        by start and then by that key does (both stable). An offset inside a character goes
+        to the general path, which raises its error."""
+        plain = self._plain_ids
+        assert plain is not None
+        for pattern_id, _ in candidates:
+            if pattern_id not in plain:
+                return None
+        starts, windows = self._starts, self._windows
+        located: list[tuple[int, int, int]] = []  # (start, end, pattern id), bytes
+        for pattern_id, end in dict.fromkeys(candidates) if len(candidates) > 1 else candidates:
+            match = starts[pattern_id].search(raw, max(0, end - windows[pattern_id]), end)
+            if match is not None:  # else the match began before this row
+                located.append((match.start(), end, pattern_id))
+        if len(raw) != len(text):  # byte offsets -> character offsets, decoded once, in order
+            chars = _char_offsets(raw, (b for s, e, _ in located for b in (s, e)))
+            try:
+                located = [(chars[s], chars[e], pattern_id) for s, e, pattern_id in located]
+            except KeyError:  # an offset inside a character
+                return None
+        size = len(text)
+        rules = self.rules
+        found: list[tuple[int, int, str, Rule]] = []  # (start, -end, rule name, rule)
+        for start, end, pattern_id in located:
+            # _is_word_char of the neighbours (past invisible joiners), ASCII ones first
+            if start:
+                ch = text[start - 1]
+                if ch in _ASCII_WORD or (
+                    ch > "\x7f"
+                    and _is_word_char(_neighbour(text, start - 1, -1) if ch in _JOINERS else ch)
+                ):
+                    continue
+            if end < size:
+                ch = text[end]
+                if ch in _ASCII_WORD or (
+                    ch > "\x7f"
+                    and _is_word_char(_neighbour(text, end, 1) if ch in _JOINERS else ch)
+                ):
+                    continue
+            rule = rules[pattern_id]
+            found.append((start, -end, rule.name, rule))
+        if len(found) > 1:
+            found.sort(key=_SPAN_ORDER)
+        # _longest: per platform, drop a candidate inside a longer (or earlier equal) one
+        reach: dict[str, int] = {}
+        kept: list[tuple[int, int, str, Rule]] = []
+        for cand in found:
+            platform = cand[3].platform
+            if -cand[1] <= reach.get(platform, -1):
+                continue
+            kept.append(cand)
+            reach[platform] = -cand[1]
+        if len(found) > 1 and any(c[3].certainty != CERTAIN for c in found):
+            # _without_redundant: a possible hit of a platform with a certain hit goes
+            certain = {c[3].platform for c in kept if c[3].certainty == CERTAIN}
+            kept = [c for c in kept if c[3].certainty == CERTAIN or c[3].platform not in certain]
+        wanted = self._wanted
+        return [
+            Hit(
+                row,
+                field,
+                rule.platform,
+                start,
+                -neg_end,
+                text[start:-neg_end],
+                name,
+                "",
+                rule.certainty,
+            )
+            for start, neg_end, name, rule in kept
+            if rule.platform in wanted
         ]
 
     def _signals(
