@@ -15,6 +15,7 @@ and to compute per-system coverage.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -82,6 +83,35 @@ from foidesk.workspace import (
 # 512 MB limit; the matcher takes one batch at a time on one core, and two decoding threads
 # keep it fed. The other queries use every thread.
 SEARCH_THREADS = 2
+
+# Bytes of the population's working tables (keys, candidates, winners, text copies) per row of
+# the sources, measured with duckdb_memory() on the bench's 2,000,000 rows (275 MB)
+SETTLE_BYTES_PER_ROW = 140
+
+
+def settle_tables(rows: int, limit_bytes: float) -> str:
+    """How the population's working tables are made: in memory (``TEMP TABLE``) when they fit
+    in DuckDB's memory limit, else in the engine's database file (``TABLE``). Writing them to
+    the file cost more than settling itself (3.9 against 1.7 s at 2,000,000 rows); in memory,
+    DuckDB moves blocks to its temporary folder when the text scan needs the room, which costs
+    what the file would have, and only then. Past the limit they are written to the file from
+    the start: in memory they took longer at 10,000,000 rows (docs/performance.md)."""
+    return "TEMP TABLE" if rows * SETTLE_BYTES_PER_ROW <= limit_bytes else "TABLE"
+
+
+_UNITS: dict[str, float] = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_UNITS |= {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+
+
+def _limit_bytes(con: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's memory limit in bytes, as it states it ("488.2 MiB"); 0 when it cannot be
+    read (the tables then go to the file)."""
+    row = first_row(con, "SELECT current_setting('memory_limit')")
+    match = re.fullmatch(r"\s*([\d.]+)\s*([A-Za-z]+)\s*", str(row[0]) if row else "")
+    if match is None or match[2] not in _UNITS:
+        return 0.0
+    return float(match[1]) * _UNITS[match[2]]
+
 
 # Rows of text a record batch: Arrow batches from DuckDB count against its memory limit, and
 # 65,536 rows of 560-byte notes ran out of it at 10,000,000 rows (docs/performance.md)
@@ -312,7 +342,8 @@ class DuckDBEngine:
         )
         in_scope = rules.in_scope()
         progress.begin("Choosing each crime's copy (the population)")
-        self._settle_population(con, request, rules, loaded, stages)
+        table = settle_tables(sum(src.rows_read for src in loaded), _limit_bytes(con))
+        self._settle_population(con, request, rules, loaded, stages, table)
         progress.end()
         timings.settle = time.perf_counter() - started
         searched = [src for src in loaded if src.text_fields]
@@ -377,6 +408,7 @@ class DuckDBEngine:
         rules: PopulationRules,
         loaded: list[LoadedSource],
         stages: dict[str, int],
+        table: str = "TABLE",
     ) -> None:
         """Validate the sources and build tables ``cand_keys`` (every copy of every crime that
         has a copy in the window and the offences), ``population`` (per crime, the fields of
@@ -385,14 +417,15 @@ class DuckDBEngine:
         The sources are read twice: once for the keys of every row (a few narrow columns, with
         the checks for unusable rows), once for the fields of the winning copies in scope. The
         winner is chosen from the keys alone, as the request's rule needs only the source and
-        the position of each copy."""
+        the position of each copy. ``table``: what the tables are made as, ``TABLE`` (in the
+        engine's database) or ``TEMP TABLE`` (in memory, ``settle_tables``)."""
         in_scope = rules.in_scope()
         # one scan: the keys of every row, whether it is in scope, whether it is usable
         # (and whether it is in the window, and in the window with a code that is not in the
         # Home Office's notation: two booleans, so that an empty population or unknown codes
         # can be told apart from a true zero without another scan)
         con.execute(
-            "CREATE TABLE keys AS SELECT source_idx, record_no, crime_ref, "
+            f"CREATE {table} keys AS SELECT source_idx, record_no, crime_ref, "
             f"coalesce({in_scope}, false) AS in_scope, {UNUSABLE_SQL} AS unusable, "
             f"coalesce({rules.in_window()}, false) AS in_window, "
             f"coalesce({rules.odd_code()}, false) AS odd_code FROM all_meta"
@@ -400,7 +433,7 @@ class DuckDBEngine:
         # (each source's system is joined in for the candidates only: a string on every row
         # of keys cost 15% of its scan)
         con.execute(
-            "CREATE TABLE source_systems AS SELECT * FROM (VALUES "
+            f"CREATE {table} source_systems AS SELECT * FROM (VALUES "
             + ", ".join(f"({src.index}, {sql_str(src.spec.system)})" for src in loaded)
             + ") AS t(source_idx, system)"
         )
@@ -423,7 +456,7 @@ class DuckDBEngine:
         # so the copy that wins is settled for those crimes alone (a small share of a force's
         # records for most requests)
         con.execute(
-            "CREATE TABLE cand_keys AS SELECT k.* EXCLUDE (unusable), s.system "
+            f"CREATE {table} cand_keys AS SELECT k.* EXCLUDE (unusable), s.system "
             "FROM keys k JOIN source_systems s USING (source_idx) "
             "WHERE k.crime_ref IN (SELECT crime_ref FROM keys WHERE in_scope)"
         )
@@ -431,7 +464,7 @@ class DuckDBEngine:
         # rest are ranked by the request's rule
         # (the distinct counts only for crimes held more than once: they cost a hash set each)
         con.execute(
-            "CREATE TABLE held_more_than_once AS SELECT crime_ref, count(*) AS n_copies, "
+            f"CREATE {table} held_more_than_once AS SELECT crime_ref, count(*) AS n_copies, "
             "count(DISTINCT source_idx) AS n_sources, count(DISTINCT system) AS n_systems "
             "FROM cand_keys WHERE crime_ref IN "
             "(SELECT crime_ref FROM cand_keys GROUP BY crime_ref HAVING count(*) > 1) "
@@ -439,7 +472,7 @@ class DuckDBEngine:
         )
         con.execute(
             f"""
-            CREATE TABLE winner_keys AS
+            CREATE {table} winner_keys AS
             SELECT source_idx, record_no, in_scope, 1 AS n_systems, 1 AS n_sources,
                 1 AS n_copies
             FROM cand_keys c ANTI JOIN held_more_than_once USING (crime_ref)
@@ -452,11 +485,14 @@ class DuckDBEngine:
             """
         )
         # the fields of the winning copies in scope (a crime whose winner is out of scope is
-        # not in the population): the scan reads only the rows in scope
+        # not in the population). The join alone chooses the rows: DuckDB pushes its keys into
+        # the scan, which then reads only the winners' row groups and rows; the filter on
+        # ``in_scope`` repeated over the sources' rows (the same rows) made the scan one
+        # thread, and took twice as long (docs/performance.md)
         period = rules.period()
         con.execute(
-            "CREATE TABLE winners AS SELECT m.*, w.n_systems, w.n_sources, w.n_copies, "
-            f"{period} AS period FROM (SELECT * FROM all_meta WHERE {in_scope}) m "
+            f"CREATE {table} winners AS SELECT m.*, w.n_systems, w.n_sources, w.n_copies, "
+            f"{period} AS period FROM all_meta m "
             "JOIN (SELECT * FROM winner_keys WHERE in_scope) w USING (source_idx, record_no)"
         )
         con.execute(f"CREATE VIEW population AS SELECT * FROM winners WHERE {rules.counted()}")
@@ -489,7 +525,7 @@ class DuckDBEngine:
         # in each source, the last copy of each population crime (as ingest keeps it); both
         # systems' copies of a migrated crime are searched
         con.execute(
-            "CREATE TABLE text_copies AS SELECT source_idx, crime_ref, "
+            f"CREATE {table} text_copies AS SELECT source_idx, crime_ref, "
             "max(record_no) AS record_no, arg_max(in_scope, record_no) AS in_scope "
             "FROM cand_keys SEMI JOIN population USING (crime_ref) GROUP BY ALL"
         )
