@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,30 @@ class LoadedSource:
     table: str
     text_fields: tuple[str, ...]
     rows_read: int
-    sha256: str
+    digest: Callable[[], str]  # the file's sha256, waited for only when it is reported
     size_bytes: int
     notes_table: str | None = None  # a snapshot's notes: one row per log entry
     rows_unreadable: int = 0  # a snapshot's rows ingest quarantined as unreadable
     notes_unread: tuple[int, int] = (0, 0)  # a snapshot's unreadable and orphan notes
+
+    @property
+    def sha256(self) -> str:
+        """The file's sha256 (hashed in a thread while the engine works; the first use waits
+        for it). A file that cannot be read is a ``SourceError``."""
+        return self.digest()
+
+
+def _hashed(hasher: FileHasher, path: Path) -> Callable[[], str]:
+    """The digest of ``hasher``, waited for when it is asked for; a read error is the
+    source's one line."""
+
+    def digest() -> str:
+        try:
+            return hasher.result()
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+
+    return digest
 
 
 def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
@@ -225,7 +245,7 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) 
         table=table,
         text_fields=text_fields,
         rows_read=int(row[0]) if row else 0,
-        sha256=str(manifest.get("snapshot_sha256", "")),
+        digest=lambda: str(manifest.get("snapshot_sha256", "")),
         size_bytes=size,
         notes_table=notes_table,
         rows_unreadable=unreadable_rows(manifest),
@@ -312,10 +332,6 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         raise SourceError(
             f"{spec.path}: cannot be read as {spec.format.upper()}: {message}{hint}"
         ) from exc
-    try:
-        digest = hasher.result()
-    except OSError as exc:
-        raise SourceError(f"{spec.path}: cannot be read: {exc.strerror or exc}") from exc
     if "system" in mapping:
         systems = [
             r[0]
@@ -333,7 +349,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         table=table,
         text_fields=text_fields,
         rows_read=int(row[0]) if row else 0,
-        sha256=digest,
+        digest=_hashed(hasher, spec.path),
         size_bytes=spec.path.stat().st_size,
     )
 
