@@ -363,3 +363,27 @@ def test_the_lp_kept_in_highs_changes_nothing_but_the_work(
     afresh = attack(model, values, held, rule)
 
     assert kept.intervals == afresh.intervals
+
+
+def test_two_threads_discarding_solver_output_leave_stdout_as_it_was() -> None:
+    """The desk may run two answers at once: each solve swaps file descriptor 1 for /dev/null
+    and back, one thread at a time, so standard output is never left pointing at /dev/null."""
+    import os
+    import threading
+
+    from foidesk.release.disclosure.attack import _solver_output_discarded
+
+    before = os.fstat(1)
+
+    def swap() -> None:
+        for _ in range(5000):
+            with _solver_output_discarded():
+                pass
+
+    threads = [threading.Thread(target=swap) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

@@ -62,7 +62,12 @@ def test_a_pattern_hyperscan_refuses_is_the_same_error_either_way() -> None:
         matcher.match_text("echo echo")
 
 
-def test_answer_refuses_a_bad_pattern_even_with_nothing_to_search(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_answer_refuses_a_bad_pattern_even_with_nothing_to_search(
+    tmp_path: Path, engine: str
+) -> None:
+    # Spark's workers compile the lexicon again: the driver's error must come first, as the
+    # one line (a worker's is a PythonException with a traceback)
     (tmp_path / "bad.toml").write_text(BAD_LEXICON, encoding="utf-8")
     (tmp_path / "extract.csv").write_text(
         "crime_ref,recorded_date,ho_code,offence,outcome,text\n"
@@ -100,6 +105,8 @@ system = "Records"
         "--allow-empty",
         "--letter-date",
         "2024-05-10",
+        "--engine",
+        engine,
     )
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()

@@ -583,6 +583,7 @@ def ingest(
             notes=notes or [],
             replace=replace,
             progress=lambda n: progress.advance(task, n),
+            own_process=True,  # the command owns the process (ingest's allocator and GC)
         )
     if quiet:
         return

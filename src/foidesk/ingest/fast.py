@@ -294,18 +294,22 @@ def read_source(
     schema: pa.Schema,
     part: Any,
     database: duckdb.DuckDBPyConnection | None = None,
+    pause_gc: bool = False,
 ) -> FastSource | None:
     """Read ``reader``'s file through DuckDB into ``part`` (``snapshot.CrimesPart``: rows of
     ``schema``), or None when it must be read line by line, whole (the caller then discards
     ``part``, and what was written to it). ``database``: a DuckDB connection to read with (a
-    cursor of it; connecting takes 20 to 50 ms), else one of its own."""
+    cursor of it; connecting takes 20 to 50 ms), else one of its own. ``pause_gc``: the
+    garbage collector is off while the rows are read (process-wide: only for a caller that
+    owns the process; the loop makes no cycles, and the collector's passes cost about 40 ms)."""
     facts = _FileFacts()
     scanner = threading.Thread(target=_scan, args=(reader.path, facts), daemon=True)
     scanner.start()
     try:
         con = database.cursor() if database is not None else duckdb.connect()
-        collecting = gc.isenabled()
-        gc.disable()  # the loop makes no cycles; the collector's passes cost ~40 ms
+        collecting = pause_gc and gc.isenabled()
+        if collecting:
+            gc.disable()
         try:
             return _read(reader, canon, index, schema, part, facts, scanner, con)
         finally:

@@ -247,6 +247,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     check_systems: Callable[[str, set[str]], None] | None = None,
     fast: bool | None = None,
+    own_process: bool = False,
 ) -> IngestResult:
     """Read ``inputs`` (files or connection URLs) with ``mapping`` into the snapshot ``out``.
 
@@ -256,7 +257,12 @@ def ingest(
 
     ``fast``: whether a well-formed UTF-8 CSV file may be read by the fast path (fast.py),
     which gives the same snapshot; None (the default) means yes unless the environment
-    variable FOIDESK_INGEST_SLOW=1 is set."""
+    variable FOIDESK_INGEST_SLOW=1 is set.
+
+    ``own_process``: the caller owns the process (the ``foidesk ingest`` command): Arrow then
+    allocates with the system's allocator and the garbage collector pauses while the fast
+    path reads, both process-wide. A library caller (the Spark engine inside ``answer``, the
+    desk's threads) leaves both as they are."""
     out = Path(out)
     if out.exists() and not replace:
         raise SourceError(f"{out}: already exists (use --replace to overwrite it)")
@@ -268,7 +274,8 @@ def ingest(
     out.parent.mkdir(parents=True, exist_ok=True)
     # staged in a private folder .<name>.partial-<pid>-<random> (mode 0700) beside ``out``: a
     # SIGTERM or SIGINT removes it, and the stale ones of an ingest killed outright go first
-    with signals_stop_work(), _system_allocator():
+    allocator = _system_allocator() if own_process else contextlib.nullcontext()
+    with signals_stop_work(), allocator:
         staging = make_private_folder(out.parent, f".{out.name}.partial-")
         try:
             manifest = _build(
@@ -280,6 +287,7 @@ def ingest(
                 progress,
                 check_systems,
                 fast_csv.enabled(fast),
+                own_process,
             )
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
@@ -335,6 +343,7 @@ def _build(
     progress: Callable[[int], None] | None,
     check_systems: Callable[[str, set[str]], None] | None = None,
     fast: bool = False,
+    own_process: bool = False,
 ) -> dict[str, Any]:
     readers = []
     canonicalizers = []
@@ -384,7 +393,9 @@ def _build(
                 # cannot be sure of (None) is read here, whole, its rows written so far dropped
                 taken = None
                 if fast and fast_csv.eligible(reader, mapping):
-                    taken = fast_csv.read_source(reader, canon, index, schema, part, con)
+                    taken = fast_csv.read_source(
+                        reader, canon, index, schema, part, con, pause_gc=own_process
+                    )
                     if taken is None:
                         part.discard()
                         part = parts[-1] = CrimesPart(folder, index, schema)

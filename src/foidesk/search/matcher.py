@@ -36,6 +36,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+import time
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -246,6 +247,11 @@ class Matcher:
         """Wait for the patterns to compile (``background``); raises the ``LexiconError`` of a
         pattern that does not."""
         self._compiled.result()
+
+    @property
+    def compile_seconds(self) -> float:
+        """How long the Hyperscan databases took to compile (0 until they have)."""
+        return self._compiled.seconds
 
     @property
     def platform_names(self) -> list[str]:
@@ -1062,13 +1068,22 @@ class _Compiled:
         self._value: tuple[Any, Any] | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self.seconds = 0.0  # how long compiling took, in whichever thread
+
+        def timed() -> tuple[Any, Any]:
+            started = time.perf_counter()
+            try:
+                return compile_all()
+            finally:
+                self.seconds = time.perf_counter() - started
+
         if not background:
-            self._value = compile_all()
+            self._value = timed()
             return
 
         def run() -> None:
             try:
-                self._value = compile_all()
+                self._value = timed()
             except BaseException as exc:  # handed to the first match
                 self._error = exc
 

@@ -325,8 +325,28 @@ class DuckDBEngine:
     ) -> EngineResult:
         started = time.perf_counter()
         timings = StageTimings()
+        loaded: list[LoadedSource] = []
+        try:
+            for i, spec in enumerate(request.sources):
+                loaded.append(load_source(con, i, spec))
+            return self._answer(con, request, matcher, tmp, progress, loaded, started, timings)
+        except BaseException:
+            for src in loaded:  # nobody will read their hashes: stop reading the files
+                src.stop_hash()
+            raise
+
+    def _answer(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        request: Request,
+        matcher: Matcher,
+        tmp: str,
+        progress: Progress,
+        loaded: list[LoadedSource],
+        started: float,
+        timings: StageTimings,
+    ) -> EngineResult:
         rules = PopulationRules.of(request)
-        loaded = [load_source(con, i, spec) for i, spec in enumerate(request.sources)]
         timings.load = time.perf_counter() - started
         if not any(src.text_fields or src.notes_table for src in loaded):
             raise no_free_text([str(src.spec.path) for src in loaded])
@@ -358,6 +378,9 @@ class DuckDBEngine:
         # with that filter pushed into the scan (cheaper than joining to text_copies), the hits
         # of copies that do not count are dropped, and the few counted copies that are not in
         # scope themselves (a crime reclassified or redated between systems) are searched after
+        # the patterns compiled while the population was settled (``Matcher(background=True)``);
+        # one that did not is the error now, before any text is read
+        matcher.ready()
         search = _Search(self, con, matcher, progress)
         search.copies(
             searched,

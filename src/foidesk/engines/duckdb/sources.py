@@ -59,6 +59,7 @@ class LoadedSource:
     notes_table: str | None = None  # a snapshot's notes: one row per log entry
     rows_unreadable: int = 0  # a snapshot's rows ingest quarantined as unreadable
     notes_unread: tuple[int, int] = (0, 0)  # a snapshot's unreadable and orphan notes
+    stop_hash: Callable[[], None] = lambda: None  # a run that failed stops the hash thread
 
     @property
     def sha256(self) -> str:
@@ -350,6 +351,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         text_fields=text_fields,
         rows_read=int(row[0]) if row else 0,
         digest=_hashed(hasher, spec.path),
+        stop_hash=hasher.stop,
         size_bytes=spec.path.stat().st_size,
     )
 

@@ -236,6 +236,9 @@ class SparkEngine:
         """Answer ``request`` with ``matcher``'s lexicon and platforms on Spark."""
         progress = progress or NoProgress()
         check_master(self.master)
+        # the workers compile the lexicon again: a pattern that does not compile is the
+        # driver's one-line error, before Spark starts (a worker's would be a PythonException)
+        matcher.ready()
         # a private folder (0700), removed at the end, on failure and on SIGTERM or SIGINT
         with private_folder("spark") as tmp:
             progress.begin("Reading the sources (ingest to snapshots)")

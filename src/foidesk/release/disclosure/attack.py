@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -203,21 +204,27 @@ class OutOfTime(RuntimeError):
 def _solver_output_discarded() -> Iterator[None]:
     """HiGHS (1.12, inside SciPy) may print a stray debugging line on standard output
     whatever its options (ERGO-Code/HiGHS#2783); the table goes to standard output, so the
-    solver's output is discarded while it runs."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no standard output to protect
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+    solver's output is discarded while it runs. The swap of file descriptor 1 is the
+    process's: one thread at a time makes it (two at once could each save the other's
+    /dev/null and leave it there), so a desk running two answers cannot lose its output."""
+    with _STDOUT_SWAP:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no standard output to protect
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+
+
+_STDOUT_SWAP = threading.RLock()  # _solver_output_discarded's, re-entered by nested solves
 
 
 @dataclass
