@@ -330,16 +330,9 @@ def test_bound_propagation_narrows_only_what_the_sums_imply() -> None:
         assert (lo.tolist(), hi.tolist()) == expected and not maybe_zero[0]
 
 
-@pytest.mark.parametrize("zeros", ["shown", "as needed"])
-@pytest.mark.parametrize("seed", range(6))
-def test_the_lp_kept_in_highs_changes_nothing_but_the_work(
-    monkeypatch: pytest.MonkeyPatch, zeros: str, seed: int
-) -> None:
-    """The attack with each component's LP kept in HiGHS (witnesses one by one) and without
-    it (every problem built afresh for scipy.optimize.milp, batches first) gives the same
-    intervals, on random tables with a term level and random withheld cells."""
-    import foidesk.release.disclosure.attack as attacking
-
+def _random_term_table(seed: int, zeros: str) -> tuple[TableModel, np.ndarray, dict[int, str]]:
+    """A random outcome > term table, its values, and its small cells with six random others
+    withheld."""
     rng = np.random.default_rng(seed)
     rows: Rows = {}
     for outcome in ("A", "B", "C"):
@@ -353,16 +346,54 @@ def test_the_lp_kept_in_highs_changes_nothing_but_the_work(
     )
     table = make_table(rows, ("outcome", "term"), excess, 3)
     model, values = build_model(table), cell_values(table)
-    rule = Rule(zeros=zeros)
     small = {i: PRIMARY for i, v in enumerate(values) if 1 <= v <= 4}
     others = [i for i in range(model.size) if i not in small and (values[i] or zeros == "shown")]
     extra = rng.choice(others, size=min(len(others), 6), replace=False)
     held = {**small, **{int(i): SECONDARY for i in extra}}
+    return model, values, held
+
+
+@pytest.mark.parametrize("zeros", ["shown", "as needed"])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_lp_kept_in_highs_changes_nothing_but_the_work(
+    monkeypatch: pytest.MonkeyPatch, zeros: str, seed: int
+) -> None:
+    """The attack with each component's LP kept in HiGHS (witnesses one by one) and without
+    it (every problem built afresh for scipy.optimize.milp, batches first) gives the same
+    intervals, on random tables with a term level and random withheld cells."""
+    import foidesk.release.disclosure.attack as attacking
+
+    model, values, held = _random_term_table(seed, zeros)
+    rule = Rule(zeros=zeros)
     kept = attack(model, values, held, rule)
     monkeypatch.setattr(attacking, "_highs", None)
     afresh = attack(model, values, held, rule)
 
     assert kept.intervals == afresh.intervals
+
+
+@pytest.mark.parametrize("zeros", ["shown", "as needed", "withheld"])
+@pytest.mark.parametrize("seed", range(8))
+def test_bound_propagation_rules_out_nothing_the_solver_would_not(
+    monkeypatch: pytest.MonkeyPatch, zeros: str, seed: int
+) -> None:
+    """Bound propagation (``tighten``) is a proof: the attack and the layout's excuses give
+    the same intervals without it (every value then decided by the solver alone), on random
+    term tables."""
+    import foidesk.release.disclosure.attack as attacking
+    import foidesk.release.disclosure.layout as laying
+    from foidesk.release.disclosure.layout import excuse, layout_symbols
+
+    model, values, held = _random_term_table(seed, zeros)
+    rule = Rule(zeros=zeros)
+    symbols = layout_symbols(values, {}, rule)
+    with_it = excuse(model, attack(model, values, held, rule), symbols, rule)
+    assert with_it.intervals  # something was attacked
+    monkeypatch.setattr(attacking, "tighten", lambda *args: None)
+    monkeypatch.setattr(laying, "tighten", lambda *args: None)
+    without = excuse(model, attack(model, values, held, rule), symbols, rule)
+
+    assert with_it.intervals == without.intervals
 
 
 def test_two_threads_discarding_solver_output_leave_stdout_as_it_was() -> None:
