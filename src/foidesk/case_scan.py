@@ -553,8 +553,12 @@ def scan_public(
     the scan cannot read. Returns what was read and ``Notice``s: a document property naming
     an author other than ``force`` (the force's name) or a program."""
     folder = Path(folder)
+    # each reference once, in the order given (a crime has many hits; the first spelling of
+    # a reference is the one an error names)
     refs = _References(
-        [*_column(evidence, "crime_ref"), *_column(crime_hits, "crime_ref"), *references]
+        dict.fromkeys(
+            [*_column(evidence, "crime_ref"), *_column(crime_hits, "crime_ref"), *references]
+        )
     )
     note_texts = [*evidence_notes(evidence), *((None, n) for n in notes if n)]
     paths = sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
