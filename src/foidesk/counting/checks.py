@@ -194,14 +194,17 @@ def check_outcomes(request: Request, crime_hits: pa.Table) -> list[Notice]:
     if "outcome" not in request.rows or crime_hits.num_rows == 0:
         return []
     ho = home_office()
+    pairs = set(  # each (label, code) once: a label is on thousands of crimes
+        zip(
+            crime_hits.column("outcome").to_pylist(),
+            crime_hits.column("ho_outcome").to_pylist(),
+            strict=True,
+        )
+    )
     unplaced = sorted(
         {
             label
-            for label, code in zip(
-                crime_hits.column("outcome").to_pylist(),
-                crime_hits.column("ho_outcome").to_pylist(),
-                strict=True,
-            )
+            for label, code in pairs
             if label is not None and ho.outcome_rank(label, code)[0] == 1
         }
     )
