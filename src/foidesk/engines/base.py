@@ -103,6 +103,14 @@ def no_offence_codes(path: object, request: Request) -> SourceError:
     )
 
 
+def note_fields(entries: pa.Array, hits: Sequence[Hit]) -> Callable[[Hit], str]:
+    """The evidence field of each hit in a snapshot's notes, "note <entry>" (``entries``: the
+    batch's entry column; the hits' entries taken from Arrow once)."""
+    names = entries.take(arrays.integers(np.asarray([h.row for h in hits], np.int64)))
+    by_row = {h.row: f"note {name}" for h, name in zip(hits, names.to_pylist(), strict=True)}
+    return lambda hit: by_row[hit.row]
+
+
 class EvidenceBuilder:
     """Collects hits as evidence columns; both engines build their evidence with it."""
 

@@ -10,11 +10,13 @@ from pathlib import Path
 CHUNK = 4 << 20
 
 
-def sha256_file(path: Path) -> str:
-    """The file's sha256 (hex)."""
+def sha256_file(path: Path, stop: threading.Event | None = None) -> str:
+    """The file's sha256 (hex); "" when ``stop`` is set before the end (read no further)."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
+            if stop is not None and stop.is_set():
+                return ""
             h.update(chunk)
     return h.hexdigest()
 
@@ -33,13 +35,7 @@ class FileHasher(threading.Thread):
 
     def run(self) -> None:
         try:
-            h = hashlib.sha256()
-            with self.path.open("rb") as f:
-                while chunk := f.read(CHUNK):
-                    if self._stopping.is_set():
-                        return
-                    h.update(chunk)
-            self.digest = h.hexdigest()
+            self.digest = sha256_file(self.path, self._stopping)
         except BaseException as exc:  # raised by result(), in the caller's thread
             self.error = exc
 

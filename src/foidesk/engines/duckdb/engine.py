@@ -40,6 +40,7 @@ from foidesk.engines.base import (
     StageTimings,
     no_free_text,
     no_offence_codes,
+    note_fields,
     source_report,
 )
 from foidesk.engines.duckdb.sources import (
@@ -212,9 +213,7 @@ class _Search:
         if notes:
             entries, texts = batch.column(2), batch.column(3)
             hits = self._matcher.match_array(texts, "note")
-            names = entries.take(_rows([h.row for h in hits])).to_pylist()
-            by_row = {h.row: f"note {name}" for h, name in zip(hits, names, strict=True)}
-            yield (lambda hit: by_row[hit.row]), texts, hits
+            yield note_fields(entries, hits), texts, hits
             return
         for field in fields:
             texts = batch.column(field)

@@ -33,7 +33,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ from foidesk.engines.base import (
     no_free_text,
     no_offence_codes,
     no_text_column,
+    note_fields,
     several_systems,
     source_report,
     unreadable_notes,
@@ -75,7 +76,7 @@ from foidesk.ingest.mapping import load_mapping
 from foidesk.ingest.record import CANONICAL
 from foidesk.ingest.snapshot import ingest
 from foidesk.search.lexicon import Lexicon
-from foidesk.search.matcher import Hit, Matcher
+from foidesk.search.matcher import Matcher
 from foidesk.workspace import private_folder
 
 _MATCHERS: dict[tuple[Lexicon, tuple[str, ...]], Matcher] = {}
@@ -118,16 +119,11 @@ def _match_batches(
                     system,
                     hits,
                     texts,
-                    name if entries is None else _note_field(entries),
+                    name if entries is None else note_fields(entries, hits),
                 )
             yield evidence.batch()
 
     return run
-
-
-def _note_field(entries: pa.Array) -> Callable[[Hit], str]:
-    """The evidence field of a hit in a snapshot's notes: "note <entry>"."""
-    return lambda hit: f"note {entries[hit.row].as_py()}"
 
 
 class SparkEngine:
