@@ -7,9 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 import foidesk
 from foidesk.engines.base import Engine
+from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.release.coverage import Coverage
+from foidesk.release.render import RENDERERS
 from foidesk.release.table import FoiTable
 
 
@@ -82,3 +86,50 @@ def files_under(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# The stage counts, and per source the figures, both engines must give alike
+PARITY_STAGES = (
+    "rows_read",
+    "candidate_crimes",
+    "crimes_in_more_than_one_system",
+    "in_window_and_offences",
+    "excluded_cancelled",
+    "excluded_transferred",
+    "population",
+    "copies_searched",
+    "hits",
+    "crimes_with_hits",
+)
+PARITY_SOURCE_FIGURES = ("copies_searched", "population_after_dq_date", "rows_read")
+
+
+def answer_with_both(
+    request: Path, folder: Path, spark: Engine
+) -> tuple[tuple[CaseRun, Any], tuple[CaseRun, Any]]:
+    """``request`` answered by the embedded engine and by ``spark`` (a configured
+    ``SparkEngine``), each case written under ``folder`` (``duckdb``, ``spark``): (the run,
+    its evidence.parquet as a table) for each."""
+    results = []
+    for name, engine in (("duckdb", DuckDBEngine()), ("spark", spark)):
+        result = answer_case(request, folder / name, engine=engine)
+        evidence = pq.read_table(folder / name / "internal" / "evidence.parquet")
+        results.append((result, evidence))
+    return results[0], results[1]
+
+
+def assert_same_answer(duck: tuple[CaseRun, Any], spark: tuple[CaseRun, Any]) -> None:
+    """The two engines' answers (``answer_with_both``) agree: the CSV and text tables, the
+    evidence row for row, the coverage, the stage counts, the overlaps and each source's
+    figures."""
+    (d, d_evidence), (s, s_evidence) = duck, spark
+    assert RENDERERS["csv"](s.table) == RENDERERS["csv"](d.table)
+    assert RENDERERS["text"](s.table) == RENDERERS["text"](d.table)
+    assert s_evidence.to_pylist() == d_evidence.to_pylist()
+    assert s.coverage == d.coverage
+    for key in PARITY_STAGES:
+        assert s.audit["counts"][key] == d.audit["counts"][key], key
+    assert s.audit["overlaps"] == d.audit["overlaps"]
+    for s_source, d_source in zip(s.audit["sources"], d.audit["sources"], strict=True):
+        for key in PARITY_SOURCE_FIGURES:
+            assert s_source[key] == d_source[key], (s_source["path"], key)

@@ -17,10 +17,9 @@ import foidesk
 from foidesk.answering import request_matcher
 from foidesk.engines.base import NoProgress
 from foidesk.engines.duckdb.engine import DuckDBEngine
-from foidesk.release.render import RENDERERS
 from foidesk.tools.synth import make_synthetic
 from tests.conftest import SEED, control_off, crime, write_extract, write_request
-from tests.helpers import answer_case
+from tests.helpers import answer_with_both, assert_same_answer
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
 if shutil.which("java") is None:
@@ -39,53 +38,20 @@ SMALL = {
 
 
 def _both(request: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
-    results = []
-    for name, engine in (
-        ("duckdb", DuckDBEngine()),
-        ("spark", SparkEngine(master="local[2]", conf=SMALL)),
-    ):
-        result = answer_case(request, tmp_path / name, engine=engine)
-        evidence = pq.read_table(tmp_path / name / "internal" / "evidence.parquet")
-        results.append((result, evidence))
-    return tuple(results)
-
-
-def _same(duck: tuple, spark: tuple) -> None:
-    (d, d_evidence), (s, s_evidence) = duck, spark
-    assert RENDERERS["csv"](s.table) == RENDERERS["csv"](d.table)
-    assert RENDERERS["text"](s.table) == RENDERERS["text"](d.table)
-    assert s_evidence.to_pylist() == d_evidence.to_pylist()
-    assert s.coverage == d.coverage
-    for key in (
-        "rows_read",
-        "candidate_crimes",
-        "crimes_in_more_than_one_system",
-        "in_window_and_offences",
-        "excluded_cancelled",
-        "excluded_transferred",
-        "population",
-        "copies_searched",
-        "hits",
-        "crimes_with_hits",
-    ):
-        assert s.audit["counts"][key] == d.audit["counts"][key], key
-    assert s.audit["overlaps"] == d.audit["overlaps"]
-    for s_source, d_source in zip(s.audit["sources"], d.audit["sources"], strict=True):
-        for key in ("copies_searched", "population_after_dq_date", "rows_read"):
-            assert s_source[key] == d_source[key], (s_source["path"], key)
+    return answer_with_both(request, tmp_path, SparkEngine(master="local[2]", conf=SMALL))
 
 
 def test_parity_on_the_seed_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     duck, spark = _both(SEED / "request.toml", tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total == 3
-    _same(duck, spark)
+    assert_same_answer(duck, spark)
 
 
 def test_parity_on_synthetic_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_synthetic(4_000, tmp_path / "data", seed=11)
     duck, spark = _both(control_off(data.request_path), tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total > 20
-    _same(duck, spark)
+    assert_same_answer(duck, spark)
 
 
 @pytest.mark.parametrize("columns", ["financial_year", "window"])
@@ -116,7 +82,7 @@ def test_parity_on_hand_written_cases(
     duck, spark = _both(request, tmp_path, monkeypatch)
     assert duck[0].table.grand_total.total == 5
     assert len(duck[0].table.periods) == (1 if columns == "window" else 6)  # 2014/15 on
-    _same(duck, spark)
+    assert_same_answer(duck, spark)
 
 
 def test_parity_on_awkward_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,7 +128,7 @@ def test_parity_on_awkward_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         date_to="2019-03-31",
     )
     duck, spark = _both(request, tmp_path, monkeypatch)
-    _same(duck, spark)
+    assert_same_answer(duck, spark)
     evidence = {(e["crime_ref"], e["text"]) for e in duck[1].to_pylist()}
     assert ("D1", "Facebook") not in evidence  # only the last copy's text is searched
     assert ("Z1", "Instagram") in evidence  # 2019-03-31 23:30 UTC: inside the window
@@ -208,7 +174,7 @@ def test_parity_with_a_snapshot_and_its_notes(
     )
     request = write_request(tmp_path, [("snap", "Legacy"), ("new.csv", "Athena")])
     duck, spark = _both(request, tmp_path, monkeypatch)
-    _same(duck, spark)
+    assert_same_answer(duck, spark)
     fields = {(e["crime_ref"], e["field"]) for e in duck[1].to_pylist()}
     assert ("N1", "note 2") in fields and ("N2", "note 1") in fields
     assert duck[0].audit["overlaps"] == {"Athena and Legacy": 1}
