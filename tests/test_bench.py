@@ -5,7 +5,11 @@ asserted here (docs/performance.md has the measured numbers)."""
 from __future__ import annotations
 
 import re
+import shutil
+from importlib.util import find_spec
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_cli
 
@@ -102,3 +106,46 @@ def test_bench_repeat_runs_rounds(tmp_path: Path) -> None:
         re.fullmatch(r"  naive-python +[\d.]+ to [\d.]+ s \(1 run\)", line) for line in lines
     )
     assert any(line.startswith("  answer / read-text: ") for line in lines)
+
+
+def test_per_core_compares_the_engines_with_and_without_sparks_start_up() -> None:
+    from foidesk.tools.bench import Measure, per_core
+
+    measures = [
+        Measure("answer", 4.0, 800, ""),
+        Measure("answer-spark", 30.0, 300, "100 crimes; Spark start-up 10.00 s"),
+        Measure("read-text", 1.0, 100, ""),
+    ]
+    lines = per_core(measures, 400.0, 2)
+    # 400 MB / 4 s / 2 cores = 50; 400 / 30 / 2 = 6.7; 400 / 20 / 2 = 10 after start-up
+    assert lines[0] == (
+        "Per core (2 cores, population text): answer 50.0 MB/s; answer-spark 6.7 MB/s "
+        "(10.0 MB/s after its 10.0 s start-up)"
+    )
+    assert lines[1] == (
+        "answer-spark / answer per core: 0.13 (0.20 after start-up; target at least 0.5: misses it)"
+    )
+    fast = [measures[0], Measure("answer-spark", 7.0, 300, "Spark start-up 1.00 s")]
+    assert per_core(fast, 400.0, 2)[1].endswith("target at least 0.5: meets it)")
+    assert per_core(measures[:1], 400.0, 2) == []  # no Spark run: no comparison
+
+
+@pytest.mark.skipif(
+    find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="PySpark or Java is missing (pip install 'foidesk[spark]'; default-jre-headless)",
+)
+def test_bench_with_spark_answers_on_both_engines_alike(tmp_path: Path) -> None:
+    proc = run_cli("bench", "--rows", "3000", "--work", tmp_path / "work", "--spark")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    names = [line.split()[0] for line in lines if re.match(r"\S+\s+[\d.]+\s+\d+\s+[\d.]+x", line)]
+    assert names == ["answer", "answer-spark", "duckdb-regexp", "naive-python", "read-text"]
+    spark = next(line for line in lines if line.startswith("answer-spark "))
+    assert re.search(r"crimes; Spark start-up [\d.]+ s", spark)
+    assert any(line.startswith("Per core (") for line in lines)
+    assert any(line.startswith("answer-spark / answer per core: ") for line in lines)
+    # both engines answered the same request with the same table
+    folder = next((tmp_path / "work").glob("synth-3000-*"))
+    duck = (folder / "bench-case" / "public" / "table.csv").read_text(encoding="utf-8")
+    on_spark = (folder / "bench-case-spark" / "public" / "table.csv").read_text(encoding="utf-8")
+    assert duck == on_spark

@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from foidesk.engines.spark.engine import _has_values
 from tests.conftest import COLUMNS as STANDARD
 from tests.conftest import crime, run_cli, write_extract, write_request
 
@@ -32,14 +31,9 @@ def _one_line(stderr: str) -> str:
     return lines[0]
 
 
-def test_a_source_of_two_systems_is_refused_by_both_engines_alike(tmp_path: Path) -> None:
-    rows = [
-        crime("M1", "2018-06-01", "on Facebook", system="Athena"),
-        crime("M2", "2018-03-01", "on Snapchat", system=" Legacy "),
-        crime("M3", "2018-03-02", "x", system=""),
-    ]
-    write_extract(tmp_path / "all.csv", rows, COLUMNS)
-    request = write_request(tmp_path, [("all.csv", "All")])
+def _refusals(tmp_path: Path, request: Path) -> dict[str, str]:
+    """Each engine's one line refusing ``request`` (exit 2, nothing written, no temporary
+    folder left behind)."""
     messages = {}
     for engine in ("duckdb", "spark"):
         out = tmp_path / f"case-{engine}"
@@ -58,9 +52,65 @@ def test_a_source_of_two_systems_is_refused_by_both_engines_alike(tmp_path: Path
         messages[engine] = _one_line(proc.stderr)
         assert not out.exists()
         assert list(scratch.iterdir()) == []  # no temporary snapshot left behind either
+    return messages
+
+
+def test_a_source_of_two_systems_is_refused_by_both_engines_alike(tmp_path: Path) -> None:
+    rows = [
+        crime("M1", "2018-06-01", "on Facebook", system="Athena"),
+        crime("M2", "2018-03-01", "on Snapchat", system=" Legacy "),
+        crime("M3", "2018-03-02", "x", system=""),
+    ]
+    write_extract(tmp_path / "all.csv", rows, COLUMNS)
+    request = write_request(tmp_path, [("all.csv", "All")])
+    messages = _refusals(tmp_path, request)
     assert messages["spark"] == messages["duckdb"]
     expected = "all.csv: holds records of 2 systems (Athena, Legacy): give each system"
     assert expected in messages["spark"]
+
+
+def _parquet(path: Path, rows: list[dict[str, str]]) -> None:
+    names = COLUMNS
+    pq.write_table(
+        pa.table({n: [r.get(n, "") for r in rows] for n in names}), path, row_group_size=2
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {3: {"system": "Legacy"}},
+            "x.parquet: holds records of 2 systems (Athena, Legacy)",
+        ),
+        (
+            {3: {"recorded_date": "31/02/2018"}, 4: {"recorded_date": "2018-13-01"}},
+            "x.parquet: row 4: recorded_date '31/02/2018' is not a date",
+        ),
+        (
+            {2: {"status": "maybe"}},
+            "x.parquet: row 3: status 'maybe' is not one of",
+        ),
+        (
+            {i: {"ho_code": " "} for i in range(6)},
+            "x.parquet: no ho_code values: the population (drugs) is chosen by Home Office",
+        ),
+    ],
+)
+def test_a_parquet_extract_read_by_the_executors_is_refused_as_the_embedded_engine_does(
+    tmp_path: Path, change: dict[int, dict[str, str]], expected: str
+) -> None:
+    """Spark reads a raw Parquet extract's rows on the executors (DuckDB's statement of the
+    canonical columns in each task); its refusals are the embedded engine's, word for word,
+    naming the first bad row and how many share the problem."""
+    rows = [crime(f"P{i}", "2018-06-01", "on Facebook", system="Athena") for i in range(6)]
+    for i, values in change.items():
+        rows[i].update(values)
+    _parquet(tmp_path / "x.parquet", rows)
+    request = write_request(tmp_path, [("x.parquet", "Athena")])
+    messages = _refusals(tmp_path, request)
+    assert messages["spark"] == messages["duckdb"]
+    assert expected in messages["spark"], messages["spark"]
 
 
 def test_one_system_named_in_the_column_is_not_refused(tmp_path: Path) -> None:
@@ -74,8 +124,8 @@ def test_one_system_named_in_the_column_is_not_refused(tmp_path: Path) -> None:
 
     # the Spark engine's ingest accepts it (it stops before Spark starts only on a refusal)
     engine = SparkEngine()
-    snapshots = engine._snapshots(load_request(request), tmp_path / "tmp")
-    assert snapshots[0][1]["totals"]["rows_loaded"] == 3
+    sources = engine._sources(load_request(request), tmp_path / "tmp")
+    assert sources[0].manifest["totals"]["rows_loaded"] == 3
 
 
 @pytest.mark.parametrize(
@@ -120,15 +170,3 @@ def test_spark_failing_to_start_is_one_line(tmp_path: Path) -> None:
         "(Could not parse Master URL: 'local[abc]')"
     )
     assert not out.exists()
-
-
-def test_offence_codes_are_found_from_parquet_statistics(tmp_path: Path) -> None:
-    codes = pa.table({"crime_ref": ["A", "B"], "ho_code": pa.array([None, None], pa.string())})
-    pq.write_table(codes, tmp_path / "none.parquet")
-    assert _has_values(tmp_path / "none.parquet", "ho_code") is False
-    some = codes.set_column(1, "ho_code", pa.array([None, "92E"]))
-    pq.write_table(some, tmp_path / "some.parquet", row_group_size=1)
-    assert _has_values(tmp_path / "some.parquet", "ho_code") is True
-    pq.write_table(codes, tmp_path / "nostats.parquet", write_statistics=False)
-    assert _has_values(tmp_path / "nostats.parquet", "ho_code") is None  # Spark looks
-    assert _has_values(tmp_path / "none.parquet", "missing") is None

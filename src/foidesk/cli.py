@@ -748,6 +748,18 @@ def bench(
             ),
         ),
     ] = 1,
+    spark: Annotated[
+        bool,
+        typer.Option(
+            "--spark",
+            help=(
+                "Also answer on the Spark engine (local[*], every core; needs PySpark and "
+                "Java) and print each engine's note text per core per second and their ratio "
+                "(issue 20: Spark at least half the embedded engine's), with and without "
+                "Spark's start-up."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Time `foidesk answer` end to end against baselines, in one run, and print the ratios.
 
@@ -769,12 +781,23 @@ def bench(
     folder, _ = prepare(rows, work, drug_share=drug_share, note_bytes=note_bytes or None)
     rounds = []
     for n in range(repeat):
-        runs = "answer, duckdb-regexp, naive-python, read-text" if n == 0 else "the same runs"
+        runs = (
+            f"answer, {'answer-spark, ' if spark else ''}duckdb-regexp, naive-python, read-text"
+            if n == 0
+            else "the same runs"
+        )
         err.print(
             f"Round {n + 1} of {repeat}: timing {runs} ..." if repeat > 1 else f"Timing {runs} ..."
         )
         rounds.append(
-            run(rows, work, drug_share=drug_share, note_bytes=note_bytes or None, naive=n == 0)
+            run(
+                rows,
+                work,
+                drug_share=drug_share,
+                note_bytes=note_bytes or None,
+                naive=n == 0,
+                spark=spark,
+            )
         )
     found = data_shape(folder)
     sys.stdout.write(report(rows, rounds[0], found.population_mb, found, rounds=rounds))

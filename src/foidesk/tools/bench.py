@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -213,9 +214,11 @@ def run(
     drug_share: float = BENCH_DRUG_SHARE,
     note_bytes: int | None = BENCH_NOTE_BYTES,
     naive: bool = True,
+    spark: bool = False,
 ) -> list[Measure]:
     """Every measure, answer first (``naive``: with the naive loop, which is no target and
-    takes longest: a repeated round leaves it out)."""
+    takes longest: a repeated round leaves it out; ``spark``: with ``answer-spark``, the same
+    answer on the Spark engine, ``local[*]`` on this machine's cores)."""
     folder, request = prepare(rows, work, drug_share=drug_share, note_bytes=note_bytes)
     sources, where = _filter_sql(folder)
     texts = (
@@ -241,6 +244,22 @@ def run(
         """
     )
     measures.append(Measure("answer", seconds, peak, note))
+    if spark:
+        # the same answer on Spark (local[*]: every core, as DuckDB uses them); the JVM is a
+        # child process, so the peak is the driver's Python alone; the note gives Spark's
+        # start-up (JVM and session), which the per-core figures also state without
+        seconds, peak, note = timed_child(
+            f"""
+            from pathlib import Path
+            from foidesk.answering import answer
+            from foidesk.case_folder import write_case
+            result = answer(Path({str(request)!r}), engine="spark", letter_pdf=False)
+            write_case(Path({str(folder / "bench-case-spark")!r}), result, replace=True)
+            startup = result.audit["engine"].get("startup_seconds", 0.0)
+            note = f"{{result.table.grand_total.total:,}} crimes; Spark start-up {{startup:.2f}} s"
+            """
+        )
+        measures.append(Measure(ANSWER_SPARK, seconds, peak, note))
     # one regexp (the six names as one alternation) over the population's text, each name
     # found a platform, distinct crimes counted by outcome, offence, platform and year, as
     # the table is grouped
@@ -380,6 +399,37 @@ def ranges(rounds: list[list[Measure]]) -> list[str]:
 # the ratios issue 19 sets targets for: answer's time over each of these, at most
 TARGETS = {"read-text": 2.0, "duckdb-regexp": 1.0}
 ANSWER = "answer"
+ANSWER_SPARK = "answer-spark"
+# issue 20: Spark's note text per core per second, at least this share of the embedded engine's
+SPARK_PER_CORE_TARGET = 0.5
+
+
+def _startup(note: str) -> float:
+    """Spark's start-up seconds, as ``answer-spark``'s note states them."""
+    found = re.search(r"Spark start-up ([0-9.]+) s", note)
+    return float(found.group(1)) if found else 0.0
+
+
+def per_core(measures: list[Measure], megabytes: float, cores: int) -> list[str]:
+    """Issue 20's comparison: note text searched per core per second by each engine (both use
+    every core: DuckDB's threads, Spark's local[*]), Spark's also without its start-up, and
+    the share of the embedded engine's rate Spark reaches."""
+    by = {m.name: m for m in measures}
+    if ANSWER_SPARK not in by or not by[ANSWER].seconds or not cores:
+        return []
+    duck = megabytes / by[ANSWER].seconds / cores
+    spark = by[ANSWER_SPARK]
+    whole = megabytes / spark.seconds / cores
+    working = spark.seconds - _startup(spark.note)
+    work = megabytes / working / cores if working > 0 else 0.0
+    share = whole / duck
+    verdict = "meets" if share >= SPARK_PER_CORE_TARGET else "misses"
+    return [
+        f"Per core ({cores} cores, population text): answer {duck:.1f} MB/s; answer-spark "
+        f"{whole:.1f} MB/s ({work:.1f} MB/s after its {_startup(spark.note):.1f} s start-up)",
+        f"answer-spark / answer per core: {share:.2f} ({work / duck:.2f} after start-up; "
+        f"target at least {SPARK_PER_CORE_TARGET:g}: {verdict} it)",
+    ]
 
 
 def report(
@@ -424,6 +474,9 @@ def report(
     lines.append("")
     if rounds and len(rounds) > 1:
         lines += [*ranges(rounds), ""]
+    spark_lines = per_core(measures, megabytes, machine().cores)
+    if spark_lines:
+        lines += [*spark_lines, ""]
     for name, target in TARGETS.items():
         if by_name.get(name):
             times = answer / by_name[name]

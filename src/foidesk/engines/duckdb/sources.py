@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,56 @@ def _canonical_columns(path: Path, names: list[str]) -> dict[str, str]:
     return mapping
 
 
+def canonical_select(
+    path: Path | str, names: list[str], date_types: dict[str, str], require_text: bool = True
+) -> tuple[list[str], tuple[str, ...], dict[str, str]]:
+    """The canonical columns (not the text) of a standard extract with columns ``names``
+    (``date_types``: the
+    Arrow type of each typed column; text otherwise), as DuckDB select expressions: the one
+    statement of how a raw extract's values are read (trimmed, codes padded, statuses spelled
+    canonically, dates only in the accepted formats). The embedded engine runs it over the
+    file, the Spark engine over each task's Arrow batches (DuckDB inside the executor).
+    Returns the expressions, the text fields and the mapping of canonical name to column
+    (``require_text``: a file with no text field is refused; off where the text columns are
+    read apart)."""
+    mapping = _canonical_columns(Path(path), names)
+    text_fields = tuple(c for c in mapping if c == "text" or c.startswith("text_"))
+    if require_text and not text_fields:
+        raise no_text_column(Path(path))
+
+    def col(canon: str) -> str:
+        if canon not in mapping:
+            return "NULL::VARCHAR"
+        return f"CAST({ident(mapping[canon])} AS VARCHAR)"
+
+    raw_date = ident(mapping["recorded_date"])
+    dtype = date_types.get(mapping["recorded_date"], "string")
+    if dtype.startswith("timestamp") and "tz=" in dtype:
+        # a zoned timestamp counts by its date in UTC, on every machine
+        date_expr = f"CAST(timezone('UTC', {raw_date}) AS DATE)"
+    elif dtype.startswith(("date", "timestamp")):
+        date_expr = f"CAST({raw_date} AS DATE)"
+    else:
+        date_expr = _text_date_sql(_trim(f"CAST({raw_date} AS VARCHAR)"))
+    select = [
+        f"nullif({_trim_ref(col('crime_ref'))}, '') AS crime_ref",
+        f"{date_expr} AS recorded_date",
+        f"{col('recorded_date')} AS recorded_date_raw",
+        f"nullif({_trim(col('offence'))}, '') AS offence",
+        f"regexp_replace(upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')), "
+        f"{sql_str(HO_CODE_PADDING[0])}, {sql_str(HO_CODE_PADDING[1])}) AS ho_code",
+        f"nullif({_trim(col('outcome'))}, '') AS outcome",
+        f"upper(nullif({_trim(col('ho_outcome'))}, '')) AS ho_outcome",
+        f"{_status_sql(col('status'))} AS status",
+    ]
+    return select, text_fields, mapping
+
+
+def text_select(mapping: dict[str, str], text_fields: tuple[str, ...]) -> list[str]:
+    """The text fields of a standard extract as DuckDB select expressions (read as they are)."""
+    return [f"CAST({ident(mapping[f])} AS VARCHAR) AS {ident(f)}" for f in text_fields]
+
+
 def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
     """A snapshot folder written by ``foidesk ingest``: already validated and canonical; its
     hash is read from the manifest, not recomputed."""
@@ -258,7 +309,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     """Read one source into DuckDB table ``src_<index>``. Its rows are checked by
     ``validate_source``, which the engine calls only for a source with an unusable row (it
     finds them in a scan it makes anyway: ``UNUSABLE_SQL``)."""
-    _set_run_day(con)
+    set_run_day(con)
     if spec.format == "snapshot":
         return load_snapshot(con, index, spec)
     hasher = FileHasher(spec.path)
@@ -279,38 +330,9 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         names = list(schema.names)
         scan = f"read_parquet({sql_str(str(spec.path))}, file_row_number = true)"
         date_types = {n: str(schema.field(n).type) for n in names}
-    mapping = _canonical_columns(spec.path, names)
-    text_fields = tuple(c for c in mapping if c == "text" or c.startswith("text_"))
-    if not text_fields:
-        raise no_text_column(spec.path)
-
-    def col(canon: str) -> str:
-        if canon not in mapping:
-            return "NULL::VARCHAR"
-        return f"CAST({ident(mapping[canon])} AS VARCHAR)"
-
-    raw_date = ident(mapping["recorded_date"])
-    dtype = date_types.get(mapping["recorded_date"], "string")
-    if dtype.startswith("timestamp") and "tz=" in dtype:
-        # a zoned timestamp counts by its date in UTC, on every machine
-        date_expr = f"CAST(timezone('UTC', {raw_date}) AS DATE)"
-    elif dtype.startswith(("date", "timestamp")):
-        date_expr = f"CAST({raw_date} AS DATE)"
-    else:
-        date_expr = _text_date_sql(_trim(f"CAST({raw_date} AS VARCHAR)"))
+    select, text_fields, mapping = canonical_select(spec.path, names, date_types)
+    select += text_select(mapping, text_fields)
     table = f"src_{index}"
-    select = [
-        f"nullif({_trim_ref(col('crime_ref'))}, '') AS crime_ref",
-        f"{date_expr} AS recorded_date",
-        f"{col('recorded_date')} AS recorded_date_raw",
-        f"nullif({_trim(col('offence'))}, '') AS offence",
-        f"regexp_replace(upper(replace(nullif({_trim(col('ho_code'))}, ''), ' ', '')), "
-        f"{sql_str(HO_CODE_PADDING[0])}, {sql_str(HO_CODE_PADDING[1])}) AS ho_code",
-        f"nullif({_trim(col('outcome'))}, '') AS outcome",
-        f"upper(nullif({_trim(col('ho_outcome'))}, '')) AS ho_outcome",
-        f"{_status_sql(col('status'))} AS status",
-    ]
-    select += [f"{col(f)} AS {ident(f)}" for f in text_fields]
     try:
         if spec.format == "csv":
             # CSV is parsed once into a table (on disk when the engine's database is)
@@ -415,15 +437,18 @@ _CHECKS = (
     ),
 )
 
+# the checks for engines that run them themselves (Spark runs each condition in its tasks)
+UNUSABLE_CHECKS = _CHECKS
+
 # SQL over a source's canonical columns, true for an unusable row (an engine can compute it in a
 # scan it makes anyway, and call ``validate_source`` only for a source with such a row)
 UNUSABLE_SQL = "(" + " OR ".join(condition for _, condition, _ in _CHECKS) + ")"
 
 
-def _set_run_day(con: duckdb.DuckDBPyConnection) -> None:
+def set_run_day(con: duckdb.DuckDBPyConnection, day: date | None = None) -> None:
     """Give ``_RUN_DAY`` its value (``record.run_day()``) on ``con``: set as each source is
     loaded, so that the scan that finds unusable rows and the check that names them agree."""
-    con.execute(f"SET VARIABLE {_RUN_DAY_NAME} = DATE '{run_day().isoformat()}'")
+    con.execute(f"SET VARIABLE {_RUN_DAY_NAME} = DATE '{(day or run_day()).isoformat()}'")
 
 
 def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> None:
@@ -442,9 +467,15 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> N
             con,
             f"SELECT record_no, {field} FROM {table} WHERE {condition} ORDER BY record_no LIMIT 1",
         )
-        record, value = int(bad[0]), bad[1]
-        where = _line_of(spec, record)
-        more = f" ({count} rows have this problem)" if count > 1 else ""
         today = first_row(con, f"SELECT {_RUN_DAY}")[0]
-        text = message.format(value=repr(value), today=today)
-        raise SourceError(f"{spec.path}: {where}: {text}{more}")
+        raise unusable_error(spec, message, int(bad[0]), bad[1], count, today)
+
+
+def unusable_error(
+    spec: SourceSpec, message: str, record: int, value: Any, count: int, today: Any
+) -> SourceError:
+    """The one line for a source's first unusable row (``UNUSABLE_CHECKS``' message filled in
+    with the row's value): record ``record`` (0-based), ``count`` rows with the problem."""
+    more = f" ({count} rows have this problem)" if count > 1 else ""
+    text = message.format(value=repr(value), today=today)
+    return SourceError(f"{spec.path}: {_line_of(spec, record)}: {text}{more}")

@@ -33,8 +33,9 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
-from dataclasses import replace
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,25 +44,24 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from foidesk.casework.request import Request
+from foidesk.casework.request import Request, SourceSpec
 from foidesk.engines.base import (
     CRIME_HITS_SCHEMA,
     EVIDENCE_ORDER,
     EVIDENCE_SCHEMA,
     CoverageRow,
     EngineResult,
-    EvidenceBuilder,
     NoProgress,
     Progress,
     no_free_text,
     no_offence_codes,
     no_text_column,
-    note_fields,
     several_systems,
     source_report,
     unreadable_notes,
     unreadable_rows,
 )
+from foidesk.engines.duckdb.sources import UNUSABLE_CHECKS, canonical_select, unusable_error
 from foidesk.engines.labels import (
     LabelFact,
     candidate_rows,
@@ -71,59 +71,70 @@ from foidesk.engines.labels import (
     raw_labels,
 )
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
+from foidesk.engines.spark.tasks import (
+    ROW,
+    SYSTEM_VALUE,
+    canonical_batches,
+    match_batches,
+    out_schema,
+)
 from foidesk.errors import EngineError, SourceError
+from foidesk.ingest.hashing import FileHasher
 from foidesk.ingest.mapping import load_mapping
-from foidesk.ingest.record import CANONICAL
+from foidesk.ingest.record import CANONICAL, run_day
 from foidesk.ingest.snapshot import ingest
-from foidesk.search.lexicon import Lexicon
 from foidesk.search.matcher import Matcher
 from foidesk.workspace import private_folder
-
-_MATCHERS: dict[tuple[Lexicon, tuple[str, ...]], Matcher] = {}
 
 # seconds allowed to open a connection to a standalone master before Spark is started (Spark
 # itself retries an unreachable master for a minute before it gives up)
 CONNECT_TIMEOUT = 5.0
 
+# a source's population copies are sent to every executor (the text joined to them where it is
+# read) up to this many, about 40 bytes each in Spark's hash relation; past it the text is
+# shuffled to them
+BROADCAST_COPIES = 4_000_000
 
-def _worker_matcher(lexicon: Lexicon, platforms: tuple[str, ...]) -> Matcher:
-    """The matcher for this Python worker, compiled once from the lexicon's data that the
-    driver sent (Hyperscan databases are CPU-specific, so each worker compiles its own)."""
-    key = (lexicon, platforms)
-    if key not in _MATCHERS:
-        _MATCHERS[key] = Matcher(lexicon, list(lexicon.select(list(platforms))))
-    return _MATCHERS[key]
+# the fields of a crime's winning copy that the population rules and the table read
+_WINNER_FIELDS = (
+    "source_idx",
+    "system",
+    "record_no",
+    "recorded_date",
+    "offence",
+    "ho_code",
+    "outcome",
+    "ho_outcome",
+    "status",
+)
 
 
-def _match_batches(
-    lexicon: Lexicon,
-    platforms: tuple[str, ...],
-    system: str,
-    fields: tuple[str, ...],
-    notes: bool,
-) -> Any:
-    """A ``mapInArrow`` function: record batches of (crime_ref, text fields...) to evidence."""
+@dataclass(frozen=True)
+class _Source:
+    """One ``[[source]]`` as Spark reads it: a snapshot folder (``folder``, ``manifest``), or a
+    raw Parquet extract read where it lies (``mapping``: canonical name to the file's column)."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        matcher = _worker_matcher(lexicon, platforms)
-        for batch in batches:
-            evidence = EvidenceBuilder()
-            refs = batch.column("crime_ref")
-            names = ["text"] if notes else list(fields)
-            for name in names:
-                texts = batch.column(name)
-                hits = matcher.match_array(texts, "note" if notes else name)
-                entries = batch.column("entry") if notes else None
-                evidence.add_hits(
-                    refs,
-                    system,
-                    hits,
-                    texts,
-                    name if entries is None else note_fields(entries, hits),
-                )
-            yield evidence.batch()
+    index: int
+    spec: SourceSpec
+    folder: Path | None
+    manifest: dict[str, Any]
+    text_fields: tuple[str, ...]
+    mapping: dict[str, str]
+    digest: Callable[[], str]
 
-    return run
+    @property
+    def raw(self) -> bool:
+        return self.folder is None
+
+    @property
+    def crimes_uri(self) -> str:
+        path = self.spec.path if self.folder is None else self.folder / "crimes.parquet"
+        return path.resolve().as_uri()
+
+    @property
+    def notes(self) -> Path | None:
+        notes = None if self.folder is None else self.folder / "notes.parquet"
+        return notes if notes is not None and notes.is_file() else None
 
 
 class SparkEngine:
@@ -135,11 +146,15 @@ class SparkEngine:
         self,
         master: str = "local[*]",
         conf: dict[str, str] | None = None,
+        work: str | None = None,
     ) -> None:
         """``master``: the Spark master URL (``local[*]``, ``spark://host:port``);
-        ``conf``: further Spark settings."""
+        ``conf``: further Spark settings; ``work``: a folder URI that the executors write the
+        evidence to and the driver reads it from (``hdfs://...``, ``s3a://...``) when they
+        share no file system; by default a private temporary folder of the driver's."""
         self.master = master
         self.conf = conf or {}
+        self.work = work
 
     def _session(self) -> Any:
         try:
@@ -193,15 +208,29 @@ class SparkEngine:
         spark.sparkContext.setLogLevel("ERROR")
         return spark
 
-    def _snapshots(self, request: Request, tmp: Path) -> list[tuple[Path, dict[str, Any]]]:
-        """A canonical snapshot for every source (ingesting the raw ones with the shared code)."""
-        snapshots = []
+    def _sources(self, request: Request, tmp: Path) -> list[_Source]:
+        """Each source as Spark will read it: a snapshot as it is, a Parquet extract where it
+        lies (its header checked here, its rows read by the executors), a CSV extract first
+        made a snapshot by the shared ingest code (Spark's CSV reader parses differently and
+        has no line numbers)."""
+        sources = []
         for i, spec in enumerate(request.sources):
+            if spec.format == "parquet":
+                try:
+                    names = list(pq.read_schema(spec.path).names)
+                except Exception as exc:
+                    raise SourceError(f"{spec.path}: not a readable Parquet file ({exc})") from exc
+                _select, fields, mapping = canonical_select(spec.path, names, {})
+                hasher = FileHasher(spec.path)
+                sources.append(
+                    _Source(i, spec, None, {}, fields, mapping, _digest(hasher, spec.path))
+                )
+                continue
             if spec.format == "snapshot":
                 folder = spec.path
             else:
                 folder = tmp / f"source-{i}"
-                mapping = replace(load_mapping(None), format=spec.format)
+                standard = replace(load_mapping(None), format=spec.format)
 
                 def one_system(_input: str, systems: set[str], path: Path = spec.path) -> None:
                     # as the embedded engine: each system must be its own [[source]]
@@ -211,7 +240,7 @@ class SparkEngine:
                 result = ingest(
                     [str(spec.path)],
                     folder,
-                    mapping,
+                    standard,
                     system=spec.system,
                     check_systems=one_system,
                 )
@@ -223,8 +252,20 @@ class SparkEngine:
                 if not result.manifest["text_fields"]:
                     raise no_text_column(spec.path)
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            snapshots.append((folder, manifest))
-        return snapshots
+            source = manifest["sources"][0] if spec.format != "snapshot" else None
+            sha = str(source["sha256"] if source else manifest["snapshot_sha256"])
+            sources.append(
+                _Source(
+                    i,
+                    spec,
+                    folder,
+                    manifest,
+                    tuple(manifest.get("text_fields", [])),
+                    {},
+                    lambda sha=sha: sha,  # type: ignore[misc]
+                )
+            )
+        return sources
 
     def run(
         self, request: Request, matcher: Matcher, progress: Progress | None = None
@@ -237,81 +278,164 @@ class SparkEngine:
         matcher.ready()
         # a private folder (0700), removed at the end, on failure and on SIGTERM or SIGINT
         with private_folder("spark") as tmp:
-            progress.begin("Reading the sources (ingest to snapshots)")
-            snapshots = self._snapshots(request, tmp)
+            progress.begin("Reading the sources' headers (CSV ingested to snapshots)")
+            sources = self._sources(request, tmp)
             progress.end()
-            if not any(
-                m.get("text_fields") or (folder / "notes.parquet").is_file()
-                for folder, m in snapshots
-            ):
+            if not any(s.text_fields or s.notes is not None for s in sources):
                 raise no_free_text([str(spec.path) for spec in request.sources])
             progress.begin("Starting Spark and searching")
+            started = time.perf_counter()
             spark = self._session()
+            startup = time.perf_counter() - started
             try:
-                return self._run(spark, request, matcher, snapshots, tmp)
+                result = self._run(spark, request, matcher, sources, tmp)
+                return replace(
+                    result, engine={**result.engine, "startup_seconds": round(startup, 2)}
+                )
             finally:
                 spark.stop()
                 progress.end()
+
+    def _evidence_uri(self, tmp: Path) -> str:
+        """Where the executors write the evidence: the private folder, or a run's own
+        folder under ``work``."""
+        if self.work is None:
+            return str(tmp / "evidence")
+        return f"{self.work.rstrip('/')}/foidesk-evidence-{tmp.name}"
+
+    def _meta(self, spark: Any, source: _Source, checks: int) -> tuple[Any, Any]:
+        """A source's rows as (canonical columns with unusable flags, text by ``record_no``):
+        DataFrames over the file, read by the executors."""
+        from pyspark.sql import functions as F
+
+        df = _read_parquet(spark, source.crimes_uri)
+        row = F.col("_metadata.row_index").alias(ROW)
+        if source.raw:
+            wanted = [source.mapping[c] for c in (*CANONICAL, "system") if c in source.mapping]
+            meta = df.select(*[F.col(_quoted(c)) for c in wanted], row).mapInArrow(
+                canonical_batches(str(source.spec.path), source.mapping.get("system"), run_day()),
+                _spark_schema(out_schema(checks)),
+            )
+            text = df.select(
+                row.alias("record_no"),
+                *[
+                    F.col(_quoted(source.mapping[f])).cast("string").alias(f)
+                    for f in source.text_fields
+                ],
+            )
+        else:
+            # a snapshot was validated by ingest, and holds one copy of a crime
+            meta = df.select(
+                F.col("_metadata.row_index").alias("record_no"),
+                *CANONICAL,
+                F.lit(None).cast("string").alias("recorded_date_raw"),
+                F.lit(None).cast("string").alias(SYSTEM_VALUE),
+                *[F.lit(False).alias(f"bad_{k}") for k in range(checks)],
+            )
+            text = df.select(row.alias("record_no"), *source.text_fields)
+        meta = meta.select(
+            F.lit(source.index).alias("source_idx"),
+            F.lit(source.spec.system).alias("system"),
+            "*",
+        )
+        return meta, text
 
     def _run(
         self,
         spark: Any,
         request: Request,
         matcher: Matcher,
-        snapshots: list[tuple[Path, dict[str, Any]]],
+        sources: list[_Source],
         tmp: Path,
     ) -> EngineResult:
-        from pyspark.sql import Window
+        from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
-        # Spark runs two jobs: an aggregate that settles the winners (cached) and yields every
-        # count, and a write of the evidence; the driver reads the rest from Parquet metadata
-        # and from the evidence
-        crimes = []
-        metas = []
-        for i, ((folder, _manifest), spec) in enumerate(
-            zip(snapshots, request.sources, strict=True)
-        ):
-            df = _read_parquet(spark, folder / "crimes.parquet")
-            crimes.append(df)
-            # a snapshot holds one copy of a crime: the rules' "last copy within a source" is
-            # that copy (record_no 0)
-            metas.append(
-                df.select(
-                    F.lit(i).alias("source_idx"),
-                    F.lit(spec.system).alias("system"),
-                    F.lit(0).cast("long").alias("record_no"),
-                    *CANONICAL,
-                )
-            )
-            # the Parquet statistics say whether there are codes; Spark looks only without them
-            # (every offence: a source needs no codes)
-            has_codes = request.all_offences or _has_values(folder / "crimes.parquet", "ho_code")
-            if has_codes is None:
-                has_codes = df.where(F.col("ho_code").isNotNull()).limit(1).count() > 0
-            if not has_codes:
-                raise no_offence_codes(spec.path, request)
+        rules = PopulationRules.of(request)
+        checks = len(UNUSABLE_CHECKS)
+        metas, texts = zip(*[self._meta(spark, s, checks) for s in sources], strict=True)
         all_meta = metas[0]
         for meta in metas[1:]:
             all_meta = all_meta.unionByName(meta)
-        rules = PopulationRules.of(request)
+        # every row is read once, by the executors: the first action below settles the cache
+        all_meta = all_meta.persist(StorageLevel.MEMORY_AND_DISK)
+        in_window = F.coalesce(F.expr(rules.in_window()), F.lit(False))
+        # one aggregate over every row (a few rows: source by offence code in the window)
+        # gives the rows read, the unusable rows of each kind, the codes and the systems named
+        checked = (
+            all_meta.groupBy("source_idx", F.when(in_window, F.col("ho_code")).alias("code"))
+            .agg(
+                F.count("*").alias("rows"),
+                F.sum(in_window.cast("int")).alias("in_window"),
+                F.count("ho_code").alias("with_code"),
+                F.array_sort(F.collect_set(SYSTEM_VALUE)).alias("systems"),
+                *[F.sum(F.col(f"bad_{k}").cast("int")).alias(f"bad_{k}") for k in range(checks)],
+            )
+            .collect()
+        )
+        per_source: dict[int, dict[str, Any]] = {
+            s.index: {"rows": 0, "with_code": 0, "systems": set(), "bad": [0] * checks}
+            for s in sources
+        }
+        codes: dict[str, int] = {}
+        for g in checked:
+            facts = per_source[int(g["source_idx"])]
+            facts["rows"] += int(g["rows"])
+            facts["with_code"] += int(g["with_code"])
+            facts["systems"].update(g["systems"] or [])
+            for k in range(checks):
+                facts["bad"][k] += int(g[f"bad_{k}"] or 0)
+            if g["in_window"]:
+                code = str(g["code"]) if g["code"] is not None else ""
+                codes[code] = codes.get(code, 0) + int(g["in_window"])
+        # the checks in the embedded engine's order: a file of several systems, an unusable
+        # row (its first, found by one small query), a source with no codes
+        for s in sources:
+            if len(per_source[s.index]["systems"]) > 1:
+                raise several_systems(s.spec.path, per_source[s.index]["systems"])
+        for s in sources:
+            for k, (field, _condition, message) in enumerate(UNUSABLE_CHECKS):
+                count = per_source[s.index]["bad"][k]
+                if count:
+                    first = (
+                        all_meta.where((F.col("source_idx") == s.index) & F.col(f"bad_{k}"))
+                        .orderBy("record_no")
+                        .select("record_no", field)
+                        .limit(1)
+                        .collect()[0]
+                    )
+                    raise unusable_error(s.spec, message, int(first[0]), first[1], count, run_day())
+        if not request.all_offences:
+            for s in sources:
+                if per_source[s.index]["with_code"] == 0:
+                    raise no_offence_codes(s.spec.path, request)
+
         in_scope = F.coalesce(F.expr(rules.in_scope()), F.lit(False))
         in_population = in_scope & F.expr(rules.counted())
         candidates = all_meta.where(in_scope).select("crime_ref").distinct()
         copies = all_meta.join(candidates, "crime_ref", "left_semi")
-        order = [F.expr(e).desc() if desc else F.expr(e).asc() for e, desc in rules.winner_order()]
-        ranked = Window.partitionBy("crime_ref").orderBy(*order)
-        per_crime = Window.partitionBy("crime_ref")
-        period = F.expr(rules.period())
-        # each candidate crime's winning copy, with the systems and the sources holding a copy
+        # each candidate crime's winning copy, with the systems and the sources holding a copy:
+        # one aggregate, the winner the greatest of the copies' order keys (each key made
+        # ascending; a copy's source and position make them unique), not a sort by window
+        order_keys = [
+            (F.expr(e).cast("long") if desc else -F.expr(e).cast("long")).alias(f"key_{j}")
+            for j, (e, desc) in enumerate(rules.winner_order())
+        ]
         winners = (
-            copies.withColumn("rk", F.row_number().over(ranked))
-            .withColumn("systems", F.array_sort(F.collect_set("system").over(per_crime)))
-            .withColumn("sources", F.collect_set("source_idx").over(per_crime))
-            .where(F.col("rk") == 1)
-            .drop("rk")
+            copies.groupBy("crime_ref")
+            .agg(
+                F.max(F.struct(*order_keys, *[F.col(c) for c in _WINNER_FIELDS])).alias("winner"),
+                F.array_sort(F.collect_set("system")).alias("systems"),
+                F.collect_set("source_idx").alias("sources"),
+            )
+            .select(
+                "crime_ref",
+                *[F.col(f"winner.{c}").alias(c) for c in _WINNER_FIELDS],
+                "systems",
+                "sources",
+            )
             .withColumn("n_systems", F.size("systems"))
-            .withColumn("period", period.cast("int"))
+            .withColumn("period", F.expr(rules.period()).cast("int"))
             .cache()  # every later step starts from here: settle it once
         )
         population = winners.where(in_population)
@@ -359,31 +483,46 @@ class SparkEngine:
                     overlaps[g["overlap"]] = overlaps.get(g["overlap"], 0) + int(g["population"])
         overlaps = dict(sorted(overlaps.items()))
 
-        refs = population.select("crime_ref")
+        # the population's copies, by source and position: the text of each is read by the
+        # executors where it lies and joined to them by position (no text is shuffled for
+        # the copies' keys)
+        # (in each source, the last copy of each population crime, as ingest keeps it: both
+        # systems' copies of a migrated crime count)
+        pop_copies = (
+            copies.groupBy("crime_ref", "source_idx")
+            .agg(F.max("record_no").alias("record_no"))
+            .join(population.select("crime_ref"), "crime_ref", "left_semi")
+        )
         # the matcher travels as its lexicon's data, compiled on each worker
         lexicon, platforms = matcher.lexicon, tuple(matcher.platform_names)
         evidence_frames = []
-        for i, ((folder, manifest), spec) in enumerate(
-            zip(snapshots, request.sources, strict=True)
-        ):
-            fields = tuple(manifest.get("text_fields", []))
-            if fields:
+        for s, text in zip(sources, texts, strict=True):
+            if s.text_fields:
+                mine = pop_copies.where(F.col("source_idx") == s.index).select(
+                    "record_no", "crime_ref"
+                )
+                # Spark's estimate of the text is its compressed size in the file, so left to
+                # itself it would broadcast the text: the copies are broadcast when there are
+                # few enough (their number is known now), else both sides are shuffled
+                if copies_searched[s.index] <= BROADCAST_COPIES:
+                    mine = F.broadcast(mine)
+                else:
+                    mine = mine.hint("shuffle_hash")
                 evidence_frames.append(
-                    crimes[i]
-                    .join(refs, "crime_ref", "left_semi")
-                    .select("crime_ref", *fields)
+                    text.join(mine, "record_no")
+                    .select("crime_ref", *s.text_fields)
                     .mapInArrow(
-                        _match_batches(lexicon, platforms, spec.system, fields, False),
+                        match_batches(lexicon, platforms, s.spec.system, s.text_fields, False),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
-            if (folder / "notes.parquet").is_file():
-                notes = _read_parquet(spark, folder / "notes.parquet")
+            if s.notes is not None:
+                notes = _read_parquet(spark, s.notes.resolve().as_uri())
                 evidence_frames.append(
-                    notes.join(refs, "crime_ref", "left_semi")
+                    notes.join(population.select("crime_ref"), "crime_ref", "left_semi")
                     .select("crime_ref", "entry", "text")
                     .mapInArrow(
-                        _match_batches(lexicon, platforms, spec.system, (), True),
+                        match_batches(lexicon, platforms, s.spec.system, (), True),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
@@ -403,29 +542,38 @@ class SparkEngine:
         )
         evidence.select(
             *EVIDENCE_SCHEMA.names, *[f"crime_{n}" for n in crime_fields]
-        ).write.parquet(str(tmp / "evidence"))
+        ).write.parquet(self._evidence_uri(tmp))
         reports = []
-        for i, ((folder, manifest), spec) in enumerate(
-            zip(snapshots, request.sources, strict=True)
-        ):
-            source = manifest["sources"][0] if spec.format != "snapshot" else None
+        for s in sources:
+            spec = s.spec
+            facts = per_source[s.index]
             reports.append(
                 source_report(
                     spec,
-                    sha256=source["sha256"] if source else str(manifest["snapshot_sha256"]),
+                    sha256=s.digest(),
                     size_bytes=spec.path.stat().st_size
                     if spec.path.is_file()
                     else sum(p.stat().st_size for p in spec.path.iterdir() if p.is_file()),
-                    rows_read=int(manifest["totals"]["rows_read" if source else "rows_loaded"]),
-                    text_fields=tuple(manifest.get("text_fields", [])),
-                    copies_searched=copies_searched[i],
-                    population_after_dq_date=total(f"dq_{i}") if spec.data_quality_from else 0,
-                    has_notes=(folder / "notes.parquet").is_file(),
-                    rows_quarantined=unreadable_rows(manifest) if spec.format == "snapshot" else 0,
-                    notes_unread=unreadable_notes(manifest),
+                    rows_read=int(s.manifest["totals"]["rows_read"])
+                    if spec.format == "csv"
+                    else int(facts["rows"]),
+                    text_fields=s.text_fields,
+                    copies_searched=copies_searched[s.index],
+                    population_after_dq_date=total(f"dq_{s.index}")
+                    if spec.data_quality_from
+                    else 0,
+                    has_notes=s.notes is not None,
+                    rows_quarantined=unreadable_rows(s.manifest)
+                    if spec.format == "snapshot"
+                    else 0,
+                    notes_unread=unreadable_notes(s.manifest) if s.manifest else (0, 0),
                 )
             )
-        hits = ds.dataset(str(tmp / "evidence"), format="parquet").to_table()
+        if self.work is None:
+            hits = ds.dataset(str(tmp / "evidence"), format="parquet").to_table()
+        else:  # the hits (a small share of the population) through Spark, as Arrow
+            hits = spark.read.parquet(self._evidence_uri(tmp)).toArrow()
+            _delete(spark, self._evidence_uri(tmp))
         evidence_table = (
             hits.select(EVIDENCE_SCHEMA.names)
             .cast(EVIDENCE_SCHEMA)
@@ -465,10 +613,7 @@ class SparkEngine:
             CoverageRow(system, period, n, with_hits.get((system, period), 0))
             for (system, period), n in sorted(searched.items())
         ]
-        rows_read = sum(
-            int(m["totals"]["rows_read" if spec.format != "snapshot" else "rows_loaded"])
-            for (_, m), spec in zip(snapshots, request.sources, strict=True)
-        )
+        rows_read = sum(r.rows_read for r in reports)
         stages = {
             "rows_read": rows_read,
             "candidate_crimes": total("candidate_crimes"),
@@ -479,13 +624,6 @@ class SparkEngine:
             "copies_searched": sum(copies_searched.values()),
             "hits": evidence_table.num_rows,
             "crimes_with_hits": len(pc.unique(crime_hits.column("crime_ref"))),
-        }
-        codes = {
-            str(r["ho_code"]) if r["ho_code"] is not None else "": int(r["count"])
-            for r in all_meta.where(F.coalesce(F.expr(rules.in_window()), F.lit(False)))
-            .groupBy("ho_code")
-            .count()
-            .collect()
         }
         return EngineResult(
             crime_hits=crime_hits,
@@ -611,44 +749,46 @@ def _start_failure(exc: BaseException, log: str) -> str:
     return reason if len(reason) <= 300 else reason[:297] + "..."
 
 
-def _has_values(path: Path, column: str) -> bool | None:
-    """Whether ``column`` of the Parquet file ``path`` holds a value that is not null, read
-    from the row groups' statistics (no scan); None where the statistics do not say."""
-    try:
-        meta = pq.ParquetFile(path).metadata
-    except Exception:  # not one file (a folder of parts): let Spark look
-        return None
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            chunk = group.column(c)
-            if chunk.path_in_schema != column:
-                continue
-            stats = chunk.statistics
-            if stats is None or not stats.has_null_count:
-                return None
-            if stats.null_count < group.num_rows:
-                return True
-            break
-        else:
-            return None  # no such column
-    return False
+def _digest(hasher: FileHasher, path: Path) -> Callable[[], str]:
+    """The sha256 of a raw extract, hashed on the driver while Spark works (a file the driver
+    cannot read is the source's one line)."""
+
+    def digest() -> str:
+        try:
+            return hasher.result()
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+
+    return digest
 
 
-def _read_parquet(spark: Any, path: Path) -> Any:
+def _delete(spark: Any, uri: str) -> None:
+    """Remove the folder ``uri`` through Hadoop's file system (any scheme Spark reads)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
+
+
+def _quoted(name: str) -> str:
+    """A column name as Spark's ``F.col`` reads it literally (dots and spaces included)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _read_parquet(spark: Any, path: str) -> Any:
     """A snapshot's Parquet file as a DataFrame, given the schema its footer holds (read here
     with pyarrow: cheaper than Spark inferring it); Spark infers it where a type is not one
     a snapshot uses."""
     try:
         schema = _spark_schema(pq.read_schema(path))
     except (KeyError, OSError, pa.ArrowException):
-        return spark.read.parquet(str(path))
-    return spark.read.schema(schema).parquet(str(path))
+        return spark.read.parquet(path)
+    return spark.read.schema(schema).parquet(path)
 
 
 def _spark_schema(schema: pa.Schema) -> Any:
     """The Spark StructType of an Arrow schema (the types of snapshots and evidence)."""
     from pyspark.sql.types import (
+        BooleanType,
         DateType,
         IntegerType,
         LongType,
@@ -663,5 +803,6 @@ def _spark_schema(schema: pa.Schema) -> Any:
         pa.int32(): IntegerType(),
         pa.int64(): LongType(),
         pa.date32(): DateType(),
+        pa.bool_(): BooleanType(),
     }
     return StructType([StructField(f.name, kinds[f.type], True) for f in schema])
