@@ -354,11 +354,13 @@ class SparkEngine:
         rules = PopulationRules.of(request)
         checks = len(UNUSABLE_CHECKS)
         metas, texts = zip(*[self._meta(spark, s, checks) for s in sources], strict=True)
-        all_meta = metas[0]
+        read = metas[0]
         for meta in metas[1:]:
-            all_meta = all_meta.unionByName(meta)
+            read = read.unionByName(meta)
         # every row is read once, by the executors: the first action below settles the cache
-        all_meta = all_meta.persist(StorageLevel.MEMORY_AND_DISK)
+        # (without the dates as written, which only an unusable row's message shows: a
+        # string on every row of the cache)
+        all_meta = read.drop("recorded_date_raw").persist(StorageLevel.MEMORY_AND_DISK)
         in_window = F.coalesce(F.expr(rules.in_window()), F.lit(False))
         # one aggregate over every row (a few rows: source by offence code in the window)
         # gives the rows read, the unusable rows of each kind, the codes and the systems named
@@ -368,7 +370,8 @@ class SparkEngine:
                 F.count("*").alias("rows"),
                 F.sum(in_window.cast("int")).alias("in_window"),
                 F.count("ho_code").alias("with_code"),
-                F.array_sort(F.collect_set(SYSTEM_VALUE)).alias("systems"),
+                F.min(SYSTEM_VALUE).alias("system_min"),
+                F.max(SYSTEM_VALUE).alias("system_max"),
                 *[F.sum(F.col(f"bad_{k}").cast("int")).alias(f"bad_{k}") for k in range(checks)],
             )
             .collect()
@@ -382,7 +385,7 @@ class SparkEngine:
             facts = per_source[int(g["source_idx"])]
             facts["rows"] += int(g["rows"])
             facts["with_code"] += int(g["with_code"])
-            facts["systems"].update(g["systems"] or [])
+            facts["systems"].update(v for v in (g["system_min"], g["system_max"]) if v)
             for k in range(checks):
                 facts["bad"][k] += int(g[f"bad_{k}"] or 0)
             if g["in_window"]:
@@ -391,14 +394,21 @@ class SparkEngine:
         # the checks in the embedded engine's order: a file of several systems, an unusable
         # row (its first, found by one small query), a source with no codes
         for s in sources:
-            if len(per_source[s.index]["systems"]) > 1:
-                raise several_systems(s.spec.path, per_source[s.index]["systems"])
+            if len(per_source[s.index]["systems"]) > 1:  # their names, for the message
+                named = (
+                    all_meta.where(F.col("source_idx") == s.index)
+                    .where(F.col(SYSTEM_VALUE).isNotNull())
+                    .select(SYSTEM_VALUE)
+                    .distinct()
+                    .collect()
+                )
+                raise several_systems(s.spec.path, {str(r[0]) for r in named})
         for s in sources:
             for k, (field, _condition, message) in enumerate(UNUSABLE_CHECKS):
                 count = per_source[s.index]["bad"][k]
                 if count:
                     first = (
-                        all_meta.where((F.col("source_idx") == s.index) & F.col(f"bad_{k}"))
+                        read.where((F.col("source_idx") == s.index) & F.col(f"bad_{k}"))
                         .orderBy("record_no")
                         .select("record_no", field)
                         .limit(1)
@@ -421,20 +431,34 @@ class SparkEngine:
             (F.expr(e).cast("long") if desc else -F.expr(e).cast("long")).alias(f"key_{j}")
             for j, (e, desc) in enumerate(rules.winner_order())
         ]
+        names = sorted({s.spec.system for s in sources})  # as Spark sorts strings (UTF-8)
+        has_system = {
+            name: F.greatest(
+                F.lit(0), *[F.col(f"in_{s.index}") for s in sources if s.spec.system == name]
+            )
+            for name in names
+        }
         winners = (
             copies.groupBy("crime_ref")
             .agg(
                 F.max(F.struct(*order_keys, *[F.col(c) for c in _WINNER_FIELDS])).alias("winner"),
-                F.array_sort(F.collect_set("system")).alias("systems"),
-                F.collect_set("source_idx").alias("sources"),
+                *[
+                    F.max((F.col("source_idx") == s.index).cast("int")).alias(f"in_{s.index}")
+                    for s in sources
+                ],
             )
             .select(
                 "crime_ref",
                 *[F.col(f"winner.{c}").alias(c) for c in _WINNER_FIELDS],
-                "systems",
-                "sources",
+                *[f"in_{s.index}" for s in sources],
             )
-            .withColumn("n_systems", F.size("systems"))
+            # the systems holding a copy, from the sources that do (plain sums: a set of
+            # names for each crime cost more than the rest of the aggregate)
+            .withColumn("n_systems", sum((has_system[name] for name in names), F.lit(0)))
+            .withColumn(
+                "systems",
+                F.concat_ws(" and ", *[F.when(has_system[n] == 1, F.lit(n)) for n in names]),
+            )
             .withColumn("period", F.expr(rules.period()).cast("int"))
             .cache()  # every later step starts from here: settle it once
         )
@@ -458,15 +482,13 @@ class SparkEngine:
         for i, spec in enumerate(request.sources):
             # a snapshot holds one copy of a crime: the copies searched in source i are its
             # population crimes
-            sums.append(
-                F.sum(pop * F.array_contains("sources", i).cast("int")).alias(f"copies_{i}")
-            )
+            sums.append(F.sum(pop * F.col(f"in_{i}")).alias(f"copies_{i}"))
             if spec.data_quality_from is not None:
                 after = (F.col("system") == spec.system) & (
                     F.col("recorded_date") >= F.lit(spec.data_quality_from)
                 )
                 sums.append(F.sum(pop * after.cast("int")).alias(f"dq_{i}"))
-        overlap = F.when(in_population & (F.col("n_systems") > 1), F.concat_ws(" and ", "systems"))
+        overlap = F.when(in_population & (F.col("n_systems") > 1), F.col("systems"))
         groups = winners.groupBy("system", "period", overlap.alias("overlap")).agg(*sums).collect()
 
         def total(name: str) -> int:
