@@ -263,9 +263,18 @@ def canonical_select(
     return select, text_fields, mapping
 
 
-def text_select(mapping: dict[str, str], text_fields: tuple[str, ...]) -> list[str]:
-    """The text fields of a standard extract as DuckDB select expressions (read as they are)."""
-    return [f"CAST({ident(mapping[f])} AS VARCHAR) AS {ident(f)}" for f in text_fields]
+def text_select(
+    mapping: dict[str, str], text_fields: tuple[str, ...], types: dict[str, str] | None = None
+) -> list[str]:
+    """The text fields of a standard extract as DuckDB select expressions (read as they are;
+    a column of bytes, ``types`` saying so, read as UTF-8: a cast would escape them)."""
+
+    def text(name: str) -> str:
+        if (types or {}).get(name, "").startswith(("binary", "large_binary")):
+            return f"decode({ident(name)})"
+        return f"CAST({ident(name)} AS VARCHAR)"
+
+    return [f"{text(mapping[f])} AS {ident(f)}" for f in text_fields]
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) -> LoadedSource:
@@ -331,7 +340,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         scan = f"read_parquet({sql_str(str(spec.path))}, file_row_number = true)"
         date_types = {n: str(schema.field(n).type) for n in names}
     select, text_fields, mapping = canonical_select(spec.path, names, date_types)
-    select += text_select(mapping, text_fields)
+    select += text_select(mapping, text_fields, date_types)
     table = f"src_{index}"
     try:
         if spec.format == "csv":
@@ -378,7 +387,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
     )
 
 
-def _line_of(spec: SourceSpec, record: int) -> str:
+def line_of_record(spec: SourceSpec, record: int) -> str:
     """Where record ``record`` (0-based) of a source is: a CSV's physical line, else its row."""
     if spec.format == "csv":
         return f"line {_physical_line(spec.path, record)}"
@@ -388,8 +397,8 @@ def _line_of(spec: SourceSpec, record: int) -> str:
 
 
 def line_of(source: LoadedSource, record: int) -> str:
-    """Where record ``record`` of a loaded source is (see ``_line_of``)."""
-    return _line_of(source.spec, record)
+    """Where record ``record`` of a loaded source is (see ``line_of_record``)."""
+    return line_of_record(source.spec, record)
 
 
 def validate_source(con: duckdb.DuckDBPyConnection, source: LoadedSource) -> None:
@@ -478,4 +487,4 @@ def unusable_error(
     with the row's value): record ``record`` (0-based), ``count`` rows with the problem."""
     more = f" ({count} rows have this problem)" if count > 1 else ""
     text = message.format(value=repr(value), today=today)
-    return SourceError(f"{spec.path}: {_line_of(spec, record)}: {text}{more}")
+    return SourceError(f"{spec.path}: {line_of_record(spec, record)}: {text}{more}")

@@ -61,7 +61,12 @@ from foidesk.engines.base import (
     unreadable_notes,
     unreadable_rows,
 )
-from foidesk.engines.duckdb.sources import UNUSABLE_CHECKS, canonical_select, unusable_error
+from foidesk.engines.duckdb.sources import (
+    UNUSABLE_CHECKS,
+    canonical_select,
+    line_of_record,
+    unusable_error,
+)
 from foidesk.engines.labels import (
     LabelFact,
     candidate_rows,
@@ -89,11 +94,6 @@ from foidesk.workspace import private_folder
 # seconds allowed to open a connection to a standalone master before Spark is started (Spark
 # itself retries an unreachable master for a minute before it gives up)
 CONNECT_TIMEOUT = 5.0
-
-# a source's population copies are sent to every executor (the text joined to them where it is
-# read) up to this many, about 40 bytes each in Spark's hash relation; past it the text is
-# shuffled to them
-BROADCAST_COPIES = 4_000_000
 
 # the fields of a crime's winning copy that the population rules and the table read
 _WINNER_FIELDS = (
@@ -177,7 +177,15 @@ class SparkEngine:
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
+            # no join is made by broadcast: its table would pass through the driver, and
+            # every table joined here is of records (candidates, copies, winners)
+            .config("spark.sql.autoBroadcastJoinThreshold", "-1")
+            .config("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_schema
         )
+        if self.master.startswith("local") and "spark.driver.memory" not in self.conf:
+            # in local mode the driver's JVM is the executor too: Spark's default of 1 GB
+            # held the cached rows of 10,000,000 records only by spilling them to disk
+            builder = builder.config("spark.driver.memory", local_driver_memory())
         for key, value in self.conf.items():
             builder = builder.config(key, value)
         # The JVM writes to the stderr it inherits (its start-up warnings, log4j, a Java stack
@@ -288,11 +296,18 @@ class SparkEngine:
             spark = self._session()
             startup = time.perf_counter() - started
             try:
+                if not self.master.startswith("local") and (
+                    self.work is None or any(s.spec.format == "csv" for s in sources)
+                ):
+                    _check_shared(spark, self.master, tmp)
                 result = self._run(spark, request, matcher, sources, tmp)
                 return replace(
                     result, engine={**result.engine, "startup_seconds": round(startup, 2)}
                 )
             finally:
+                if self.work is not None:  # a run's folder under work=, also after a failure
+                    with contextlib.suppress(Exception):
+                        _delete(spark, self._evidence_uri(tmp))
                 spark.stop()
                 progress.end()
 
@@ -308,12 +323,26 @@ class SparkEngine:
         DataFrames over the file, read by the executors."""
         from pyspark.sql import functions as F
 
-        df = _read_parquet(spark, source.crimes_uri)
+        if source.raw:
+            # only the columns the answer reads, typed from the file's footer (a column Spark
+            # cannot read, such as a time of day, is no matter unless it is one of them)
+            wanted_columns = [
+                source.mapping[c]
+                for c in (*CANONICAL, "system", *source.text_fields)
+                if c in source.mapping
+            ]
+            schema, nanos = _raw_schema(source.spec.path, wanted_columns)
+            df = spark.read.schema(schema).parquet(source.crimes_uri)
+        else:
+            df = _read_parquet(spark, source.crimes_uri)
+            nanos = {}
         row = F.col("_metadata.row_index").alias(ROW)
         if source.raw:
             wanted = [source.mapping[c] for c in (*CANONICAL, "system") if c in source.mapping]
             meta = df.select(*[F.col(_quoted(c)) for c in wanted], row).mapInArrow(
-                canonical_batches(str(source.spec.path), source.mapping.get("system"), run_day()),
+                canonical_batches(
+                    str(source.spec.path), source.mapping.get("system"), run_day(), nanos
+                ),
                 _spark_schema(out_schema(checks)),
             )
             text = df.select(
@@ -332,7 +361,9 @@ class SparkEngine:
                 F.lit(None).cast("string").alias(SYSTEM_VALUE),
                 *[F.lit(False).alias(f"bad_{k}") for k in range(checks)],
             )
-            text = df.select(row.alias("record_no"), *source.text_fields)
+            text = df.select(
+                row.alias("record_no"), *[F.col(_quoted(f)) for f in source.text_fields]
+            )
         meta = meta.select(
             F.lit(source.index).alias("source_idx"),
             F.lit(source.spec.system).alias("system"),
@@ -523,16 +554,20 @@ class SparkEngine:
                 mine = pop_copies.where(F.col("source_idx") == s.index).select(
                     "record_no", "crime_ref"
                 )
-                # Spark's estimate of the text is its compressed size in the file, so left to
-                # itself it would broadcast the text: the copies are broadcast when there are
-                # few enough (their number is known now), else both sides are shuffled
-                if copies_searched[s.index] <= BROADCAST_COPIES:
-                    mine = F.broadcast(mine)
-                else:
-                    mine = mine.hint("shuffle_hash")
+                # both sides are shuffled by position (a broadcast would pass the population's
+                # copies through the driver; Spark's estimate of the text, its compressed size
+                # in the file, would have it broadcast the text)
                 evidence_frames.append(
-                    text.join(mine, "record_no")
-                    .select("crime_ref", *s.text_fields)
+                    text.join(mine.hint("shuffle_hash"), "record_no")
+                    # (by position: mapInArrow names its input columns unquoted, so a name
+                    # with a dot, text_mo.2, would be read as a struct's field)
+                    .select(
+                        "crime_ref",
+                        *[
+                            F.col(_quoted(f)).alias(f"text_{i}")
+                            for i, f in enumerate(s.text_fields)
+                        ],
+                    )
                     .mapInArrow(
                         match_batches(lexicon, platforms, s.spec.system, s.text_fields, False),
                         _spark_schema(EVIDENCE_SCHEMA),
@@ -696,13 +731,34 @@ def _label_facts(
             found.setdefault((str(r["field"]), str(r["label"])), str(r["reference"]))
 
     def where(field: str, label: str) -> str | None:
-        holders = all_meta.where(F.col(field) == label).select("source_idx").limit(1).collect()
+        # the first row holding it, as the embedded engine names it (a CSV extract was
+        # ingested to a snapshot here: its line is the embedded engine's to give)
+        holders = (
+            all_meta.where(F.col(field) == label)
+            .groupBy("source_idx")
+            .agg(F.min("record_no").alias("record_no"))
+            .orderBy("source_idx")
+            .limit(1)
+            .collect()
+        )
         if not holders:
             return None
-        path = request.sources[int(holders[0]["source_idx"])].path
-        return f"{path} (run --engine duckdb for the line)"
+        spec = request.sources[int(holders[0]["source_idx"])]
+        if spec.format == "csv":
+            return f"{spec.path} (run --engine duckdb for the line)"
+        return f"{spec.path}: {line_of_record(spec, int(holders[0]['record_no']))}"
 
     return label_facts(checks, counts, found, where)
+
+
+def local_driver_memory() -> str:
+    """The driver's JVM heap for a local master: a quarter of this machine's memory, from 1 GB
+    to 8 GB (Spark's own default is 1 GB whatever the machine)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "1g"
+    return f"{max(1, min(8, total // 4 // (1 << 30)))}g"
 
 
 def check_master(master: str) -> None:
@@ -784,6 +840,27 @@ def _digest(hasher: FileHasher, path: Path) -> Callable[[], str]:
     return digest
 
 
+def _check_shared(spark: Any, master: str, tmp: Path) -> None:
+    """Refuse a cluster whose executors cannot see the driver's temporary folder (where a
+    CSV's snapshot is read from and the evidence is written, without ``work=``): a file
+    written there must be seen by tasks on every executor, else the evidence would be lost."""
+    marker = tmp / "shared-check"
+    marker.write_text("foidesk", encoding="utf-8")
+    name = str(marker)
+    slots = max(2, int(spark.sparkContext.defaultParallelism)) * 2
+    seen = (
+        spark.sparkContext.parallelize(range(slots), slots)
+        .map(lambda _: os.path.exists(name))
+        .collect()
+    )
+    if not all(seen):
+        raise EngineError(
+            f"--spark-master {master}: the executors do not see the driver's temporary "
+            f"folder ({tmp}); give a folder every node reaches: --engine-option "
+            "work=hdfs://.../scratch (or s3a://, or a shared file system's path)"
+        )
+
+
 def _delete(spark: Any, uri: str) -> None:
     """Remove the folder ``uri`` through Hadoop's file system (any scheme Spark reads)."""
     jvm = spark.sparkContext._jvm
@@ -805,6 +882,57 @@ def _read_parquet(spark: Any, path: str) -> Any:
     except (KeyError, OSError, pa.ArrowException):
         return spark.read.parquet(path)
     return spark.read.schema(schema).parquet(path)
+
+
+def _raw_schema(path: Path, columns: list[str]) -> tuple[Any, dict[str, str]]:
+    """The Spark schema of ``columns`` of the Parquet extract ``path``, from its footer, and
+    the columns of nanosecond timestamps, which Spark reads as their integers
+    (``spark.sql.legacy.parquet.nanosAsLong``) and each task turns back into timestamps
+    (name to Arrow type). A column of a type Spark cannot read is the source's one line."""
+    from pyspark.sql import types as T
+
+    schema = pq.read_schema(path)
+    fields = []
+    nanos: dict[str, str] = {}
+    for name in dict.fromkeys(columns):
+        kind = schema.field(name).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        spark_type: Any = None
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            spark_type = T.StringType()
+        elif pa.types.is_integer(kind) and kind.bit_width <= 64 and not pa.types.is_uint64(kind):
+            spark_type = {8: T.ByteType(), 16: T.ShortType(), 32: T.IntegerType()}.get(
+                kind.bit_width if pa.types.is_signed_integer(kind) else kind.bit_width * 2,
+                T.LongType(),
+            )
+        elif pa.types.is_floating(kind):
+            spark_type = T.FloatType() if kind.bit_width == 32 else T.DoubleType()
+        elif pa.types.is_boolean(kind):
+            spark_type = T.BooleanType()
+        elif pa.types.is_date32(kind):
+            spark_type = T.DateType()
+        elif pa.types.is_timestamp(kind) and kind.unit in ("ms", "us"):
+            spark_type = T.TimestampType() if kind.tz else T.TimestampNTZType()
+        elif pa.types.is_timestamp(kind) and kind.unit == "ns":  # pandas' default
+            spark_type = T.LongType()
+            nanos[name] = kind.tz or ""
+        elif pa.types.is_decimal(kind):
+            spark_type = T.DecimalType(kind.precision, kind.scale)
+        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            spark_type = T.BinaryType()
+        if spark_type is None:
+            hint = (
+                " (write it in microseconds: pandas to_parquet(coerce_timestamps='us'))"
+                if pa.types.is_timestamp(kind)
+                else ""
+            )
+            raise SourceError(
+                f"{path}: column {name!r} is of type {kind}, which Spark cannot read{hint}; "
+                "--engine duckdb reads it"
+            )
+        fields.append(T.StructField(name, spark_type, True))
+    return T.StructType(fields), nanos
 
 
 def _spark_schema(schema: pa.Schema) -> Any:

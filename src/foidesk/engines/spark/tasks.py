@@ -53,11 +53,14 @@ def out_schema(checks: int) -> pa.Schema:
 
 
 def canonical_batches(
-    path: str, system_column: str | None, run_day: date
+    path: str, system_column: str | None, run_day: date, nanos: dict[str, str] | None = None
 ) -> Any:  # Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
     """A ``mapInArrow`` function: a raw extract's batches (its columns and ``ROW``) to its
     canonical columns and unusable flags (``out_schema``). ``path`` names the file in errors;
-    ``run_day`` is the driver's day of the run (the last recorded date in range)."""
+    ``run_day`` is the driver's day of the run (the last recorded date in range); ``nanos``:
+    the columns of nanosecond timestamps Spark read as integers, with their zone ("" for
+    none), made timestamps again before the statement reads them."""
+    retype = {n: pa.timestamp("ns", tz or None) for n, tz in (nanos or {}).items()}
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import duckdb
@@ -71,10 +74,20 @@ def canonical_batches(
 
         con = duckdb.connect()
         con.execute("SET threads = 1")  # Spark gives each task its core
+        con.execute("SET TimeZone = 'UTC'")  # as the embedded engine: a zoned time in UTC
         set_run_day(con, run_day)
         schema = out_schema(len(UNUSABLE_CHECKS))
         query = None
-        for batch in _gathered(batches):
+        for gathered in _gathered(batches):
+            batch = gathered
+            if retype:
+                batch = pa.RecordBatch.from_arrays(
+                    [
+                        c.view(retype[n]) if n in retype else c
+                        for n, c in zip(gathered.schema.names, gathered.columns, strict=True)
+                    ],
+                    names=gathered.schema.names,
+                )
             if query is None:
                 names = [n for n in batch.schema.names if n != ROW]
                 types = {n: str(batch.schema.field(n).type) for n in names}
@@ -133,8 +146,9 @@ def match_batches(
     fields: tuple[str, ...],
     notes: bool,
 ) -> Any:
-    """A ``mapInArrow`` function: record batches of (crime_ref, text fields...), or of a
-    snapshot's notes (crime_ref, entry, text), to evidence."""
+    """A ``mapInArrow`` function: record batches of (crime_ref, then the text of each of
+    ``fields`` in order, whatever the columns' names), or of a snapshot's notes (crime_ref,
+    entry, text), to evidence."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         matcher = _worker_matcher(lexicon, platforms)
@@ -142,8 +156,9 @@ def match_batches(
             evidence = EvidenceBuilder()
             refs = batch.column("crime_ref")
             names = ["text"] if notes else list(fields)
-            for name in names:
-                texts = batch.column(name)
+            for i, name in enumerate(names):
+                # a field's text is the column after the reference, in the fields' order
+                texts = batch.column("text" if notes else i + 1)
                 hits = matcher.match_array(texts, "note" if notes else name)
                 entries = batch.column("entry") if notes else None
                 evidence.add_hits(
