@@ -101,6 +101,16 @@ PARITY_STAGES = (
     "hits",
     "crimes_with_hits",
 )
+# Spark settings under which anything collected to the driver, or depending on one partition
+# or Arrow batch, would show: a tiny result size, three partitions, 4 KB input splits and
+# batches of 3 records
+SPARK_SMALL = {
+    "spark.driver.maxResultSize": "2m",
+    "spark.sql.shuffle.partitions": "3",
+    "spark.default.parallelism": "3",
+    "spark.sql.files.maxPartitionBytes": "4096",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "3",
+}
 PARITY_SOURCE_FIGURES = ("copies_searched", "population_after_dq_date", "rows_read")
 
 

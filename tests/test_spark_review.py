@@ -24,7 +24,7 @@ import foidesk
 from foidesk.engines.duckdb.engine import DuckDBEngine
 from foidesk.errors import FoideskError
 from tests.conftest import crime, write_extract, write_request
-from tests.helpers import answer_with_both, assert_same_answer
+from tests.helpers import SPARK_SMALL, answer_with_both, assert_same_answer
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
 if shutil.which("java") is None:
@@ -32,13 +32,7 @@ if shutil.which("java") is None:
 
 from foidesk.engines.spark.engine import SparkEngine
 
-SMALL = {
-    "spark.driver.maxResultSize": "2m",
-    "spark.sql.shuffle.partitions": "3",
-    "spark.default.parallelism": "3",
-    "spark.sql.files.maxPartitionBytes": "4096",
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "3",
-}
+SMALL = SPARK_SMALL
 DRUG = "(B) STATE BASED: DRUGS - CLASS B CANNABIS - POSSESSION OF A CONTROLLED DRUG"
 
 

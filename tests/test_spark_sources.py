@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import crime, write_request
-from tests.helpers import answer_with_both, assert_same_answer
+from tests.helpers import SPARK_SMALL, answer_with_both, assert_same_answer
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
 if shutil.which("java") is None:
@@ -27,13 +27,7 @@ if shutil.which("java") is None:
 
 from foidesk.engines.spark.engine import SparkEngine
 
-SMALL = {
-    "spark.driver.maxResultSize": "2m",
-    "spark.sql.shuffle.partitions": "3",
-    "spark.default.parallelism": "3",
-    "spark.sql.files.maxPartitionBytes": "4096",
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "3",
-}
+SMALL = SPARK_SMALL
 
 
 def _messy_parquet(path: Path) -> None:

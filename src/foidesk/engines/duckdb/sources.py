@@ -69,7 +69,7 @@ class LoadedSource:
         return self.digest()
 
 
-def _hashed(hasher: FileHasher, path: Path) -> Callable[[], str]:
+def hashed(hasher: FileHasher, path: Path) -> Callable[[], str]:
     """The digest of ``hasher``, waited for when it is asked for; a read error is the
     source's one line."""
 
@@ -381,7 +381,7 @@ def load_source(con: duckdb.DuckDBPyConnection, index: int, spec: SourceSpec) ->
         table=table,
         text_fields=text_fields,
         rows_read=int(row[0]) if row else 0,
-        digest=_hashed(hasher, spec.path),
+        digest=hashed(hasher, spec.path),
         stop_hash=hasher.stop,
         size_bytes=spec.path.stat().st_size,
     )

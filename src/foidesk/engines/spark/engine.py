@@ -64,6 +64,7 @@ from foidesk.engines.base import (
 from foidesk.engines.duckdb.sources import (
     UNUSABLE_CHECKS,
     canonical_select,
+    hashed,
     line_of_record,
     unusable_error,
 )
@@ -231,7 +232,7 @@ class SparkEngine:
                 _select, fields, mapping = canonical_select(spec.path, names, {})
                 hasher = FileHasher(spec.path)
                 sources.append(
-                    _Source(i, spec, None, {}, fields, mapping, _digest(hasher, spec.path))
+                    _Source(i, spec, None, {}, fields, mapping, hashed(hasher, spec.path))
                 )
                 continue
             if spec.format == "snapshot":
@@ -825,19 +826,6 @@ def _start_failure(exc: BaseException, log: str) -> str:
             reason = said[0] if said else reason
     reason = " ".join(reason.split()) or type(exc).__name__
     return reason if len(reason) <= 300 else reason[:297] + "..."
-
-
-def _digest(hasher: FileHasher, path: Path) -> Callable[[], str]:
-    """The sha256 of a raw extract, hashed on the driver while Spark works (a file the driver
-    cannot read is the source's one line)."""
-
-    def digest() -> str:
-        try:
-            return hasher.result()
-        except OSError as exc:
-            raise SourceError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
-
-    return digest
 
 
 def _check_shared(spark: Any, master: str, tmp: Path) -> None:
