@@ -1,22 +1,24 @@
 """The scale-out engine: Apache Spark moves the data, the shared matcher finds the mentions.
 
-Every source is first made a canonical snapshot by the shared ingest code (a snapshot source is
-used as it is), so Spark reads Parquet and parsing can never differ from the embedded engine:
-a row ingest would quarantine stops the run, as it does there, and so does a file whose
-``system`` column names several systems (seen by ingest as it reads, with the embedded engine's
-message). Spark then settles which copy of each candidate crime wins (cached), and one
-aggregate of the winners, grouped by system, period and overlap, gives every count: stages,
-copies searched per source, population after each data-quality date, records searched by
-system and period, and overlaps.
+This module plans the Spark jobs on the driver; ``tasks.py`` holds what runs in the executors.
+Each source is read where it lies, by the executors: a raw Parquet extract by its URI, its
+rows turned canonical in each task by the embedded engine's own statement
+(``engines.duckdb.sources.canonical_select`` and ``UNUSABLE_CHECKS``, run by DuckDB over the
+task's Arrow batches), so a value is read, and a bad row refused, as the embedded engine does;
+a snapshot as it is; a CSV extract first made a snapshot by the shared ingest code (Spark's
+CSV reader parses differently). The canonical rows are cached, and one aggregate gives the
+rows read, the unusable rows, the codes in the window and the systems a file names.
 Every rule of the population (scope, winner, statuses, period) is the SQL of
-``engines.population``, run through ``F.expr``, as the embedded engine runs it in DuckDB.
-The text of every copy of every population crime streams through ``Matcher`` inside
-``mapInArrow``: the matcher the engine is handed travels to the workers as its lexicon's data
-and is compiled there, once per Python worker (compiled Hyperscan databases are specific to a
-CPU); one write puts the
-evidence, each hit with its crime's winning fields, in Parquet, which the driver reads back
-and takes the (crime, platform) rows from, so nothing is collected through Spark but the
-aggregate. ``table.build_table`` then counts exactly as for the embedded engine.
+``engines.population``, run through ``F.expr``; each candidate crime's winner is one
+aggregate, and one aggregate of the winners, grouped by system, period and overlap, gives
+every count. In each source, the last copy of each population crime is joined by its position
+in the file to its text, which streams through ``Matcher`` inside ``mapInArrow`` (the lexicon
+travels as data and is compiled once per Python worker: Hyperscan databases are specific to a
+CPU). The executors write the evidence, each hit with its crime's winning fields, to Parquet
+(the driver's temporary folder, or ``work=``), which the driver reads back and takes the
+(crime, platform) rows from. No join is made by broadcast, so nothing record-level passes
+through the driver but the hits. ``table.build_table`` then counts exactly as for the
+embedded engine.
 
 A master URL is checked before any work (a standalone master must accept a connection within
 ``CONNECT_TIMEOUT`` seconds), and the JVM's own output is kept off the terminal: a failure to
