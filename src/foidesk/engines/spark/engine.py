@@ -326,46 +326,39 @@ class SparkEngine:
         DataFrames over the file, read by the executors."""
         from pyspark.sql import functions as F
 
+        position = F.col("_metadata.row_index")
         if source.raw:
             # only the columns the answer reads, typed from the file's footer (a column Spark
             # cannot read, such as a time of day, is no matter unless it is one of them)
-            wanted_columns = [
-                source.mapping[c]
-                for c in (*CANONICAL, "system", *source.text_fields)
-                if c in source.mapping
-            ]
-            schema, nanos = _raw_schema(source.spec.path, wanted_columns)
+            keys = [source.mapping[c] for c in (*CANONICAL, "system") if c in source.mapping]
+            texts = [source.mapping[f] for f in source.text_fields]
+            schema, nanos = _raw_schema(source.spec.path, [*keys, *texts])
             df = spark.read.schema(schema).parquet(source.crimes_uri)
-        else:
-            df = _read_parquet(spark, source.crimes_uri)
-            nanos = {}
-        row = F.col("_metadata.row_index").alias(ROW)
-        if source.raw:
-            wanted = [source.mapping[c] for c in (*CANONICAL, "system") if c in source.mapping]
-            meta = df.select(*[F.col(_quoted(c)) for c in wanted], row).mapInArrow(
+            meta = df.select(*[F.col(_quoted(c)) for c in keys], position.alias(ROW)).mapInArrow(
                 canonical_batches(
                     str(source.spec.path), source.mapping.get("system"), run_day(), nanos
                 ),
                 _spark_schema(out_schema(checks)),
             )
             text = df.select(
-                row.alias("record_no"),
+                position.alias("record_no"),
                 *[
-                    F.col(_quoted(source.mapping[f])).cast("string").alias(f)
-                    for f in source.text_fields
+                    F.col(_quoted(c)).cast("string").alias(f)
+                    for c, f in zip(texts, source.text_fields, strict=True)
                 ],
             )
         else:
             # a snapshot was validated by ingest, and holds one copy of a crime
+            df = _read_parquet(spark, source.crimes_uri)
             meta = df.select(
-                F.col("_metadata.row_index").alias("record_no"),
+                position.alias("record_no"),
                 *CANONICAL,
                 F.lit(None).cast("string").alias("recorded_date_raw"),
                 F.lit(None).cast("string").alias(SYSTEM_VALUE),
                 *[F.lit(False).alias(f"bad_{k}") for k in range(checks)],
             )
             text = df.select(
-                row.alias("record_no"), *[F.col(_quoted(f)) for f in source.text_fields]
+                position.alias("record_no"), *[F.col(_quoted(f)) for f in source.text_fields]
             )
         meta = meta.select(
             F.lit(source.index).alias("source_idx"),
