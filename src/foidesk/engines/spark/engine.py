@@ -80,11 +80,14 @@ from foidesk.engines.labels import (
 )
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
 from foidesk.engines.spark.tasks import (
-    ROW,
+    HITS,
+    SPLIT_SCHEMA,
     SYSTEM_VALUE,
-    canonical_batches,
+    Search,
+    SourceRead,
     match_batches,
     out_schema,
+    source_batches,
 )
 from foidesk.errors import EngineError, SourceError
 from foidesk.ingest.hashing import FileHasher
@@ -128,11 +131,6 @@ class _Source:
     @property
     def raw(self) -> bool:
         return self.folder is None
-
-    @property
-    def crimes_uri(self) -> str:
-        path = self.spec.path if self.folder is None else self.folder / "crimes.parquet"
-        return path.resolve().as_uri()
 
     @property
     def notes(self) -> Path | None:
@@ -183,7 +181,6 @@ class SparkEngine:
             # no join is made by broadcast: its table would pass through the driver, and
             # every table joined here is of records (candidates, copies, winners)
             .config("spark.sql.autoBroadcastJoinThreshold", "-1")
-            .config("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_schema
         )
         if self.master.startswith("local") and "spark.driver.memory" not in self.conf:
             # in local mode the driver's JVM is the executor too: Spark's default of 1 GB
@@ -321,51 +318,48 @@ class SparkEngine:
             return str(tmp / "evidence")
         return f"{self.work.rstrip('/')}/foidesk-evidence-{tmp.name}"
 
-    def _meta(self, spark: Any, source: _Source, checks: int) -> tuple[Any, Any]:
-        """A source's rows as (canonical columns with unusable flags, text by ``record_no``):
-        DataFrames over the file, read by the executors."""
+    def _meta(self, spark: Any, source: _Source, checks: int, search: Search) -> Any:
+        """A source's rows as canonical columns, unusable flags and each row's hits (its text
+        searched in the same pass): a DataFrame of the file's row groups, each task reading
+        its own where the file lies."""
         from pyspark.sql import functions as F
 
-        position = F.col("_metadata.row_index")
+        path = str(source.spec.path if source.folder is None else source.folder / "crimes.parquet")
+        try:
+            footer = pq.ParquetFile(path).metadata
+        except Exception as exc:
+            raise SourceError(f"{path}: not a readable Parquet file ({exc})") from exc
         if source.raw:
-            # only the columns the answer reads, typed from the file's footer (a column Spark
-            # cannot read, such as a time of day, is no matter unless it is one of them)
+            # only the columns the answer reads
             keys = [source.mapping[c] for c in (*CANONICAL, "system") if c in source.mapping]
             texts = [source.mapping[f] for f in source.text_fields]
-            schema, nanos = _raw_schema(source.spec.path, [*keys, *texts])
-            df = spark.read.schema(schema).parquet(source.crimes_uri)
-            meta = df.select(*[F.col(_quoted(c)) for c in keys], position.alias(ROW)).mapInArrow(
-                canonical_batches(
-                    str(source.spec.path), source.mapping.get("system"), run_day(), nanos
-                ),
-                _spark_schema(out_schema(checks)),
+            read = SourceRead(
+                path,
+                tuple(keys),
+                tuple(texts),
+                search,
+                True,
+                source.mapping.get("system"),
+                run_day(),
             )
-            text = df.select(
-                position.alias("record_no"),
-                *[
-                    F.col(_quoted(c)).cast("string").alias(f)
-                    for c, f in zip(texts, source.text_fields, strict=True)
-                ],
-            )
-        else:
-            # a snapshot was validated by ingest, and holds one copy of a crime
-            df = _read_parquet(spark, source.crimes_uri)
-            meta = df.select(
-                position.alias("record_no"),
-                *CANONICAL,
-                F.lit(None).cast("string").alias("recorded_date_raw"),
-                F.lit(None).cast("string").alias(SYSTEM_VALUE),
-                *[F.lit(False).alias(f"bad_{k}") for k in range(checks)],
-            )
-            text = df.select(
-                position.alias("record_no"), *[F.col(_quoted(f)) for f in source.text_fields]
-            )
-        meta = meta.select(
+        else:  # a snapshot was validated by ingest, and holds one copy of a crime
+            names = set(footer.schema.to_arrow_schema().names)
+            keys = [c for c in CANONICAL if c in names]
+            read = SourceRead(path, tuple(keys), tuple(source.text_fields), search, False)
+        splits, first = [], 0
+        for group in range(footer.num_row_groups):
+            splits.append((group, first))
+            first += footer.row_group(group).num_rows
+        frame = (
+            spark.sparkContext.parallelize(splits, max(1, len(splits)))
+            .toDF(_spark_schema(SPLIT_SCHEMA))
+            .mapInArrow(source_batches(read, checks), _spark_schema(out_schema(checks)))
+        )
+        return frame.select(
             F.lit(source.index).alias("source_idx"),
             F.lit(source.spec.system).alias("system"),
             "*",
         )
-        return meta, text
 
     def _run(
         self,
@@ -380,7 +374,12 @@ class SparkEngine:
 
         rules = PopulationRules.of(request)
         checks = len(UNUSABLE_CHECKS)
-        metas, texts = zip(*[self._meta(spark, s, checks) for s in sources], strict=True)
+        # the matcher travels as its lexicon's data, compiled on each worker
+        lexicon, platforms = matcher.lexicon, tuple(matcher.platform_names)
+        metas = [
+            self._meta(spark, s, checks, Search(lexicon, platforms, s.spec.system, s.text_fields))
+            for s in sources
+        ]
         read = metas[0]
         for meta in metas[1:]:
             read = read.unionByName(meta)
@@ -449,11 +448,11 @@ class SparkEngine:
 
         in_scope = F.coalesce(F.expr(rules.in_scope()), F.lit(False))
         in_population = in_scope & F.expr(rules.counted())
-        candidates = all_meta.where(in_scope).select("crime_ref").distinct()
-        copies = all_meta.join(candidates, "crime_ref", "left_semi")
-        # each candidate crime's winning copy, with the systems and the sources holding a copy:
-        # one aggregate, the winner the greatest of the copies' order keys (each key made
-        # ascending; a copy's source and position make them unique), not a sort by window
+        # each candidate crime's winning copy, with the sources holding a copy and its last
+        # copy in each: one aggregate over every row, grouped by crime (a crime is a candidate
+        # when a copy is in scope), the winner the greatest of the copies' order keys (each
+        # key made ascending; a copy's source and position make them unique), not a sort by
+        # window
         order_keys = [
             (F.expr(e).cast("long") if desc else -F.expr(e).cast("long")).alias(f"key_{j}")
             for j, (e, desc) in enumerate(rules.winner_order())
@@ -466,18 +465,27 @@ class SparkEngine:
             for name in names
         }
         winners = (
-            copies.groupBy("crime_ref")
+            all_meta.groupBy("crime_ref")
             .agg(
+                F.max(in_scope).alias("candidate"),
                 F.max(F.struct(*order_keys, *[F.col(c) for c in _WINNER_FIELDS])).alias("winner"),
                 *[
                     F.max((F.col("source_idx") == s.index).cast("int")).alias(f"in_{s.index}")
                     for s in sources
                 ],
+                *[
+                    F.max(F.when(F.col("source_idx") == s.index, F.col("record_no"))).alias(
+                        f"last_{s.index}"
+                    )
+                    for s in sources
+                ],
             )
+            .where("candidate")
             .select(
                 "crime_ref",
                 *[F.col(f"winner.{c}").alias(c) for c in _WINNER_FIELDS],
                 *[f"in_{s.index}" for s in sources],
+                *[f"last_{s.index}" for s in sources],
             )
             # the systems holding a copy, from the sources that do (plain sums: a set of
             # names for each crime cost more than the rest of the aggregate)
@@ -532,56 +540,33 @@ class SparkEngine:
                     overlaps[g["overlap"]] = overlaps.get(g["overlap"], 0) + int(g["population"])
         overlaps = dict(sorted(overlaps.items()))
 
-        # the population's copies, by source and position: the text of each is read by the
-        # executors where it lies and joined to them by position (no text is shuffled for
-        # the copies' keys)
-        # (in each source, the last copy of each population crime, as ingest keeps it: both
-        # systems' copies of a migrated crime count)
-        pop_copies = (
-            copies.groupBy("crime_ref", "source_idx")
-            .agg(F.max("record_no").alias("record_no"))
-            .join(population.select("crime_ref"), "crime_ref", "left_semi")
+        # the hits of the copies searched: in each source, the last copy of each population
+        # crime (as ingest keeps it: both systems' copies of a migrated crime count), each row's
+        # hits found as it was read (the text is never shuffled; only rows with a hit are)
+        last_copy = F.col("record_no") == F.element_at(
+            F.array(*[F.col(f"last_{s.index}") for s in sources]), F.col("source_idx") + 1
         )
-        # the matcher travels as its lexicon's data, compiled on each worker
-        lexicon, platforms = matcher.lexicon, tuple(matcher.platform_names)
-        evidence_frames = []
-        for s, text in zip(sources, texts, strict=True):
-            if s.text_fields:
-                mine = pop_copies.where(F.col("source_idx") == s.index).select(
-                    "record_no", "crime_ref"
-                )
-                # both sides are shuffled by position (a broadcast would pass the population's
-                # copies through the driver; Spark's estimate of the text, its compressed size
-                # in the file, would have it broadcast the text)
-                evidence_frames.append(
-                    text.join(mine.hint("shuffle_hash"), "record_no")
-                    # (by position: mapInArrow names its input columns unquoted, so a name
-                    # with a dot, text_mo.2, would be read as a struct's field)
-                    .select(
-                        "crime_ref",
-                        *[
-                            F.col(_quoted(f)).alias(f"text_{i}")
-                            for i, f in enumerate(s.text_fields)
-                        ],
-                    )
-                    .mapInArrow(
-                        match_batches(lexicon, platforms, s.spec.system, s.text_fields, False),
-                        _spark_schema(EVIDENCE_SCHEMA),
-                    )
-                )
+        evidence = (
+            all_meta.where(F.col(HITS).isNotNull())
+            .select("source_idx", "record_no", "crime_ref", F.explode(HITS).alias("hit"))
+            .join(
+                population.select("crime_ref", *[f"last_{s.index}" for s in sources]),
+                "crime_ref",
+            )
+            .where(last_copy)
+            .select("hit.*")
+        )
+        for s in sources:
             if s.notes is not None:
                 notes = _read_parquet(spark, s.notes.resolve().as_uri())
-                evidence_frames.append(
+                evidence = evidence.unionByName(
                     notes.join(population.select("crime_ref"), "crime_ref", "left_semi")
                     .select("crime_ref", "entry", "text")
                     .mapInArrow(
-                        match_batches(lexicon, platforms, s.spec.system, (), True),
+                        match_batches(lexicon, platforms, s.spec.system),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
                 )
-        evidence = evidence_frames[0]
-        for frame in evidence_frames[1:]:
-            evidence = evidence.unionByName(frame)
         # each hit carries its crime's winning fields (as crime_<name>), so that one write gives
         # both the evidence and the (crime, platform) rows, which the driver takes from it
         crime_fields = [
@@ -851,11 +836,6 @@ def _delete(spark: Any, uri: str) -> None:
     path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
 
 
-def _quoted(name: str) -> str:
-    """A column name as Spark's ``F.col`` reads it literally (dots and spaces included)."""
-    return "`" + name.replace("`", "``") + "`"
-
-
 def _read_parquet(spark: Any, path: str) -> Any:
     """A snapshot's Parquet file as a DataFrame, given the schema its footer holds (read here
     with pyarrow: cheaper than Spark inferring it); Spark infers it where a type is not one
@@ -867,75 +847,25 @@ def _read_parquet(spark: Any, path: str) -> Any:
     return spark.read.schema(schema).parquet(path)
 
 
-def _raw_schema(path: Path, columns: list[str]) -> tuple[Any, dict[str, str]]:
-    """The Spark schema of ``columns`` of the Parquet extract ``path``, from its footer, and
-    the columns of nanosecond timestamps, which Spark reads as their integers
-    (``spark.sql.legacy.parquet.nanosAsLong``) and each task turns back into timestamps
-    (name to Arrow type). A column of a type Spark cannot read is the source's one line."""
+def _spark_schema(schema: pa.Schema) -> Any:
+    """The Spark StructType of an Arrow schema (the types of snapshots, evidence and a row's
+    hits: strings, integers, dates, flags, and lists of structs of them)."""
     from pyspark.sql import types as T
 
-    schema = pq.read_schema(path)
-    fields = []
-    nanos: dict[str, str] = {}
-    for name in dict.fromkeys(columns):
-        kind = schema.field(name).type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        spark_type: Any = None
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            spark_type = T.StringType()
-        elif pa.types.is_integer(kind) and kind.bit_width <= 64 and not pa.types.is_uint64(kind):
-            spark_type = {8: T.ByteType(), 16: T.ShortType(), 32: T.IntegerType()}.get(
-                kind.bit_width if pa.types.is_signed_integer(kind) else kind.bit_width * 2,
-                T.LongType(),
-            )
-        elif pa.types.is_floating(kind):
-            spark_type = T.FloatType() if kind.bit_width == 32 else T.DoubleType()
-        elif pa.types.is_boolean(kind):
-            spark_type = T.BooleanType()
-        elif pa.types.is_date32(kind):
-            spark_type = T.DateType()
-        elif pa.types.is_timestamp(kind) and kind.unit in ("ms", "us"):
-            spark_type = T.TimestampType() if kind.tz else T.TimestampNTZType()
-        elif pa.types.is_timestamp(kind) and kind.unit == "ns":  # pandas' default
-            spark_type = T.LongType()
-            nanos[name] = kind.tz or ""
-        elif pa.types.is_decimal(kind):
-            spark_type = T.DecimalType(kind.precision, kind.scale)
-        elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-            spark_type = T.BinaryType()
-        if spark_type is None:
-            hint = (
-                " (write it in microseconds: pandas to_parquet(coerce_timestamps='us'))"
-                if pa.types.is_timestamp(kind)
-                else ""
-            )
-            raise SourceError(
-                f"{path}: column {name!r} is of type {kind}, which Spark cannot read{hint}; "
-                "--engine duckdb reads it"
-            )
-        fields.append(T.StructField(name, spark_type, True))
-    return T.StructType(fields), nanos
-
-
-def _spark_schema(schema: pa.Schema) -> Any:
-    """The Spark StructType of an Arrow schema (the types of snapshots and evidence)."""
-    from pyspark.sql.types import (
-        BooleanType,
-        DateType,
-        IntegerType,
-        LongType,
-        StringType,
-        StructField,
-        StructType,
-    )
-
     kinds = {
-        pa.string(): StringType(),
-        pa.large_string(): StringType(),
-        pa.int32(): IntegerType(),
-        pa.int64(): LongType(),
-        pa.date32(): DateType(),
-        pa.bool_(): BooleanType(),
+        pa.string(): T.StringType(),
+        pa.large_string(): T.StringType(),
+        pa.int32(): T.IntegerType(),
+        pa.int64(): T.LongType(),
+        pa.date32(): T.DateType(),
+        pa.bool_(): T.BooleanType(),
     }
-    return StructType([StructField(f.name, kinds[f.type], True) for f in schema])
+
+    def kind(t: pa.DataType) -> Any:
+        if pa.types.is_list(t):
+            return T.ArrayType(kind(t.value_type), True)
+        if pa.types.is_struct(t):
+            return _spark_schema(pa.schema(list(t)))
+        return kinds[t]
+
+    return T.StructType([T.StructField(f.name, kind(f.type), True) for f in schema])
