@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from foidesk.engines.base import EVIDENCE_SCHEMA, EvidenceBuilder, note_fields
 from foidesk.search.lexicon import Lexicon
@@ -213,14 +214,23 @@ def _canonical_rows(read: SourceRead, checks: int) -> Any:
                 f"coalesce({condition}, false) AS bad_{k}"
                 for k, (_f, condition, _m) in enumerate(UNUSABLE_CHECKS)
             )
+            # the date as written is kept only where a date check failed: only the message
+            # for an unusable row shows it, and each value a task returns costs the JVM
+            dated = " OR ".join(
+                f"bad_{k}"
+                for k, (field, _c, _m) in enumerate(UNUSABLE_CHECKS)
+                if field == "recorded_date_raw"
+            )
             query.append(
-                f"SELECT *, {flags} FROM (SELECT {ident(ROW)} AS record_no, "
-                f"{', '.join(select)}, {system} AS {SYSTEM_VALUE} FROM batch_rows)"
+                f"SELECT * REPLACE (CASE WHEN {dated} THEN recorded_date_raw END AS "
+                f"recorded_date_raw) FROM (SELECT *, {flags} FROM (SELECT {ident(ROW)} AS "
+                f"record_no, {', '.join(select)}, {system} AS {SYSTEM_VALUE} FROM batch_rows))"
             )
         con.register("batch_rows", batch)
         table = con.sql(query[0]).to_arrow_table()
         con.unregister("batch_rows")
-        return table.select(schema.names).cast(schema), table.select(texts)
+        canonical = table.select(schema.names).cast(schema)
+        return _first_systems(canonical), table.select(texts)
 
     return rows
 
@@ -251,6 +261,18 @@ def _per_row(evidence: pa.RecordBatch, rows: list[int], count: int) -> pa.Array:
     return pa.ListArray.from_arrays(
         pa.array(offsets), values, type=HITS_TYPE, mask=pa.array(per_row == 0)
     )
+
+
+def _first_systems(table: pa.Table) -> pa.Table:
+    """``table`` with each value of ``SYSTEM_VALUE`` kept only on the first row holding it: the
+    checks need the values a file names (how many, which), not the rows, and each value a
+    task returns costs the JVM."""
+    values = table.column(SYSTEM_VALUE)
+    keep = np.zeros(table.num_rows, dtype=bool)
+    for value in pc.unique(values).drop_null().to_pylist():
+        keep[pc.index(values, value).as_py()] = True
+    kept = pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
+    return table.set_column(table.schema.get_field_index(SYSTEM_VALUE), SYSTEM_VALUE, kept)
 
 
 def _worker_matcher(lexicon: Lexicon, platforms: tuple[str, ...]) -> Matcher:
