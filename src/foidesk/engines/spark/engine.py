@@ -554,19 +554,34 @@ class SparkEngine:
 
         # the hits of the copies searched: in each source, the last copy of each population
         # crime (as ingest keeps it: both systems' copies of a migrated crime count), each row's
-        # hits found as it was read (the text is never shuffled; only rows with a hit are)
+        # hits found as it was read (the text is never shuffled; only rows with a hit are).
+        # Each hit carries its crime's winning fields (as crime_<name>), so that one write
+        # gives both the evidence and the (crime, platform) rows, which the driver takes from
+        # it; the population is joined to the rows with a hit once, for both
+        crime_fields = [
+            n for n in CRIME_HITS_SCHEMA.names if n not in ("crime_ref", "platform", "certain")
+        ]
+        crime_columns = [f"crime_{n}" for n in crime_fields]
+        of_crime = population.select(
+            "crime_ref", *[F.col(n).alias(f"crime_{n}") for n in crime_fields]
+        )
         last_copy = F.col("record_no") == F.element_at(
             F.array(*[F.col(f"last_{s.index}") for s in sources]), F.col("source_idx") + 1
         )
         evidence = (
             all_meta.where(F.col(HITS).isNotNull())
-            .select("source_idx", "record_no", "crime_ref", F.explode(HITS).alias("hit"))
+            .select("source_idx", "record_no", "crime_ref", HITS)
             .join(
-                population.select("crime_ref", *[f"last_{s.index}" for s in sources]),
+                population.select(
+                    "crime_ref",
+                    *[f"last_{s.index}" for s in sources],
+                    *[F.col(n).alias(f"crime_{n}") for n in crime_fields],
+                ),
                 "crime_ref",
             )
             .where(last_copy)
-            .select("hit.*")
+            .select(F.explode(HITS).alias("hit"), *crime_columns)
+            .select("hit.*", *crime_columns)
         )
         for s in sources:
             if s.notes is not None:
@@ -578,21 +593,12 @@ class SparkEngine:
                         match_batches(lexicon, platforms, s.spec.system),
                         _spark_schema(EVIDENCE_SCHEMA),
                     )
+                    .join(of_crime, "crime_ref")
                 )
-        # each hit carries its crime's winning fields (as crime_<name>), so that one write gives
-        # both the evidence and the (crime, platform) rows, which the driver takes from it
-        crime_fields = [
-            n for n in CRIME_HITS_SCHEMA.names if n not in ("crime_ref", "platform", "certain")
-        ]
-        of_crime = population.select(
-            "crime_ref", *[F.col(n).alias(f"crime_{n}") for n in crime_fields]
+        evidence = evidence.withColumn("year", F.year("crime_recorded_date"))
+        evidence.select(*EVIDENCE_SCHEMA.names, *crime_columns).write.parquet(
+            self._evidence_uri(tmp)
         )
-        evidence = evidence.join(of_crime, "crime_ref").withColumn(
-            "year", F.year("crime_recorded_date")
-        )
-        evidence.select(
-            *EVIDENCE_SCHEMA.names, *[f"crime_{n}" for n in crime_fields]
-        ).write.parquet(self._evidence_uri(tmp))
         reports = []
         for s in sources:
             spec = s.spec
