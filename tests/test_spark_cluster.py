@@ -127,3 +127,45 @@ def test_the_command_line_on_the_cluster(cluster: SparkCluster, tmp_path: Path) 
     assert audit["engine"]["name"] == "spark"
     assert audit["engine"]["master"] == cluster.master
     assert list(scratch.iterdir()) == []  # the engine's temporary folder is gone
+
+
+def test_a_parquet_extract_named_relatively_is_read_by_the_executors(
+    cluster: SparkCluster, tmp_path: Path
+) -> None:
+    """``foidesk answer request.toml`` run in the request's folder, its source a raw Parquet
+    extract named relatively: the executors run in their own working folders, so the path
+    they are given must be absolute. The table is the embedded engine's, and an INT96
+    timestamp (Spark's and Hive's old default) is read as the embedded engine reads it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.conftest import COLUMNS, crime, run_cli, write_request
+
+    rows = [crime(f"R{i}", "2018-06-01", "seen on Facebook and Snapchat") for i in range(12)]
+    rows += [crime(f"Q{i}", "2017-02-03", "a WhatsApp message") for i in range(7)]
+    table = pa.table({n: [r.get(n, "") for r in rows] for n in COLUMNS})
+    dates = pa.array([r["recorded_date"] + "T10:00:00" for r in rows]).cast(pa.timestamp("us"))
+    table = table.set_column(COLUMNS.index("recorded_date"), "recorded_date", dates)
+    pq.write_table(
+        table, tmp_path / "x.parquet", row_group_size=5, use_deprecated_int96_timestamps=True
+    )
+    write_request(tmp_path, [("x.parquet", "Athena")])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    conf = cluster.client_conf_dir(**LOCAL_TASKS)
+    command = ["answer", "request.toml", "--out", "spark", "--engine", "spark"]
+    command += ["--spark-master", cluster.master, "--no-pdf", "--quiet"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "foidesk", *command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=os.environ | {"SPARK_CONF_DIR": str(conf), "TMPDIR": str(scratch)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    duck = run_cli("answer", "request.toml", "--out", "duck", "--no-pdf", "--quiet", cwd=tmp_path)
+    assert duck.returncode == 0, duck.stderr
+    assert proc.stdout == duck.stdout
+    audit = json.loads((tmp_path / "spark" / "internal" / "audit.json").read_text("utf-8"))
+    assert audit["counts"]["table_grand_total"] == 19  # 12 crimes in 2018, 7 in 2017

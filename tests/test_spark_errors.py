@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -170,3 +171,24 @@ def test_spark_failing_to_start_is_one_line(tmp_path: Path) -> None:
         "(Could not parse Master URL: 'local[abc]')"
     )
     assert not out.exists()
+
+
+def test_an_int96_date_out_of_range_is_refused_by_both_engines_alike(tmp_path: Path) -> None:
+    """INT96 timestamps (the old default of Spark, Hive and Impala) read in nanoseconds would
+    wrap a date after 2262 into range without a word; both engines read them in microseconds
+    and refuse 9999-12-31 naming its row."""
+    rows = [crime(f"P{i}", "2018-06-01", "on Facebook", system="Athena") for i in range(5)]
+    table = pa.table({n: [r.get(n, "") for r in rows] for n in COLUMNS})
+    dates = pa.array(
+        [datetime(2018, 6, 1)] * 2 + [datetime(9999, 12, 31)] + [datetime(2018, 6, 2)] * 2
+    )
+    table = table.set_column(COLUMNS.index("recorded_date"), "recorded_date", dates)
+    pq.write_table(
+        table, tmp_path / "x.parquet", row_group_size=2, use_deprecated_int96_timestamps=True
+    )
+    request = write_request(tmp_path, [("x.parquet", "Athena")])
+    messages = _refusals(tmp_path, request)
+    assert messages["spark"] == messages["duckdb"]
+    assert (
+        "x.parquet: row 3: recorded_date '9999-12-31 00:00:00' is out of range" in messages["spark"]
+    )

@@ -317,6 +317,12 @@ class SparkEngine:
                 spark.stop()
                 progress.end()
 
+    def _batch_rows(self) -> int:
+        """Rows a task reads at a time: ``GATHER_ROWS``, or the Arrow batch size given in the
+        engine's Spark settings (the parity tests read in batches of a few rows)."""
+        given = self.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
+        return int(given) if given else 0
+
     def _evidence_uri(self, tmp: Path) -> str:
         """Where the executors write the evidence: the private folder, or a run's own
         folder under ``work``."""
@@ -330,7 +336,12 @@ class SparkEngine:
         its own where the file lies."""
         from pyspark.sql import functions as F
 
-        path = str(source.spec.path if source.folder is None else source.folder / "crimes.parquet")
+        # the absolute path: an executor on a cluster runs in its own working folder
+        path = str(
+            (
+                source.spec.path if source.folder is None else source.folder / "crimes.parquet"
+            ).resolve()
+        )
         try:
             footer = pq.ParquetFile(path).metadata
         except Exception as exc:
@@ -347,17 +358,37 @@ class SparkEngine:
                 True,
                 source.mapping.get("system"),
                 run_day(),
+                self._batch_rows(),
             )
         else:  # a snapshot was validated by ingest, and holds one copy of a crime
             names = set(footer.schema.to_arrow_schema().names)
             keys = [c for c in CANONICAL if c in names]
-            read = SourceRead(path, tuple(keys), tuple(source.text_fields), search, False)
-        splits, first = [], 0
+            read = SourceRead(
+                path,
+                tuple(keys),
+                tuple(source.text_fields),
+                search,
+                False,
+                batch_rows=self._batch_rows(),
+            )
+        # a task reads consecutive row groups of at least a quarter of a core's share of the
+        # file's rows together: a file written in thousands of small groups is not thousands
+        # of tasks (each reading the footer), while each core still gets several tasks
+        least = footer.num_rows // (4 * max(1, int(spark.sparkContext.defaultParallelism)))
+        splits: list[list[tuple[int, int]]] = []
+        first, held = 0, 0
         for group in range(footer.num_row_groups):
-            splits.append((group, first))
-            first += footer.row_group(group).num_rows
+            if not splits or held >= max(1, least):
+                splits.append([])
+                held = 0
+            splits[-1].append((group, first))
+            rows = footer.row_group(group).num_rows
+            first += rows
+            held += rows
         frame = (
+            # one split a partition (parallelize gives each of n elements its own of n slices)
             spark.sparkContext.parallelize(splits, max(1, len(splits)))
+            .flatMap(lambda split: split)
             .toDF(_spark_schema(SPLIT_SCHEMA))
             .mapInArrow(source_batches(read, checks), _spark_schema(out_schema(checks)))
         )

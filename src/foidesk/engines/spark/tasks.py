@@ -104,6 +104,7 @@ class SourceRead:
     raw: bool
     system_column: str | None = None
     run_day: date | None = None
+    batch_rows: int = 0  # rows read and made canonical at a time (0: ``GATHER_ROWS``)
 
 
 # a task's share of a source: Parquet row groups (their first row's position in the file)
@@ -120,7 +121,10 @@ def source_batches(read: SourceRead, checks: int) -> Any:
 
         rows = _canonical_rows(read, checks) if read.raw else _snapshot_rows(checks)
         texts = [text_column(i) for i in range(len(read.texts))]
-        parquet = pq.ParquetFile(read.path)
+        # INT96 timestamps (Spark's, Hive's and Impala's old default) in microseconds, as
+        # DuckDB reads them: in nanoseconds a date before 1677 or after 2262 would wrap
+        # silently into range instead of being refused as the embedded engine refuses it
+        parquet = pq.ParquetFile(read.path, coerce_int96_timestamp_unit="us")
         for split in splits:
             for group, first in zip(
                 split.column("row_group").to_pylist(),
@@ -129,7 +133,7 @@ def source_batches(read: SourceRead, checks: int) -> Any:
             ):
                 position = int(first)
                 for batch in parquet.iter_batches(
-                    batch_size=GATHER_ROWS,
+                    batch_size=read.batch_rows or GATHER_ROWS,
                     row_groups=[int(group)],
                     columns=list(dict.fromkeys([*read.keys, *read.texts])),
                     use_threads=False,
@@ -267,10 +271,14 @@ def _first_systems(table: pa.Table) -> pa.Table:
     """``table`` with each value of ``SYSTEM_VALUE`` kept only on the first row holding it: the
     checks need the values a file names (how many, which), not the rows, and each value a
     task returns costs the JVM."""
-    values = table.column(SYSTEM_VALUE)
+    values = table.column(SYSTEM_VALUE).combine_chunks()
+    codes = values.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    valid = np.asarray(values.is_valid())
     keep = np.zeros(table.num_rows, dtype=bool)
-    for value in pc.unique(values).drop_null().to_pylist():
-        keep[pc.index(values, value).as_py()] = True
+    if valid.any():
+        rows = np.flatnonzero(valid)
+        _values, first = np.unique(codes[rows], return_index=True)
+        keep[rows[first]] = True
     kept = pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
     return table.set_column(table.schema.get_field_index(SYSTEM_VALUE), SYSTEM_VALUE, kept)
 
