@@ -317,12 +317,6 @@ class SparkEngine:
                 spark.stop()
                 progress.end()
 
-    def _batch_rows(self) -> int:
-        """Rows a task reads at a time: ``GATHER_ROWS``, or the Arrow batch size given in the
-        engine's Spark settings (the parity tests read in batches of a few rows)."""
-        given = self.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
-        return int(given) if given else 0
-
     def _evidence_uri(self, tmp: Path) -> str:
         """Where the executors write the evidence: the private folder, or a run's own
         folder under ``work``."""
@@ -358,19 +352,11 @@ class SparkEngine:
                 True,
                 source.mapping.get("system"),
                 run_day(),
-                self._batch_rows(),
             )
         else:  # a snapshot was validated by ingest, and holds one copy of a crime
             names = set(footer.schema.to_arrow_schema().names)
             keys = [c for c in CANONICAL if c in names]
-            read = SourceRead(
-                path,
-                tuple(keys),
-                tuple(source.text_fields),
-                search,
-                False,
-                batch_rows=self._batch_rows(),
-            )
+            read = SourceRead(path, tuple(keys), tuple(source.text_fields), search, False)
         # a task reads consecutive row groups of at least a quarter of a core's share of the
         # file's rows together: a file written in thousands of small groups is not thousands
         # of tasks (each reading the footer), while each core still gets several tasks
