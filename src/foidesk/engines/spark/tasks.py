@@ -104,7 +104,6 @@ class SourceRead:
     raw: bool
     system_column: str | None = None
     run_day: date | None = None
-    batch_rows: int = 0  # rows read and made canonical at a time (0: ``GATHER_ROWS``)
 
 
 # a task's share of a source: Parquet row groups (their first row's position in the file)
@@ -119,8 +118,8 @@ def source_batches(read: SourceRead, checks: int) -> Any:
     def run(splits: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow.parquet as pq
 
-        rows = _canonical_rows(read, checks) if read.raw else _snapshot_rows(checks)
         texts = [text_column(i) for i in range(len(read.texts))]
+        rows = _canonical_rows(read, checks) if read.raw else _snapshot_rows(checks, texts)
         # INT96 timestamps (Spark's, Hive's and Impala's old default) in microseconds, as
         # DuckDB reads them: in nanoseconds a date before 1677 or after 2262 would wrap
         # silently into range instead of being refused as the embedded engine refuses it
@@ -133,7 +132,7 @@ def source_batches(read: SourceRead, checks: int) -> Any:
             ):
                 position = int(first)
                 for batch in parquet.iter_batches(
-                    batch_size=read.batch_rows or GATHER_ROWS,
+                    batch_size=GATHER_ROWS,
                     row_groups=[int(group)],
                     columns=list(dict.fromkeys([*read.keys, *read.texts])),
                     use_threads=False,
@@ -153,27 +152,26 @@ def source_batches(read: SourceRead, checks: int) -> Any:
     return run
 
 
-def _snapshot_rows(checks: int) -> Any:
+def _snapshot_rows(checks: int, texts: list[str]) -> Any:
     """A snapshot's rows (its canonical columns, ``ROW`` and texts) as (canonical columns,
     texts): validated by ingest, so no row is unusable."""
     schema = canonical_schema(checks)
 
     def rows(batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table]:
-        count = batch.num_rows
-        given = {"record_no": batch.column(ROW)}
-        columns = [
-            given[f.name]
-            if f.name in given
-            else batch.column(f.name)
-            if f.name in batch.schema.names
-            else pa.nulls(count, f.type)
-            if not f.name.startswith("bad_")
-            else pa.array(np.zeros(count, dtype=bool))
-            for f in schema
-        ]
         table = pa.Table.from_batches([batch])
-        texts = table.select([n for n in batch.schema.names if n.startswith("__text_")])
-        return pa.Table.from_arrays(columns, names=schema.names).cast(schema), texts
+        count = batch.num_rows
+        columns = []
+        for field in schema:
+            if field.name == "record_no":
+                columns.append(batch.column(ROW))
+            elif field.name.startswith("bad_"):
+                columns.append(pa.array(np.zeros(count, dtype=bool)))
+            elif field.name in batch.schema.names:
+                columns.append(batch.column(field.name))
+            else:  # the date as written, the file's own system: a snapshot has neither
+                columns.append(pa.nulls(count, field.type))
+        canonical = pa.Table.from_arrays(columns, names=schema.names).cast(schema)
+        return canonical, table.select(texts)
 
     return rows
 
