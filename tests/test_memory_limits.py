@@ -260,3 +260,40 @@ def test_the_message_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
         "262144 bytes (bad allocation)): this process may use at most 700 MB of address space "
         "(ulimit -v); raise the limit"
     )
+
+
+@pytest.mark.parametrize("thread", ["foidesk-warm-imports", "foidesk-compile", "foidesk-prefetch"])
+def test_a_thread_that_dies_of_memory_before_it_starts_is_one_line_not_a_hang(
+    seed_request: Path, tmp_path: Path, scratch: Path, thread: str
+) -> None:
+    """Python reports a thread whose start-up raised ``MemoryError`` as "Exception ignored in
+    thread started by" and leaves ``Thread.start`` waiting for ever (``foidesk answer`` hung at
+    500 MB in CI). Here the named thread's start-up fails as it did there; the answer must end
+    with the one line and leave no case folder."""
+    out = tmp_path / "case"
+    code = (
+        "import sys, threading\n"
+        "real = threading.Thread._bootstrap_inner\n"
+        "def failing(self):\n"
+        f"    if self.name == {thread!r}:\n"
+        "        raise MemoryError\n"
+        "    real(self)\n"
+        "threading.Thread._bootstrap_inner = failing\n"
+        "from foidesk.cli import main\n"
+        f"sys.argv = ['foidesk', 'answer', {str(seed_request)!r}, '--out', {str(out)!r}]\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"TMPDIR": str(scratch)},
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("foidesk: error: out of memory in "), proc.stderr
+    assert "(a thread could not be started)" in lines[0]
+    assert not out.exists()
+    assert list(scratch.iterdir()) == []

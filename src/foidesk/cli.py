@@ -884,9 +884,11 @@ def main() -> None:
         memory_exhausted,
         out_of_memory_message,
         release_memory,
+        threads_that_cannot_start_raise,
     )
 
     limit = fit_address_space()  # before Arrow, NumPy and DuckDB load
+    threads_that_cannot_start_raise()
     command = _command()
     doing = f"in foidesk {command}" if command else "in foidesk"
     if limit is not None and command in _LOADS_LIBRARIES and limit < _LIBRARIES_MB << 20:

@@ -20,8 +20,10 @@ fail in many ways (``MemoryError``, ``duckdb.OutOfMemoryException``, "can't star
 ``ENOMEM``, a library that cannot be mapped); ``memory_exhausted`` recognises them all, and
 ``out_of_memory_message`` says it in one line that names the limit. ``fit_address_space``
 (called by the command line before the libraries load) stops them reserving address space
-they never use. A folder that could not be removed because memory had run out is removed once
-the failed work's memory is released.
+they never use; ``threads_that_cannot_start_raise`` (also called by the command line) turns
+a thread that dies of ``MemoryError`` before it starts, which Python leaves its starter
+waiting for ever, into an exception in the main thread. A folder that could not be removed
+because memory had run out is removed once the failed work's memory is released.
 
 This module imports nothing from foidesk (nor Arrow, NumPy, DuckDB or Hyperscan), so every
 room may use it.
@@ -286,6 +288,53 @@ def fit_address_space() -> int | None:
 
             ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
     return limit
+
+
+class ThreadNotStarted(MemoryError):
+    """A thread could not start because memory ran out; raised in the main thread."""
+
+
+def threads_that_cannot_start_raise() -> None:
+    """Make a thread that dies of ``MemoryError`` before it starts raise in the main thread.
+
+    ``threading.Thread.start`` waits, without a timeout, for the new thread to say it has
+    started; when the new thread's first allocations fail (under ``ulimit -v``), Python reports
+    the ``MemoryError`` as "Exception ignored in thread started by" and the waiting thread
+    waits for ever (seen in CI: ``foidesk answer`` at 500 MB hung until killed). Installed by
+    the command line: such a report sends SIGUSR1 to the main thread, whose handler raises
+    ``ThreadNotStarted`` once; a blocked wait is interrupted by a signal, so the waiting
+    ``start`` raises, clean-up runs and the error is the usual one line. A signal that arrives
+    just before the main thread blocks is not seen by the wait, so it is sent again every 50 ms
+    until the handler has run. Any other unraisable exception goes to the hook that was there
+    before."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    main_ident = threading.main_thread().ident
+    previous = sys.unraisablehook
+    failure = ThreadNotStarted("a thread could not be started")  # made while memory remains
+    raised = threading.Event()
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        value = unraisable.exc_value
+        if (
+            main_ident is not None
+            and value is not None
+            and (unraisable.err_msg or "").startswith("Exception ignored in thread started by")
+            and memory_exhausted(value) is not None
+        ):
+            while not raised.is_set():
+                signal.pthread_kill(main_ident, signal.SIGUSR1)
+                raised.wait(0.05)
+            return
+        previous(unraisable)
+
+    def raise_failure(signum: int, frame: FrameType | None) -> None:
+        if not raised.is_set():  # once: a later signal must not break the clean-up
+            raised.set()
+            raise failure
+
+    signal.signal(signal.SIGUSR1, raise_failure)
+    sys.unraisablehook = hook
 
 
 def memory_exhausted(exc: BaseException) -> BaseException | None:

@@ -734,7 +734,7 @@ class DuckDBEngine:
             except BaseException as exc:  # handed to the consumer
                 put(exc)
 
-        thread = threading.Thread(target=produce, daemon=True)
+        thread = threading.Thread(target=produce, name="foidesk-prefetch", daemon=True)
         thread.start()
         try:
             while (item := queue.get()) is not None:
