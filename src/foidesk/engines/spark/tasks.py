@@ -110,10 +110,11 @@ class SourceRead:
 SPLIT_SCHEMA = pa.schema([("row_group", pa.int32()), ("first_row", pa.int64())])
 
 
-def source_batches(read: SourceRead, checks: int) -> Any:
+def source_batches(read: SourceRead, checks: int, batch_rows: int = GATHER_ROWS) -> Any:
     """A ``mapInArrow`` function: batches of splits (``SPLIT_SCHEMA``) to the rows of those
     row groups of ``read.path`` as ``out_schema(checks)``, read by this task with pyarrow
-    (Spark's own reader would pass every value through the JVM's rows, there and back)."""
+    (Spark's own reader would pass every value through the JVM's rows, there and back), at
+    most ``batch_rows`` rows at a time (a row group may be read in several batches)."""
 
     def run(splits: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow.parquet as pq
@@ -132,7 +133,7 @@ def source_batches(read: SourceRead, checks: int) -> Any:
             ):
                 position = int(first)
                 for batch in parquet.iter_batches(
-                    batch_size=GATHER_ROWS,
+                    batch_size=batch_rows,
                     row_groups=[int(group)],
                     columns=list(dict.fromkeys([*read.keys, *read.texts])),
                     use_threads=False,
