@@ -888,8 +888,9 @@ def main() -> None:
     )
 
     limit = fit_address_space()  # before Arrow, NumPy and DuckDB load
-    threads_that_cannot_start_raise()
     command = _command()
+    if command != "serve":  # the desk's jobs start threads too: a hung job, not a dead desk
+        threads_that_cannot_start_raise()
     doing = f"in foidesk {command}" if command else "in foidesk"
     if limit is not None and command in _LOADS_LIBRARIES and limit < _LIBRARIES_MB << 20:
         sys.stderr.write(
