@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import crime, write_request
+from tests.conftest import crime, write_extract, write_request
 from tests.helpers import SPARK_SMALL, answer_with_both, assert_same_answer
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install 'foidesk[spark]')")
@@ -97,3 +97,47 @@ def test_evidence_through_a_shared_folder_uri(tmp_path: Path) -> None:
     assert_same_answer(duck, spark)
     assert spark[1].num_rows > 0
     assert list(shared.iterdir()) == []  # the run's folder is removed
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_a_population_crimes_last_copy_out_of_scope_is_searched_as_the_embedded_engine_does(
+    tmp_path: Path, kind: str
+) -> None:
+    """The pass searches only copies in scope; a source's last copy of a population crime can
+    be out of scope (a migrated crime whose copy in the older system has another code, or
+    another date), and its mentions count as the embedded engine counts them: searched again
+    by row group (raw Parquet) or from the snapshot a CSV becomes."""
+    legacy = [
+        crime("M1", "2018-05-01", "seen on Facebook", ho_code="8N"),  # winner is Athena's
+        crime("Q1", "2018-01-01", "nothing here"),
+        crime("M3", "2017-02-02", "on Instagram"),  # in scope, then out of scope:
+        crime("Q2", "2018-01-02", "nothing here"),
+        crime("Q3", "2018-01-03", "nothing here"),
+        crime("M3", "2017-02-03", "on Instagram again", ho_code="8N"),  # the last copy wins
+        crime("M4", "2014-12-30", "a TikTok video"),  # outside the window here only
+        crime("X1", "2018-03-03", "Facebook, not a drug crime", ho_code="8N"),
+    ]
+    athena = [
+        crime("M1", "2018-05-02", "no mention"),
+        crime("M4", "2015-01-02", "no mention"),
+        crime("A1", "2018-07-07", "via Snapchat"),
+    ]
+    if kind == "csv":  # a crime twice in one CSV is ingested as its last copy alone, so its
+        # earlier copy in scope makes it a candidate for the embedded engine only (docs/spark.md)
+        legacy = [r for r in legacy if r["crime_ref"] != "M3"]
+    if kind == "parquet":
+        for name, rows in (("legacy", legacy), ("athena", athena)):
+            names = list(rows[0])
+            table = pa.table({n: [r[n] for r in rows] for n in names})
+            pq.write_table(table, tmp_path / f"{name}.parquet", row_group_size=2)
+    else:
+        write_extract(tmp_path / "legacy.csv", legacy)
+        write_extract(tmp_path / "athena.csv", athena)
+    request = write_request(tmp_path, [(f"legacy.{kind}", "Legacy"), (f"athena.{kind}", "Athena")])
+    duck, spark = answer_with_both(request, tmp_path, SparkEngine(master="local[2]", conf=SMALL))
+    assert_same_answer(duck, spark)
+    found = {(e["crime_ref"], e["system"], e["text"]) for e in spark[1].to_pylist()}
+    assert ("M1", "Legacy", "Facebook") in found  # a copy out of scope, its crime counted
+    assert ("M4", "Legacy", "TikTok") in found
+    assert ("A1", "Athena", "Snapchat") in found
+    assert not {f for f in found if f[0] in ("M3", "X1")}  # not in the population
