@@ -103,10 +103,11 @@ def test_evidence_through_a_shared_folder_uri(tmp_path: Path) -> None:
 def test_a_population_crimes_last_copy_out_of_scope_is_searched_as_the_embedded_engine_does(
     tmp_path: Path, kind: str
 ) -> None:
-    """The pass searches only copies in scope; a source's last copy of a population crime can
-    be out of scope (a migrated crime whose copy in the older system has another code, or
-    another date), and its mentions count as the embedded engine counts them: searched again
-    by row group (raw Parquet) or from the snapshot a CSV becomes."""
+    """A source's last copy of a population crime can be out of scope (a migrated crime whose
+    copy in the older system has another code, or another date), and its mentions count as
+    the embedded engine counts them (a plan that searched only copies in scope would have to
+    search these again: tried, docs/performance.md), from raw Parquet read in row groups and
+    from the snapshot a CSV becomes."""
     legacy = [
         crime("M1", "2018-05-01", "seen on Facebook", ho_code="8N"),  # winner is Athena's
         crime("Q1", "2018-01-01", "nothing here"),

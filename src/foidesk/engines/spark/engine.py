@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import json
 import os
 import re
@@ -84,14 +83,11 @@ from foidesk.engines.labels import (
 )
 from foidesk.engines.population import EXCLUDED_STATUSES, PopulationRules, excluded_stage
 from foidesk.engines.spark.tasks import (
-    COPIES_SCHEMA,
-    COPY_HITS_SCHEMA,
     HITS,
     SPLIT_SCHEMA,
     SYSTEM_VALUE,
     Search,
     SourceRead,
-    copy_batches,
     match_batches,
     out_schema,
     source_batches,
@@ -328,13 +324,10 @@ class SparkEngine:
             return str(tmp / "evidence")
         return f"{self.work.rstrip('/')}/foidesk-evidence-{tmp.name}"
 
-    def _meta(
-        self, spark: Any, source: _Source, checks: int, search: Search, in_scope: str
-    ) -> tuple[Any, SourceRead, list[tuple[int, int, int]]]:
-        """A source's rows as canonical columns, unusable flags and the hits of each copy in
-        scope (its text searched in the same pass): a DataFrame of the file's row groups, each
-        task reading its own where the file lies; with how it is read, and its row groups
-        (index, first row, rows)."""
+    def _meta(self, spark: Any, source: _Source, checks: int, search: Search) -> Any:
+        """A source's rows as canonical columns, unusable flags and each row's hits (its text
+        searched in the same pass): a DataFrame of the file's row groups, each task reading
+        its own where the file lies."""
         from pyspark.sql import functions as F
 
         # the absolute path: an executor on a cluster runs in its own working folder
@@ -359,20 +352,16 @@ class SparkEngine:
                 True,
                 source.mapping.get("system"),
                 run_day(),
-                in_scope,
             )
         else:  # a snapshot was validated by ingest, and holds one copy of a crime
             names = set(footer.schema.to_arrow_schema().names)
             keys = [c for c in CANONICAL if c in names]
-            read = SourceRead(
-                path, tuple(keys), tuple(source.text_fields), search, False, in_scope=in_scope
-            )
+            read = SourceRead(path, tuple(keys), tuple(source.text_fields), search, False)
         # a task reads consecutive row groups of at least a quarter of a core's share of the
         # file's rows together: a file written in thousands of small groups is not thousands
         # of tasks (each reading the footer), while each core still gets several tasks
         least = footer.num_rows // (4 * max(1, int(spark.sparkContext.defaultParallelism)))
         splits: list[list[tuple[int, int]]] = []
-        groups: list[tuple[int, int, int]] = []
         first, held = 0, 0
         for group in range(footer.num_row_groups):
             if not splits or held >= max(1, least):
@@ -380,7 +369,6 @@ class SparkEngine:
                 held = 0
             splits[-1].append((group, first))
             rows = footer.row_group(group).num_rows
-            groups.append((group, first, rows))
             first += rows
             held += rows
         frame = (
@@ -390,12 +378,11 @@ class SparkEngine:
             .toDF(_spark_schema(SPLIT_SCHEMA))
             .mapInArrow(source_batches(read, checks), _spark_schema(out_schema(checks)))
         )
-        meta = frame.select(
+        return frame.select(
             F.lit(source.index).alias("source_idx"),
             F.lit(source.spec.system).alias("system"),
             "*",
         )
-        return meta, read, groups
 
     def _run(
         self,
@@ -412,22 +399,12 @@ class SparkEngine:
         checks = len(UNUSABLE_CHECKS)
         # the matcher travels as its lexicon's data, compiled on each worker
         lexicon, platforms = matcher.lexicon, tuple(matcher.platform_names)
-        # only the copies in scope are searched as they are read: a copy out of scope
-        # matters only as a source's last copy of a population crime (searched below)
         metas = [
-            self._meta(
-                spark,
-                s,
-                checks,
-                Search(lexicon, platforms, s.spec.system, s.text_fields),
-                rules.in_scope(),
-            )
+            self._meta(spark, s, checks, Search(lexicon, platforms, s.spec.system, s.text_fields))
             for s in sources
         ]
-        read_of = {s.index: m[1] for s, m in zip(sources, metas, strict=True)}
-        groups_of = {s.index: m[2] for s, m in zip(sources, metas, strict=True)}
-        read = metas[0][0]
-        for meta, _read, _groups in metas[1:]:
+        read = metas[0]
+        for meta in metas[1:]:
             read = read.unionByName(meta)
         # every row is read once, by the executors: the first action below settles the cache
         # (without the dates as written, which only an unusable row's message shows: a
@@ -519,25 +496,14 @@ class SparkEngine:
                     F.max((F.col("source_idx") == s.index).cast("int")).alias(f"in_{s.index}")
                     for s in sources
                 ],
-                # each source's last copy, as its position times two plus whether it is
-                # in scope (its hits were found as it was read)
                 *[
-                    F.max(
-                        F.when(
-                            F.col("source_idx") == s.index,
-                            F.col("record_no") * 2 + in_scope.cast("long"),
-                        )
-                    ).alias(f"seen_{s.index}")
+                    F.max(F.when(F.col("source_idx") == s.index, F.col("record_no"))).alias(
+                        f"last_{s.index}"
+                    )
                     for s in sources
                 ],
             )
             .where("candidate = 1")
-            .withColumns(
-                {
-                    **{f"last_{s.index}": F.shiftright(f"seen_{s.index}", 1) for s in sources},
-                    **{f"searched_{s.index}": (F.col(f"seen_{s.index}") % 2) == 1 for s in sources},
-                }
-            )
         )
         in_scope_copies = all_meta.where(in_scope).select(
             "crime_ref", key.alias("winner_key"), *_WINNER_FIELDS
@@ -549,7 +515,6 @@ class SparkEngine:
                 *_WINNER_FIELDS,
                 *[f"in_{s.index}" for s in sources],
                 *[f"last_{s.index}" for s in sources],
-                *[f"searched_{s.index}" for s in sources],
             )
             # the systems holding a copy, from the sources that do (plain sums: a set of
             # names for each crime cost more than the rest of the aggregate)
@@ -577,11 +542,6 @@ class SparkEngine:
                 for s in EXCLUDED_STATUSES
             ],
             F.sum(pop).alias("population"),
-            # population crimes whose last copy in a source is out of scope: not searched yet
-            *[
-                F.sum(pop * _unsearched(s.index).cast("int")).alias(f"unsearched_{s.index}")
-                for s in sources
-            ],
         ]
         for i, spec in enumerate(request.sources):
             # a snapshot holds one copy of a crime: the copies searched in source i are its
@@ -625,21 +585,10 @@ class SparkEngine:
         last_copy = F.col("record_no") == F.element_at(
             F.array(*[F.col(f"last_{s.index}") for s in sources]), F.col("source_idx") + 1
         )
-        found = all_meta.where(F.col(HITS).isNotNull()).select(
-            "source_idx", "record_no", "crime_ref", HITS
-        )
-        unsearched = [s for s in sources if total(f"unsearched_{s.index}")]
-        if unsearched:
-            found = found.unionByName(
-                _search_copies(
-                    spark,
-                    population,
-                    [(s.index, read_of[s.index], groups_of[s.index]) for s in unsearched],
-                    checks,
-                )
-            )
         evidence = (
-            found.join(
+            all_meta.where(F.col(HITS).isNotNull())
+            .select("source_idx", "record_no", "crime_ref", HITS)
+            .join(
                 population.select(
                     "crime_ref",
                     *[f"last_{s.index}" for s in sources],
@@ -761,57 +710,6 @@ class SparkEngine:
             rows_in_window=sum(codes.values()),
             codes_in_window=dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
-
-
-def _search_copies(
-    spark: Any,
-    population: Any,
-    unsearched: list[tuple[int, SourceRead, list[tuple[int, int, int]]]],
-    checks: int,
-) -> Any:
-    """The hits of the population crimes' last copies that are out of scope, in the sources
-    ``unsearched`` names (index, how it is read, its row groups: index, first row, rows): the
-    pass searched only copies in scope. Each row group holding such a copy is read again by a
-    task, and only those copies are made canonical and searched (``tasks.copy_batches``);
-    a few rows in the usual case (a migrated crime whose other copy has another code or
-    date), so this runs only when the counts say there are any."""
-    from pyspark.sql import functions as F
-
-    bounds: list[tuple[int, int, int, int]] = []
-    reads: dict[int, SourceRead] = {}
-    parts = []
-    for index, read, groups in unsearched:
-        reads[index] = replace(read, in_scope=None)
-        bounds += [(index, group, first, first + rows) for group, first, rows in groups]
-        parts.append(
-            population.where(_unsearched(index)).select(
-                F.lit(index).alias("source_idx"), F.col(f"last_{index}").alias("record_no")
-            )
-        )
-    copies = functools.reduce(lambda a, b: a.unionByName(b), parts)
-    groups = spark.createDataFrame(
-        bounds, "group_source int, row_group int, first_row long, end_row long"
-    )
-    return (
-        copies.join(
-            F.broadcast(groups),
-            (F.col("source_idx") == F.col("group_source"))
-            & (F.col("record_no") >= F.col("first_row"))
-            & (F.col("record_no") < F.col("end_row")),
-        )
-        .groupBy("source_idx", "row_group", "first_row")
-        .agg(F.collect_list("record_no").alias("record_nos"))
-        .select(*COPIES_SCHEMA.names)
-        .mapInArrow(copy_batches(reads, checks), _spark_schema(COPY_HITS_SCHEMA))
-    )
-
-
-def _unsearched(index: int) -> Any:
-    """Whether a winner's (a candidate crime's) last copy in source ``index`` is out of
-    scope: the pass did not search it."""
-    from pyspark.sql import functions as F
-
-    return (F.col(f"in_{index}") == 1) & ~F.col(f"searched_{index}")
 
 
 def _label_facts(

@@ -104,9 +104,6 @@ class SourceRead:
     raw: bool
     system_column: str | None = None
     run_day: date | None = None
-    # the population rules' SQL for a copy in scope (``PopulationRules.in_scope``): only such
-    # copies are searched as they are read (None: every row is)
-    in_scope: str | None = None
 
 
 # a task's share of a source: Parquet row groups (their first row's position in the file)
@@ -117,138 +114,43 @@ def source_batches(read: SourceRead, checks: int, batch_rows: int = GATHER_ROWS)
     """A ``mapInArrow`` function: batches of splits (``SPLIT_SCHEMA``) to the rows of those
     row groups of ``read.path`` as ``out_schema(checks)``, read by this task with pyarrow
     (Spark's own reader would pass every value through the JVM's rows, there and back), at
-    most ``batch_rows`` rows at a time (a row group may be read in several batches). With
-    ``read.in_scope`` only the copies in scope are searched (the others' hits are null)."""
+    most ``batch_rows`` rows at a time (a row group may be read in several batches)."""
 
     def run(splits: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        rows = _rows(read, checks)
-        scope = _scope(read.in_scope)
-        parquet = _parquet(read.path)
+        import pyarrow.parquet as pq
+
+        texts = [text_column(i) for i in range(len(read.texts))]
+        rows = _canonical_rows(read, checks) if read.raw else _snapshot_rows(checks, texts)
+        # INT96 timestamps (Spark's, Hive's and Impala's old default) in microseconds, as
+        # DuckDB reads them: in nanoseconds a date before 1677 or after 2262 would wrap
+        # silently into range instead of being refused as the embedded engine refuses it
+        parquet = pq.ParquetFile(read.path, coerce_int96_timestamp_unit="us")
         for split in splits:
             for group, first in zip(
                 split.column("row_group").to_pylist(),
                 split.column("first_row").to_pylist(),
                 strict=True,
             ):
-                for named in _group_batches(parquet, read, int(group), int(first), batch_rows):
+                position = int(first)
+                for batch in parquet.iter_batches(
+                    batch_size=batch_rows,
+                    row_groups=[int(group)],
+                    columns=list(dict.fromkeys([*read.keys, *read.texts])),
+                    use_threads=False,
+                ):
+                    named = pa.RecordBatch.from_arrays(
+                        [
+                            *[batch.column(k) for k in read.keys],
+                            pa.array(np.arange(position, position + batch.num_rows)),
+                            *[batch.column(t) for t in read.texts],
+                        ],
+                        names=[*read.keys, ROW, *texts],
+                    )
+                    position += batch.num_rows
                     canonical, text = rows(named)
-                    yield from _with_hits(canonical, text, read.search, scope(canonical))
+                    yield from _with_hits(canonical, text, read.search).to_batches()
 
     return run
-
-
-# the copies to search again: a row group of one source and positions in it
-COPIES_SCHEMA = pa.schema(
-    [
-        ("source_idx", pa.int32()),
-        ("row_group", pa.int32()),
-        ("first_row", pa.int64()),
-        ("record_nos", pa.list_(pa.int64())),
-    ]
-)
-# what they become: each copy's crime and its hits
-COPY_HITS_SCHEMA = pa.schema(
-    [
-        ("source_idx", pa.int32()),
-        ("record_no", pa.int64()),
-        ("crime_ref", pa.string()),
-        (HITS, HITS_TYPE),
-    ]
-)
-
-
-def copy_batches(reads: dict[int, SourceRead], checks: int) -> Any:
-    """A ``mapInArrow`` function: copies named by position (``COPIES_SCHEMA``) to their hits
-    (``COPY_HITS_SCHEMA``), each searched whatever its scope: the copies out of scope that
-    the population's evidence needs (a source's last copy of a population crime), which the
-    first pass did not search. Each named row group is read again; only the named rows are
-    made canonical and searched."""
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            for source, group, first, wanted in zip(
-                *(batch.column(n).to_pylist() for n in COPIES_SCHEMA.names), strict=True
-            ):
-                read = reads[int(source)]
-                rows = _rows(read, checks)
-                parquet = _parquet(read.path)
-                for named in _group_batches(parquet, read, int(group), int(first), GATHER_ROWS):
-                    keep = pc.is_in(named.column(ROW), pa.array(wanted, pa.int64()))
-                    if not pc.any(keep).as_py():
-                        continue
-                    canonical, text = rows(named.filter(keep))
-                    for found in _with_hits(canonical, text, read.search, None):
-                        yield pa.RecordBatch.from_arrays(
-                            [
-                                pa.array(np.full(found.num_rows, int(source), np.int32)),
-                                found.column("record_no"),
-                                found.column("crime_ref"),
-                                found.column(HITS),
-                            ],
-                            schema=COPY_HITS_SCHEMA,
-                        )
-
-    return run
-
-
-def _parquet(path: str) -> Any:
-    """The Parquet file at ``path``, INT96 timestamps in microseconds as DuckDB reads them (in
-    nanoseconds a date before 1677 or after 2262 would wrap silently into range instead of
-    being refused as the embedded engine refuses it)."""
-    import pyarrow.parquet as pq
-
-    return pq.ParquetFile(path, coerce_int96_timestamp_unit="us")
-
-
-def _group_batches(
-    parquet: Any, read: SourceRead, group: int, first: int, batch_rows: int
-) -> Iterator[pa.RecordBatch]:
-    """Row group ``group`` of ``parquet`` (its first row at position ``first`` in the file) in
-    batches: the key columns, ``ROW`` (each row's position) and the texts as
-    ``text_column``s."""
-    texts = [text_column(i) for i in range(len(read.texts))]
-    position = first
-    for batch in parquet.iter_batches(
-        batch_size=batch_rows,
-        row_groups=[group],
-        columns=list(dict.fromkeys([*read.keys, *read.texts])),
-        use_threads=False,
-    ):
-        yield pa.RecordBatch.from_arrays(
-            [
-                *[batch.column(k) for k in read.keys],
-                pa.array(np.arange(position, position + batch.num_rows)),
-                *[batch.column(t) for t in read.texts],
-            ],
-            names=[*read.keys, ROW, *texts],
-        )
-        position += batch.num_rows
-
-
-def _rows(read: SourceRead, checks: int) -> Any:
-    """How this source's batches become (canonical columns, texts)."""
-    texts = [text_column(i) for i in range(len(read.texts))]
-    return _canonical_rows(read, checks) if read.raw else _snapshot_rows(checks, texts)
-
-
-def _scope(in_scope: str | None) -> Any:
-    """A function of canonical rows to which of them are in scope (``in_scope``, the rules'
-    SQL, run by DuckDB over them), or to None (every row is searched) without it."""
-    if in_scope is None:
-        return lambda canonical: None
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("SET threads = 1")
-    query = f"SELECT coalesce({in_scope}, false) FROM scope_rows"
-
-    def scope(canonical: pa.Table) -> np.ndarray:
-        con.register("scope_rows", canonical)  # zero-copy: only what the rule names is read
-        flags = con.sql(query).to_arrow_table().column(0)
-        con.unregister("scope_rows")
-        return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
-
-    return scope
 
 
 def _snapshot_rows(checks: int, texts: list[str]) -> Any:
@@ -336,29 +238,17 @@ def _canonical_rows(read: SourceRead, checks: int) -> Any:
     return rows
 
 
-def _with_hits(
-    canonical: pa.Table, texts: pa.Table, search: Search, searched: np.ndarray | None
-) -> list[pa.RecordBatch]:
+def _with_hits(canonical: pa.Table, texts: pa.Table, search: Search) -> pa.Table:
     """``canonical`` with the ``HITS`` of each row: its text (the columns of ``texts``, the
-    fields of ``search`` in order) put through the worker's matcher; with ``searched``, only
-    the rows it flags (the others' hits are null)."""
+    fields of ``search`` in order) put through the worker's matcher."""
     matcher = _worker_matcher(search.lexicon, search.platforms)
     evidence = EvidenceBuilder()
     refs = canonical.column("crime_ref")
-    at: np.ndarray | None = None
-    if searched is not None:
-        at = np.flatnonzero(searched)
-        taken = pa.array(at)
-        refs = refs.take(taken)
-        texts = texts.take(taken)
     rows: list[int] = []
     for field, column in zip(search.fields, texts.columns, strict=True):
         hits = matcher.match_array(column, field)
         rows += evidence.add_hits(refs, search.system, hits, column, field)
-    if at is not None:
-        rows = at[np.asarray(rows, dtype=np.int64)].tolist()
-    with_hits = canonical.append_column(HITS, _per_row(evidence.batch(), rows, canonical.num_rows))
-    return with_hits.to_batches()
+    return canonical.append_column(HITS, _per_row(evidence.batch(), rows, canonical.num_rows))
 
 
 def _per_row(evidence: pa.RecordBatch, rows: list[int], count: int) -> pa.Array:
