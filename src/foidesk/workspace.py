@@ -315,18 +315,19 @@ def threads_that_cannot_start_raise() -> None:
     raised = threading.Event()
 
     def hook(unraisable: sys.UnraisableHookArgs) -> None:
-        value = unraisable.exc_value
-        if (
-            main_ident is not None
-            and value is not None
-            and (unraisable.err_msg or "").startswith("Exception ignored in thread started by")
-            and memory_exhausted(value) is not None
-        ):
-            while not raised.is_set():
+        try:
+            dying = isinstance(unraisable.exc_value, MemoryError) and (
+                unraisable.err_msg or ""
+            ).startswith("Exception ignored in thread started by")
+        except MemoryError:  # even this could not be asked: memory has run out
+            dying = True
+        if not dying or main_ident is None:
+            previous(unraisable)
+            return
+        while not raised.is_set():
+            with contextlib.suppress(MemoryError):  # memory may come back: try again
                 signal.pthread_kill(main_ident, signal.SIGUSR1)
                 raised.wait(0.05)
-            return
-        previous(unraisable)
 
     def raise_failure(signum: int, frame: FrameType | None) -> None:
         if not raised.is_set():  # once: a later signal must not break the clean-up
