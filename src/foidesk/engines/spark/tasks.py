@@ -131,26 +131,36 @@ def source_batches(read: SourceRead, checks: int, batch_rows: int = GATHER_ROWS)
                 split.column("first_row").to_pylist(),
                 strict=True,
             ):
-                position = int(first)
-                for batch in parquet.iter_batches(
-                    batch_size=batch_rows,
-                    row_groups=[int(group)],
-                    columns=list(dict.fromkeys([*read.keys, *read.texts])),
-                    use_threads=False,
-                ):
-                    named = pa.RecordBatch.from_arrays(
-                        [
-                            *[batch.column(k) for k in read.keys],
-                            pa.array(np.arange(position, position + batch.num_rows)),
-                            *[batch.column(t) for t in read.texts],
-                        ],
-                        names=[*read.keys, ROW, *texts],
-                    )
-                    position += batch.num_rows
+                for named in group_batches(parquet, read, int(group), int(first), batch_rows):
                     canonical, text = rows(named)
                     yield from _with_hits(canonical, text, read.search).to_batches()
 
     return run
+
+
+def group_batches(
+    parquet: Any, read: SourceRead, group: int, first: int, batch_rows: int = GATHER_ROWS
+) -> Iterator[pa.RecordBatch]:
+    """Row group ``group`` of ``parquet`` (a ``pyarrow.parquet.ParquetFile``; the group's
+    first row is at position ``first`` in the file) in batches of at most ``batch_rows``:
+    ``read``'s key columns, ``ROW`` (each row's position) and its texts as ``text_column``s."""
+    texts = [text_column(i) for i in range(len(read.texts))]
+    position = first
+    for batch in parquet.iter_batches(
+        batch_size=batch_rows,
+        row_groups=[group],
+        columns=list(dict.fromkeys([*read.keys, *read.texts])),
+        use_threads=False,
+    ):
+        yield pa.RecordBatch.from_arrays(
+            [
+                *[batch.column(k) for k in read.keys],
+                pa.array(np.arange(position, position + batch.num_rows)),
+                *[batch.column(t) for t in read.texts],
+            ],
+            names=[*read.keys, ROW, *texts],
+        )
+        position += batch.num_rows
 
 
 def _snapshot_rows(checks: int, texts: list[str]) -> Any:
